@@ -1,0 +1,1 @@
+"""The bundled corpus and the code that reads seed documents into items."""

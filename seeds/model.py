@@ -1,0 +1,80 @@
+"""The shapes data takes on its way from seed text to the library.
+
+An ``Entry`` is what one document says about one work; an ``Item`` is the work
+itself, merged from every entry that describes it. Both are plain dataclasses
+with dict round-trips so that storage can persist them without knowing their
+fields and the UI never sees raw text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: The five document formats the parser recognises, by content.
+KINDS = ("blog_listing", "research_page", "arxiv_abstracts", "paper_listing", "blog_excerpts")
+
+
+@dataclass(frozen=True)
+class Update:
+    """A dated ``[Updated on …]`` note from a blog post."""
+
+    date: str  # ISO YYYY-MM-DD
+    text: str
+
+
+@dataclass
+class Entry:
+    """One entry of one document, as the parser read it."""
+
+    source: str  # file name of the document
+    kind: str  # one of KINDS
+    position: int  # 0-based index of the entry within its document
+    title: str
+    title_derived: bool = False
+    authors: list[str] = field(default_factory=list)
+    authors_truncated: bool = False
+    affiliations: list[str] = field(default_factory=list)
+    date: str | None = None  # ISO YYYY-MM-DD, None when the year is unknown
+    date_text: str | None = None  # as written
+    category: str | None = None  # arXiv category code as written, e.g. "CL"
+    has_code: bool = False
+    summary: str = ""
+    summary_truncated: bool = False  # the source cut the text short ("…")
+    urls: list[str] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    """One work in the library, merged from one or more entries."""
+
+    id: str
+    title: str
+    title_derived: bool = False
+    authors: list[str] = field(default_factory=list)
+    authors_truncated: bool = False
+    affiliations: list[str] = field(default_factory=list)
+    date: str | None = None
+    date_text: str | None = None
+    category: str | None = None
+    has_code: bool = False
+    summary: str = ""
+    urls: list[str] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    # Normalised merge keys (titles and abstract fingerprints) so that later
+    # imports find this item again even after its id was assigned.
+    keys: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Item:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["updates"] = [
+            u if isinstance(u, Update) else Update(**u) for u in known.get("updates", [])
+        ]
+        return cls(**known)

@@ -1,0 +1,1 @@
+"""Persistence, search and export for shelf. Never imports Textual."""
