@@ -1,0 +1,214 @@
+"""Per-user annotation files: one TinyDB file per user, keyed by item id.
+
+The file is meant to be read and diffed by people and kept in git by a
+reading group, so it is pretty-printed with sorted keys, one block per item,
+with the item's title beside its id (``about``), and it only ever holds what
+the user said (empty fields are left out).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from storage.atomic import StorageError
+from storage.jsonstore import CorruptData, SafeJSONStorage, Warn, decode
+from storage.lock import FileLock
+from storage.model import Annotation
+from storage.paths import DataDir, validate_user
+from storage.tables import KeyedDB
+
+FORMAT_NAME = "shelf-annotations"
+FORMAT_VERSION = 1
+TABLE = "annotations"
+META = "meta"
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def encode_annotation(ann: Annotation, about: str | None) -> dict[str, Any]:
+    data = {k: v for k, v in ann.to_dict().items() if v not in (None, [], "")}
+    if data.get("status") == "unread" and ann.status_at is None:
+        data.pop("status")
+    if about:
+        data["about"] = about
+    return data
+
+
+def decode_table(raw: Mapping[str, Any]) -> dict[str, Annotation]:
+    return {item_id: Annotation.from_dict(item_id, doc) for item_id, doc in raw.items()}
+
+
+def _check_format(tables: Mapping[str, Any] | None, path: Path) -> None:
+    if not tables:
+        return
+    meta = tables.get(META, {}).get("format")
+    if meta and int(meta.get("version", 1)) > FORMAT_VERSION:
+        raise StorageError(
+            f"{path} uses annotation format {meta.get('version')}, newer than this shelf "
+            f"understands ({FORMAT_VERSION}); upgrade shelf"
+        )
+
+
+class AnnotationStore:
+    """One user's annotations, safe against crashes and concurrent writers."""
+
+    def __init__(self, data_dir: DataDir, user: str, warn: Warn | None = None) -> None:
+        self.user = validate_user(user)
+        self.path = data_dir.annotation_file(user)
+        self.storage = SafeJSONStorage(
+            self.path,
+            backup_dir=data_dir.backup_dir / "annotations",
+            pretty=True,
+            mode=0o600,
+            label=f"annotations of {user}:",
+            warn=warn,
+        )
+        self._db = KeyedDB(storage=self.storage)
+        self._table = self._db.keyed(TABLE)
+        self._meta = self._db.keyed(META)
+        self.lock = FileLock(data_dir.lock_dir / f"user-{self.user}.lock")
+        self._cache: dict[str, Annotation] = {}
+        self._cache_key: object = None
+
+    def _signature(self) -> object:
+        tables = self.storage.read()
+        _check_format(tables, self.path)
+        return self.storage.signature
+
+    def all(self) -> dict[str, Annotation]:
+        """Every annotation, re-read only when the file changed on disk."""
+        signature = self._signature()
+        if signature != self._cache_key or signature is None:
+            self._cache = decode_table(self._table.raw())
+            self._cache_key = signature
+        return self._cache
+
+    def get(self, item_id: str) -> Annotation:
+        found = self.all().get(item_id)
+        return found if found is not None else Annotation(item_id=item_id)
+
+    def changed_on_disk(self) -> bool:
+        """True when another process replaced the file since we last looked."""
+        return self._signature() != self._cache_key
+
+    def change(
+        self,
+        item_ids: Iterable[str],
+        edit: Callable[[Annotation], bool],
+        titles: Mapping[str, str] | Callable[[str], str | None] | None = None,
+    ) -> list[Annotation]:
+        """Apply ``edit`` to each item's annotation and save them in one atomic write.
+
+        ``edit`` returns whether it changed anything; unchanged items are not
+        rewritten. Everything happens inside the user's lock with the file
+        re-read there, so concurrent shelf processes never lose an update.
+        """
+        ids = list(dict.fromkeys(item_ids))
+        stamp = now_iso()
+        title_of = titles.get if isinstance(titles, Mapping) else titles
+        with self.lock.held():
+            self._signature()  # re-read under the lock
+            current = decode_table(self._table.raw())
+            changed: list[Annotation] = []
+            for item_id in ids:
+                ann = current.get(item_id) or Annotation(item_id=item_id)
+                if edit(ann):
+                    ann.updated = stamp
+                    changed.append(ann)
+            if not changed:
+                return []
+            if not self._meta.raw():
+                self._meta.apply(
+                    lambda t: t.__setitem__(
+                        "format",
+                        {"name": FORMAT_NAME, "version": FORMAT_VERSION, "user": self.user},
+                    )
+                )
+
+            def updater(table: dict[str, Any]) -> None:
+                for ann in changed:
+                    about = title_of(ann.item_id) if title_of else None
+                    if about is None and ann.item_id in table:
+                        about = table[ann.item_id].get("about")
+                    if ann.is_empty():
+                        table.pop(ann.item_id, None)
+                    else:
+                        table[ann.item_id] = encode_annotation(ann, about)
+
+            self._table.apply(updater)
+            self._cache_key = None
+        return changed
+
+    def replace_all(self, annotations: Mapping[str, Annotation], titles: Mapping[str, str]) -> None:
+        """Write a whole set of annotations at once (used by annotation import)."""
+        with self.lock.held():
+
+            def updater(table: dict[str, Any]) -> None:
+                table.clear()
+                for item_id, ann in annotations.items():
+                    if not ann.is_empty():
+                        table[item_id] = encode_annotation(ann, titles.get(item_id))
+
+            if not self._meta.raw():
+                self._meta.apply(
+                    lambda t: t.__setitem__(
+                        "format",
+                        {"name": FORMAT_NAME, "version": FORMAT_VERSION, "user": self.user},
+                    )
+                )
+            self._table.apply(updater)
+            self._cache_key = None
+
+
+def read_annotation_file(path: Path) -> dict[str, Annotation]:
+    """Read another user's file without ever writing to it (it is theirs)."""
+    try:
+        tables = decode(path.read_bytes())
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror}") from exc
+    except CorruptData as exc:
+        raise StorageError(f"{path} is unreadable: {exc}") from exc
+    _check_format(tables, path)
+    return decode_table(tables.get(TABLE, {}))
+
+
+def read_other_users(
+    data_dir: DataDir, exclude: str, warn: Warn
+) -> dict[str, dict[str, Annotation]]:
+    """Everybody else's annotations in the folder, for a reading group's shared view."""
+    others: dict[str, dict[str, Annotation]] = {}
+    folder = data_dir.annotations_dir
+    if not folder.is_dir():
+        return others
+    for path in sorted(folder.glob("*.json")):
+        user = path.stem
+        if user == exclude:
+            continue
+        try:
+            validate_user(user)
+            others[user] = read_annotation_file(path)
+        except StorageError as exc:
+            warn(f"skipped {path.name}: {exc}")
+    return others
+
+
+def dumps_annotations(
+    user: str, annotations: Mapping[str, Annotation], titles: Mapping[str, str]
+) -> bytes:
+    """The file format, for ``shelf annotations export``."""
+    data = {
+        META: {"format": {"name": FORMAT_NAME, "version": FORMAT_VERSION, "user": user}},
+        TABLE: {
+            item_id: encode_annotation(ann, titles.get(item_id))
+            for item_id, ann in annotations.items()
+            if not ann.is_empty()
+        },
+    }
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"

@@ -1,0 +1,252 @@
+"""One user's view of one data folder: the object the CLI and the TUI are given.
+
+There is no global instance: whoever needs a shelf opens one on a data dir and
+a user, which is what lets tests run the app on a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from seeds.bundled import bundled_documents
+
+from seeds.model import Item
+from storage.annotations import AnnotationStore, now_iso, read_other_users
+from storage.atomic import StorageError, clean_temp_files
+from storage.documents import read_document
+from storage.library import DocumentReport, ImportReport, Library, Progress
+from storage.model import STATUSES, Annotation, Note
+from storage.paths import DataDir, resolve_data_dir, resolve_user
+from storage.views import display_title, item_view
+
+
+class UnknownItem(StorageError):
+    pass
+
+
+_TAG_SPACE = re.compile(r"\s+")
+
+
+def normalize_tag(tag: str) -> str:
+    """Tags are case-insensitive single words, so ``#RLHF`` and ``rlhf`` are one tag."""
+    cleaned = _TAG_SPACE.sub("-", tag.strip().lstrip("#").strip()).casefold()
+    if not cleaned:
+        raise StorageError(f"{tag!r} is not a usable tag")
+    return cleaned
+
+
+class Shelf:
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] | None = None,
+        user: str | None = None,
+        *,
+        import_bundled: bool = True,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> None:
+        self.dirs = DataDir(resolve_data_dir(data_dir))
+        self.user = resolve_user(user)
+        self.warnings: list[str] = []
+        self.on_warning = on_warning
+        self.dirs.create()
+        for folder in (self.dirs.root, self.dirs.annotations_dir):
+            clean_temp_files(folder)
+        self.library = Library(self.dirs, warn=self._warn)
+        self.annotations = AnnotationStore(self.dirs, self.user, warn=self._warn)
+        if import_bundled and self.library.is_empty() and not self.library.documents():
+            self.library.import_documents(bundled_documents())
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        if self.on_warning is not None:
+            self.on_warning(message)
+
+    # -- reading ------------------------------------------------------------
+
+    def items(self, with_text: bool = True) -> dict[str, Item]:
+        return self.library.items(with_text=with_text)
+
+    def item(self, item_id: str) -> Item:
+        found = self.items().get(item_id)
+        if found is None:
+            raise UnknownItem(f"no item with id {item_id!r}")
+        return found
+
+    def resolve(self, ref: str) -> str:
+        """An exact id or any unique prefix of one."""
+        ref = ref.strip().lower()
+        items = self.items(with_text=False)
+        if ref in items:
+            return ref
+        if not ref:
+            raise UnknownItem("empty item id")
+        matches = [item_id for item_id in items if item_id.startswith(ref)]
+        if not matches:
+            raise UnknownItem(f"no item with id {ref!r}")
+        if len(matches) > 1:
+            shown = ", ".join(sorted(matches)[:5])
+            more = "…" if len(matches) > 5 else ""
+            raise UnknownItem(f"id prefix {ref!r} is ambiguous: {shown}{more}")
+        return matches[0]
+
+    def resolve_all(self, refs: Iterable[str]) -> list[str]:
+        return [self.resolve(ref) for ref in refs]
+
+    def annotation(self, item_id: str) -> Annotation:
+        return self.annotations.get(item_id)
+
+    def all_annotations(self) -> dict[str, Annotation]:
+        return self.annotations.all()
+
+    def others(self) -> dict[str, dict[str, Annotation]]:
+        return read_other_users(self.dirs, self.user, self._warn)
+
+    def title(self, item_id: str) -> str | None:
+        item = self.items(with_text=False).get(item_id)
+        if item is None:
+            return None
+        return display_title(item, self.annotations.all().get(item_id))
+
+    def view(self, item_id: str, others: dict[str, dict[str, Annotation]] | None = None) -> dict:
+        if others is None:
+            others = self.others()
+        theirs = {user: anns[item_id] for user, anns in others.items() if item_id in anns}
+        return item_view(self.item(item_id), self.annotations.get(item_id), theirs)
+
+    def views(self, item_ids: Sequence[str]) -> list[dict]:
+        others = self.others()
+        return [self.view(item_id, others) for item_id in item_ids]
+
+    # -- changing -------------------------------------------------------------
+
+    def _change(
+        self, item_ids: Iterable[str], edit: Callable[[Annotation], bool]
+    ) -> list[Annotation]:
+        items = self.items(with_text=False)
+        ids = list(item_ids)
+        for item_id in ids:
+            if item_id not in items:
+                raise UnknownItem(f"no item with id {item_id!r}")
+        return self.annotations.change(ids, edit, titles=lambda i: items[i].title)
+
+    def set_status(self, item_ids: Iterable[str], status: str) -> list[Annotation]:
+        if status not in STATUSES:
+            raise StorageError(f"unknown status {status!r} (use {', '.join(STATUSES)})")
+        stamp = now_iso()
+
+        def edit(ann: Annotation) -> bool:
+            if ann.status == status:
+                return False
+            ann.status, ann.status_at = status, stamp
+            if status == "read":
+                ann.read_at = stamp
+            return True
+
+        return self._change(item_ids, edit)
+
+    def toggle_read(self, item_ids: Sequence[str]) -> str:
+        """Mark all read, or all unread when every one of them is read already."""
+        anns = self.annotations.all()
+        all_read = all(anns.get(i, Annotation(i)).status == "read" for i in item_ids)
+        status = "unread" if all_read else "read"
+        self.set_status(item_ids, status)
+        return status
+
+    def cycle_status(self, item_id: str) -> str:
+        current = self.annotation(item_id).status
+        status = STATUSES[(STATUSES.index(current) + 1) % len(STATUSES)]
+        self.set_status([item_id], status)
+        return status
+
+    def add_tags(self, item_ids: Iterable[str], tags: Iterable[str]) -> list[Annotation]:
+        wanted = list(dict.fromkeys(normalize_tag(t) for t in tags))
+
+        def edit(ann: Annotation) -> bool:
+            new = [t for t in wanted if t not in ann.tags]
+            ann.tags = sorted([*ann.tags, *new])
+            return bool(new)
+
+        return self._change(item_ids, edit)
+
+    def remove_tags(self, item_ids: Iterable[str], tags: Iterable[str]) -> list[Annotation]:
+        unwanted = {normalize_tag(t) for t in tags}
+
+        def edit(ann: Annotation) -> bool:
+            kept = [t for t in ann.tags if t not in unwanted]
+            changed = len(kept) != len(ann.tags)
+            ann.tags = kept
+            return changed
+
+        return self._change(item_ids, edit)
+
+    def add_note(self, item_id: str, text: str) -> Annotation:
+        text = text.strip()
+        if not text:
+            raise StorageError("a note needs some text")
+        note = Note(text=text, created=now_iso())
+
+        def edit(ann: Annotation) -> bool:
+            ann.notes = [*ann.notes, note]
+            return True
+
+        return self._change([item_id], edit)[0]
+
+    def rename(self, item_id: str, title: str | None) -> Annotation:
+        """Give the item the user's own title; an empty title restores the original."""
+        new = (title or "").strip() or None
+        if new is not None:
+            new = " ".join(new.split())
+
+        def edit(ann: Annotation) -> bool:
+            if ann.title == new:
+                return False
+            ann.title = new
+            return True
+
+        changed = self._change([item_id], edit)
+        return changed[0] if changed else self.annotation(item_id)
+
+    # -- importing ------------------------------------------------------------
+
+    def import_paths(
+        self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None
+    ) -> ImportReport:
+        documents: list[tuple[str, str]] = []
+        failed: list[DocumentReport] = []
+        for path in paths:
+            try:
+                documents.append(read_document(path))
+            except StorageError as exc:
+                failed.append(DocumentReport(name=Path(path).name, error=str(exc)))
+        report = self.library.import_documents(documents, progress=progress)
+        report.documents = failed + report.documents
+        return report
+
+    # -- finding --------------------------------------------------------------
+
+    def search(self, query: str) -> list[str]:
+        """Item ids matching ``query``, best first; all items in library order when empty."""
+        items = self.items()
+        words = query.casefold().split()
+        if not words:
+            return list(items)
+        anns = self.annotations.all()
+        found = []
+        for item_id, item in items.items():
+            ann = anns.get(item_id)
+            text = " ".join(
+                [
+                    item.title,
+                    *item.authors,
+                    item.summary,
+                    *(ann.tags if ann else []),
+                    *(n.text for n in (ann.notes if ann else [])),
+                    (ann.title or "") if ann else "",
+                ]
+            ).casefold()
+            if all(w in text for w in words):
+                found.append(item_id)
+        return found

@@ -1,0 +1,64 @@
+"""The public shape of an item: what ``--json`` prints and exports carry.
+
+This is a contract with scripts outside the repository: fields are added,
+never renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from seeds.categories import category_name
+
+from seeds.model import Item
+from storage.model import Annotation
+
+
+def display_title(item: Item, ann: Annotation | None) -> str:
+    return ann.title if ann is not None and ann.title else item.title
+
+
+def annotation_view(ann: Annotation) -> dict[str, Any]:
+    return {
+        "read": ann.status == "read",
+        "status": ann.status,
+        "status_at": ann.status_at,
+        "read_at": ann.read_at,
+        "tags": list(ann.tags),
+        "notes": [{"text": n.text, "created": n.created} for n in ann.notes],
+    }
+
+
+def item_view(
+    item: Item,
+    ann: Annotation | None = None,
+    others: Mapping[str, Annotation] | None = None,
+) -> dict[str, Any]:
+    ann = ann or Annotation(item_id=item.id)
+    renamed = bool(ann.title)
+    view: dict[str, Any] = {
+        "id": item.id,
+        "title": display_title(item, ann),
+        "title_derived": item.title_derived and not renamed,
+        "original_title": item.title,
+        "renamed": renamed,
+        "authors": list(item.authors),
+        "authors_truncated": item.authors_truncated,
+        "affiliations": list(item.affiliations),
+        "date": item.date,
+        "date_text": item.date_text,
+        "category": item.category,
+        "category_name": category_name(item.category) if item.category else None,
+        "has_code": item.has_code,
+        "summary": item.summary,
+        "urls": list(item.urls),
+        "updates": [{"date": u.date, "text": u.text} for u in item.updates],
+        "sources": list(item.sources),
+    }
+    view.update(annotation_view(ann))
+    view["others"] = {
+        user: {k: v for k, v in annotation_view(other).items() if k != "read"}
+        for user, other in sorted((others or {}).items())
+    }
+    return view

@@ -1,0 +1,104 @@
+"""The ``shelf`` command: the TUI with no subcommand, a scriptable CLI otherwise.
+
+Subcommand names, options and ``--json`` fields are a contract with scripts:
+extend them, never rename them. Errors are one line on stderr and a non-zero
+exit; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tui import commands
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--data-dir", metavar="DIR", default=default, help="data folder")
+    parser.add_argument("--user", metavar="NAME", default=default, help="whose annotations")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="show tracebacks",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shelf", description="A keyboard-driven reading list for AI research."
+    )
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p, suppress=True)
+        return p
+
+    p = command("import", "parse documents and add their items to the library")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = command("list", "list items, in relevance order when a query is given")
+    p.add_argument("query", nargs="*", metavar="QUERY")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = command("show", "show one item")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+
+    for name, help_text in (("read", "mark items read"), ("unread", "mark items unread")):
+        p = command(name, help_text)
+        p.add_argument("ids", nargs="+", metavar="ID")
+
+    p = command("status", "set items' status")
+    p.add_argument("status", choices=("unread", "reading", "read"))
+    p.add_argument("ids", nargs="+", metavar="ID")
+
+    for name, help_text in (("tag", "add tags to an item"), ("untag", "remove tags from an item")):
+        p = command(name, help_text)
+        p.add_argument("id", metavar="ID")
+        p.add_argument("tags", nargs="+", metavar="TAG")
+
+    p = command("note", "add a note to an item")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+
+    p = command("rename", "give an item your own title (empty restores the original)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("title", nargs="*", metavar="TITLE")
+
+    p = command("export", "export items as a reading list")
+    p.add_argument("query", nargs="*", metavar="QUERY")
+    p.add_argument("--format", "-f", default="md", metavar="FORMAT")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--group-by", choices=("tag", "status"), default=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return commands.run(args)
+    except KeyboardInterrupt:
+        print("shelf: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # one line for the user, the traceback only on request
+        if getattr(args, "debug", False):
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"shelf: {message}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""What each ``shelf`` subcommand does, on a Shelf opened from the arguments."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from storage.atomic import StorageError
+from storage.shelf import Shelf
+
+GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+def _warn(message: str) -> None:
+    print(f"shelf: {message}", file=sys.stderr)
+
+
+def open_shelf(args: argparse.Namespace) -> Shelf:
+    return Shelf(args.data_dir, args.user, on_warning=_warn)
+
+
+def run(args: argparse.Namespace) -> int:
+    handler = HANDLERS.get(args.command or "")
+    if handler is None:
+        return open_tui(args)
+    return handler(args)
+
+
+def open_tui(args: argparse.Namespace) -> int:
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise StorageError(
+            "the interactive app needs a terminal (stdin/stdout is not a TTY); "
+            "use a subcommand such as 'shelf list' in scripts"
+        )
+    from tui.launch import launch
+
+    return launch(args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    shelf = open_shelf(args)
+    progress = None
+    if sys.stderr.isatty() and not args.json:
+        from tui.progress import ProgressBar
+
+        progress = ProgressBar("importing", stream=sys.stderr)
+    report = shelf.import_paths(args.paths, progress=progress)
+    if progress is not None:
+        progress.finish()
+    if args.json:
+        _print_json(
+            {
+                "added": report.added,
+                "merged": report.merged,
+                "unchanged": report.unchanged,
+                "documents": [
+                    {
+                        "name": d.name,
+                        "kind": d.kind,
+                        "entries": d.entries,
+                        "skipped": d.skipped,
+                        "error": d.error,
+                    }
+                    for d in report.documents
+                ],
+            }
+        )
+    else:
+        for doc in report.documents:
+            if doc.error:
+                print(f"{doc.name}: {doc.error}", file=sys.stderr)
+            else:
+                skipped = f", {len(doc.skipped)} skipped" if doc.skipped else ""
+                print(f"{doc.name}: {doc.kind}, {doc.entries} entries{skipped}")
+        print(report.summary())
+    return 1 if report.errors else 0
+
+
+def _query_ids(shelf: Shelf, words: list[str]) -> list[str]:
+    return shelf.search(" ".join(words))
+
+
+def _row(view: dict[str, Any]) -> str:
+    glyph = GLYPHS.get(view["status"], "?")
+    title = ("~" if view["title_derived"] else "") + view["title"]
+    author = view["authors"][0] if view["authors"] else ""
+    if author and (len(view["authors"]) > 1 or view["authors_truncated"]):
+        author += " et al."
+    tags = " ".join(f"#{t}" for t in view["tags"])
+    fields = [view["id"], glyph, title, author, view["date_text"] or "", tags]
+    return "  ".join(f for f in fields if f)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    shelf = open_shelf(args)
+    views = shelf.views(_query_ids(shelf, args.query))
+    if args.json:
+        _print_json(views)
+    else:
+        for view in views:
+            print(_row(view))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    shelf = open_shelf(args)
+    view = shelf.view(shelf.resolve(args.id))
+    if args.json:
+        _print_json(view)
+        return 0
+    from tui.render import plain_detail
+
+    print(plain_detail(view))
+    return 0
+
+
+def _status_command(status: str) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        shelf = open_shelf(args)
+        ids = shelf.resolve_all(args.ids)
+        shelf.set_status(ids, status)
+        for item_id in ids:
+            print(f"{item_id} {status}")
+        return 0
+
+    return handler
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    return _status_command(args.status)(args)
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    shelf = open_shelf(args)
+    item_id = shelf.resolve(args.id)
+    shelf.add_tags([item_id], args.tags)
+    print(f"{item_id} tags: {' '.join(shelf.annotation(item_id).tags)}")
+    return 0
+
+
+def cmd_untag(args: argparse.Namespace) -> int:
+    shelf = open_shelf(args)
+    item_id = shelf.resolve(args.id)
+    shelf.remove_tags([item_id], args.tags)
+    print(f"{item_id} tags: {' '.join(shelf.annotation(item_id).tags)}")
+    return 0
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    shelf = open_shelf(args)
+    item_id = shelf.resolve(args.id)
+    ann = shelf.add_note(item_id, " ".join(args.text))
+    print(f"{item_id} notes: {len(ann.notes)}")
+    return 0
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    shelf = open_shelf(args)
+    item_id = shelf.resolve(args.id)
+    shelf.rename(item_id, " ".join(args.title))
+    print(f"{item_id} {shelf.title(item_id)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from storage.export import export_views
+
+    shelf = open_shelf(args)
+    query = " ".join(args.query)
+    views = shelf.views(_query_ids(shelf, args.query))
+    data = export_views(views, args.format, query=query, user=shelf.user, group_by=args.group_by)
+    if args.output:
+        from pathlib import Path
+
+        from storage.atomic import atomic_write
+
+        atomic_write(Path(args.output), data)
+        print(f"exported {len(views)} items to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": cmd_import,
+    "list": cmd_list,
+    "show": cmd_show,
+    "read": _status_command("read"),
+    "unread": _status_command("unread"),
+    "status": cmd_status,
+    "tag": cmd_tag,
+    "untag": cmd_untag,
+    "note": cmd_note,
+    "rename": cmd_rename,
+    "export": cmd_export,
+}
