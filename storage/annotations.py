@@ -70,7 +70,7 @@ class AnnotationStore:
             label=f"annotations of {user}:",
             warn=warn,
         )
-        self._db = KeyedDB(storage=self.storage)
+        self._db = KeyedDB(storage=lambda: self.storage)
         self._table = self._db.keyed(TABLE)
         self._meta = self._db.keyed(META)
         self.lock = FileLock(data_dir.lock_dir / f"user-{self.user}.lock")

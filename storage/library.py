@@ -72,8 +72,8 @@ class Library:
         self._text_storage = SafeJSONStorage(
             data_dir.texts_file, backup_dir=backups, label="library texts", warn=warn
         )
-        self._meta_db = KeyedDB(storage=self._meta_storage)
-        self._text_db = KeyedDB(storage=self._text_storage)
+        self._meta_db = KeyedDB(storage=lambda: self._meta_storage)
+        self._text_db = KeyedDB(storage=lambda: self._text_storage)
         self._items = self._meta_db.keyed("items")
         self._documents = self._meta_db.keyed("documents")
         self._texts = self._text_db.keyed("texts")
