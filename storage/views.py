@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from seeds.categories import category_name
-
 from seeds.model import Item
 from storage.model import Annotation
 

@@ -79,6 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", default="md", metavar="FORMAT")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--group-by", choices=("tag", "status"), default=None)
+    p = command("annotations", "move a user's annotations between machines")
+    actions = p.add_subparsers(dest="annotations_command", metavar="ACTION", required=True)
+    a = actions.add_parser("export", help="write a user's annotation file")
+    _common(a, suppress=True)
+    a.add_argument("who", nargs="?", metavar="USER", help="whose (default: you)")
+    a.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    a = actions.add_parser("import", help="merge an annotation file into a user's annotations")
+    _common(a, suppress=True)
+    a.add_argument("file", metavar="FILE")
+    a.add_argument("--as", dest="as_user", metavar="USER", help="whose annotations to merge into")
+    a.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -95,8 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line for the user, the traceback only on request
         if getattr(args, "debug", False):
             raise
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"shelf: {message}", file=sys.stderr)
+        print(f"shelf: {commands.describe_error(exc)}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
 
-from storage.atomic import StorageError
+from storage.atomic import StorageError, atomic_write
 from storage.shelf import Shelf
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
@@ -18,6 +19,14 @@ GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
 def _print_json(data: Any) -> None:
     sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     sys.stdout.flush()
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line: ours say what is wrong; anything else is a bug, and says how to see it."""
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    if isinstance(exc, (StorageError, ValueError, LookupError)) and message:
+        return message
+    return f"internal error ({type(exc).__name__}: {message}); rerun with --debug for details"
 
 
 def _warn(message: str) -> None:
@@ -191,6 +200,46 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_annotations(args: argparse.Namespace) -> int:
+    from storage.annotation_sync import export_annotations, import_annotations
+
+    shelf = open_shelf(args)
+    if args.annotations_command == "export":
+        data = export_annotations(shelf, args.who)
+        if args.output:
+            atomic_write(Path(args.output), data)
+            print(
+                f"exported annotations of {args.who or shelf.user} to {args.output}",
+                file=sys.stderr,
+            )
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    report = import_annotations(shelf, args.file, args.as_user)
+    if args.json:
+        _print_json(
+            {
+                "user": report.user,
+                "changed": report.changed,
+                "changes": report.changes,
+                "unchanged": report.unchanged,
+                "unknown": report.unknown,
+            }
+        )
+        return 0
+    for line in report.changes:
+        print(line)
+    print(
+        f"{len(report.changed)} changed, {report.unchanged} unchanged in {report.user}'s annotations"
+    )
+    if report.unknown:
+        print(
+            f"{len(report.unknown)} annotations refer to items not in this library; "
+            "kept for when their documents are imported"
+        )
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "list": cmd_list,
@@ -203,4 +252,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "note": cmd_note,
     "rename": cmd_rename,
     "export": cmd_export,
+    "annotations": cmd_annotations,
 }
