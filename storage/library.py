@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seeds.merge import merge_entries
-from seeds.parse import UnknownFormat, parse_document
-
 from seeds.model import Entry, Item
+from seeds.parse import UnknownFormat, parse_document
 from storage.annotations import now_iso
 from storage.jsonstore import SafeJSONStorage, Warn
 from storage.lock import FileLock

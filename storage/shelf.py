@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from seeds.bundled import bundled_documents
-
 from seeds.model import Item
 from storage.annotations import AnnotationStore, now_iso, read_other_users
 from storage.atomic import StorageError, clean_temp_files
