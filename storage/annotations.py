@@ -16,7 +16,8 @@ from typing import Any
 import orjson
 
 from storage.atomic import StorageError
-from storage.jsonstore import CorruptData, SafeJSONStorage, Warn, decode
+from storage.journal import JournaledStorage, replay
+from storage.jsonstore import CorruptData, Warn, decode
 from storage.lock import FileLock
 from storage.model import Annotation
 from storage.paths import DataDir, validate_user
@@ -26,6 +27,8 @@ FORMAT_NAME = "shelf-annotations"
 FORMAT_VERSION = 1
 TABLE = "annotations"
 META = "meta"
+#: Journal entries after which a change also folds the journal into the file.
+COMPACT_AFTER = 200
 
 
 def now_iso() -> str:
@@ -62,8 +65,9 @@ class AnnotationStore:
     def __init__(self, data_dir: DataDir, user: str, warn: Warn | None = None) -> None:
         self.user = validate_user(user)
         self.path = data_dir.annotation_file(user)
-        self.storage = SafeJSONStorage(
+        self.storage = JournaledStorage(
             self.path,
+            journal_path=journal_file(data_dir, self.user),
             backup_dir=data_dir.backup_dir / "annotations",
             pretty=True,
             mode=0o600,
@@ -104,71 +108,97 @@ class AnnotationStore:
         edit: Callable[[Annotation], bool],
         titles: Mapping[str, str] | Callable[[str], str | None] | None = None,
     ) -> list[Annotation]:
-        """Apply ``edit`` to each item's annotation and save them in one atomic write.
+        """Apply ``edit`` to each item's annotation and save them in one durable step.
 
         ``edit`` returns whether it changed anything; unchanged items are not
-        rewritten. Everything happens inside the user's lock with the file
-        re-read there, so concurrent shelf processes never lose an update.
+        written. Everything happens inside the user's lock with the file
+        re-read there, so concurrent shelf processes never lose an update. The
+        change is one appended journal line, so its cost does not grow with
+        the number of annotated items.
         """
         ids = list(dict.fromkeys(item_ids))
         stamp = now_iso()
         title_of = titles.get if isinstance(titles, Mapping) else titles
         with self.lock.held():
-            self._signature()  # re-read under the lock
-            current = decode_table(self._table.raw())
+            before = self._signature()  # re-read under the lock
+            raw = self._table.raw()
             changed: list[Annotation] = []
             for item_id in ids:
-                ann = current.get(item_id) or Annotation(item_id=item_id)
+                doc = raw.get(item_id)
+                ann = Annotation.from_dict(item_id, doc) if doc else Annotation(item_id=item_id)
                 if edit(ann):
                     ann.updated = stamp
                     changed.append(ann)
             if not changed:
                 return []
-            if not self._meta.raw():
-                self._meta.apply(
-                    lambda t: t.__setitem__(
-                        "format",
-                        {"name": FORMAT_NAME, "version": FORMAT_VERSION, "user": self.user},
-                    )
-                )
-
-            def updater(table: dict[str, Any]) -> None:
-                for ann in changed:
-                    about = title_of(ann.item_id) if title_of else None
-                    if about is None and ann.item_id in table:
-                        about = table[ann.item_id].get("about")
-                    if ann.is_empty():
-                        table.pop(ann.item_id, None)
-                    else:
-                        table[ann.item_id] = encode_annotation(ann, about)
-
-            self._table.apply(updater)
-            self._cache_key = None
+            docs: dict[str, dict[str, Any] | None] = {}
+            for ann in changed:
+                about = title_of(ann.item_id) if title_of else None
+                if about is None and ann.item_id in raw:
+                    about = raw[ann.item_id].get("about")
+                docs[ann.item_id] = None if ann.is_empty() else encode_annotation(ann, about)
+            if not self.path.exists():
+                self._write_whole(lambda table: _put(table, docs))
+            else:
+                self.storage.append(TABLE, docs)
+                if self.storage.journal_entries >= COMPACT_AFTER:
+                    self.storage.compact()
+            self._after_change(before, changed)
         return changed
 
-    def replace_all(self, annotations: Mapping[str, Annotation], titles: Mapping[str, str]) -> None:
-        """Write a whole set of annotations at once (used by annotation import)."""
+    def _after_change(self, before: object, changed: list[Annotation]) -> None:
+        """Keep the decoded cache current without decoding 10,000 annotations again."""
+        if before is not None and before == self._cache_key:
+            for ann in changed:
+                if ann.is_empty():
+                    self._cache.pop(ann.item_id, None)
+                else:
+                    self._cache[ann.item_id] = ann
+            self.storage.read()
+            self._cache_key = self.storage.signature
+        else:
+            self._cache_key = None
+
+    def _write_whole(self, updater: Callable[[dict[str, Any]], None]) -> None:
+        self._meta.apply(
+            lambda t: t.__setitem__(
+                "format", {"name": FORMAT_NAME, "version": FORMAT_VERSION, "user": self.user}
+            )
+        )
+        self._table.apply(updater)
+
+    def flush(self) -> None:
+        """Fold the journal into the readable file (at exit, or when idle)."""
         with self.lock.held():
+            self.storage.compact()
+            self._cache_key = None
 
-            def updater(table: dict[str, Any]) -> None:
-                table.clear()
-                for item_id, ann in annotations.items():
-                    if not ann.is_empty():
-                        table[item_id] = encode_annotation(ann, titles.get(item_id))
-
-            if not self._meta.raw():
-                self._meta.apply(
-                    lambda t: t.__setitem__(
-                        "format",
-                        {"name": FORMAT_NAME, "version": FORMAT_VERSION, "user": self.user},
-                    )
-                )
-            self._table.apply(updater)
+    def replace_all(self, annotations: Mapping[str, Annotation], titles: Mapping[str, str]) -> None:
+        """Write a whole set of annotations at once."""
+        docs = {
+            item_id: encode_annotation(ann, titles.get(item_id))
+            for item_id, ann in annotations.items()
+            if not ann.is_empty()
+        }
+        with self.lock.held():
+            self._write_whole(lambda table: (table.clear(), table.update(docs)))
             self._cache_key = None
 
 
-def read_annotation_file(path: Path) -> dict[str, Annotation]:
-    """Read another user's file without ever writing to it (it is theirs)."""
+def _put(table: dict[str, Any], docs: Mapping[str, dict[str, Any] | None]) -> None:
+    for key, doc in docs.items():
+        if doc is None:
+            table.pop(key, None)
+        else:
+            table[key] = doc
+
+
+def journal_file(data_dir: DataDir, user: str) -> Path:
+    return data_dir.root / ".journal" / f"{user}.log"
+
+
+def read_annotation_file(path: Path, journal: Path | None = None) -> dict[str, Annotation]:
+    """Read another user's file (and journal) without ever writing to it: it is theirs."""
     try:
         tables = decode(path.read_bytes())
     except OSError as exc:
@@ -176,6 +206,13 @@ def read_annotation_file(path: Path) -> dict[str, Annotation]:
     except CorruptData as exc:
         raise StorageError(f"{path} is unreadable: {exc}") from exc
     _check_format(tables, path)
+    if journal is not None:
+        try:
+            replay(tables, journal.read_bytes())
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise StorageError(f"cannot read {journal}: {exc.strerror}") from exc
     return decode_table(tables.get(TABLE, {}))
 
 
@@ -193,7 +230,7 @@ def read_other_users(
             continue
         try:
             validate_user(user)
-            others[user] = read_annotation_file(path)
+            others[user] = read_annotation_file(path, journal_file(data_dir, user))
         except StorageError as exc:
             warn(f"skipped {path.name}: {exc}")
     return others

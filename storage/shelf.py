@@ -208,6 +208,10 @@ class Shelf:
         changed = self._change([item_id], edit)
         return changed[0] if changed else self.annotation(item_id)
 
+    def flush(self) -> None:
+        """Fold journalled changes into the user's readable file (they are durable already)."""
+        self.annotations.flush()
+
     # -- importing ------------------------------------------------------------
 
     def import_paths(

@@ -44,6 +44,17 @@ def run(args: argparse.Namespace) -> int:
     return handler(args)
 
 
+def _flushing(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Commands that change annotations leave the readable file current (for git users)."""
+
+    def run_then_flush(args: argparse.Namespace) -> int:
+        code = handler(args)
+        Shelf(args.data_dir, args.user, import_bundled=False, on_warning=_warn).flush()
+        return code
+
+    return run_then_flush
+
+
 def open_tui(args: argparse.Namespace) -> int:
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise StorageError(
@@ -244,13 +255,13 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "list": cmd_list,
     "show": cmd_show,
-    "read": _status_command("read"),
-    "unread": _status_command("unread"),
-    "status": cmd_status,
-    "tag": cmd_tag,
-    "untag": cmd_untag,
-    "note": cmd_note,
-    "rename": cmd_rename,
+    "read": _flushing(_status_command("read")),
+    "unread": _flushing(_status_command("unread")),
+    "status": _flushing(cmd_status),
+    "tag": _flushing(cmd_tag),
+    "untag": _flushing(cmd_untag),
+    "note": _flushing(cmd_note),
+    "rename": _flushing(cmd_rename),
     "export": cmd_export,
     "annotations": cmd_annotations,
 }
