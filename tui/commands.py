@@ -34,7 +34,9 @@ def _warn(message: str) -> None:
 
 
 def open_shelf(args: argparse.Namespace) -> Shelf:
-    return Shelf(args.data_dir, args.user, on_warning=_warn)
+    shelf = Shelf(args.data_dir, args.user, on_warning=_warn)
+    args.opened_shelf = shelf
+    return shelf
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +51,9 @@ def _flushing(handler: Callable[[argparse.Namespace], int]) -> Callable[[argpars
 
     def run_then_flush(args: argparse.Namespace) -> int:
         code = handler(args)
-        Shelf(args.data_dir, args.user, import_bundled=False, on_warning=_warn).flush()
+        shelf: Shelf | None = getattr(args, "opened_shelf", None)
+        if shelf is not None:
+            shelf.flush()
         return code
 
     return run_then_flush
