@@ -1,0 +1,175 @@
+"""Splitting ``TitleFirst Author, Second Author et al. · affiliations``.
+
+Paper listings glue the title to the author list. The split point is the
+leftmost glued capital (one not preceded by a space) after which everything
+parses as a list of names; names are recognised by shape: capitalised words,
+initials, lowercase particles (``Tom Dupré la Tour``), hyphens and apostrophes,
+or a single organisation word such as ``OpenAI``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+PARTICLES = frozenset(
+    [
+        "al",
+        "bin",
+        "da",
+        "das",
+        "de",
+        "degli",
+        "del",
+        "della",
+        "den",
+        "der",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "el",
+        "ibn",
+        "la",
+        "las",
+        "le",
+        "les",
+        "lo",
+        "los",
+        "op",
+        "san",
+        "st",
+        "te",
+        "ten",
+        "ter",
+        "van",
+        "vom",
+        "von",
+        "y",
+        "zu",
+    ]
+)
+_ET_AL = re.compile(r"[\s,]*\bet\s+al\b\.?\s*$", re.IGNORECASE)
+_INITIALS = re.compile(r"^(?:[A-Z]\.(?:-[A-Z]\.)?)+$|^[A-Z]$")
+_MAC = re.compile(r"^(?:Mc|Mac|Fitz|O['’]|D['’])(?=[A-Z])")
+_HUMPS = re.compile(r"[a-z\u00df-\u00ff][A-Z]")
+_SUFFIXES = frozenset({"Jr.", "Sr.", "II", "III", "IV"})
+
+
+@dataclass
+class Byline:
+    title: str
+    authors: list[str] = field(default_factory=list)
+    truncated: bool = False
+    affiliations: list[str] = field(default_factory=list)
+
+
+def _plain_word(word: str) -> bool:
+    """Alec, Dupré, Jean-Baptiste, O'Neil, McCandlish, Łukasz."""
+    word = _MAC.sub("", word)
+    for part in re.split(r"[-'’]", word):
+        if not part or not part[0].isupper() or not part.isalpha():
+            return False
+        rest = part[1:]
+        if rest and not rest.islower():
+            return False
+    return True
+
+
+def _org_word(word: str) -> bool:
+    """OpenAI, DeepMind, NVIDIA: at most two capitalised humps, or all capitals."""
+    if not word.isalnum() or not word[0].isupper():
+        return False
+    if word.isupper():
+        return len(word) >= 2
+    return word[1].islower() and len(_HUMPS.findall(word)) <= 1
+
+
+def is_person(name: str) -> bool:
+    words = name.split()
+    if not 2 <= len(words) <= 6:
+        return False
+    if words[-1] in _SUFFIXES:
+        words = words[:-1]
+    if words[-1].lower() in PARTICLES or not _plain_word(words[-1]):
+        return False
+    if words[0].lower() in PARTICLES:
+        return False
+    return all(_plain_word(w) or _INITIALS.match(w) or w in PARTICLES for w in words)
+
+
+def is_organisation(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 4 and all(
+        _org_word(w) or (i > 0 and w in {"&", "and", "of", "for", "the"})
+        for i, w in enumerate(words)
+    )
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in re.split(r",\s*|\s+and\s+|\s*&\s*", text) if n.strip()]
+
+
+def _valid(names: list[str], first: str) -> bool:
+    """Every name plausible, the first one of the kind this pass accepts.
+
+    A lone organisation word is only accepted if it is not a plain word: after
+    a glued capital, "Training" is as likely the tail of "PreTraining".
+    """
+    if not names:
+        return False
+    lead = names[0]
+    if first == "person":
+        ok = is_person(lead)
+    elif first == "org_word":
+        ok = len(lead.split()) == 1 and _org_word(lead) and not _plain_word(lead)
+    else:
+        ok = is_organisation(lead)
+    return ok and all(is_person(n) or is_organisation(n) for n in names[1:])
+
+
+def _glue_points(text: str) -> list[int]:
+    return [
+        i
+        for i in range(1, len(text))
+        if text[i].isupper() and not text[i - 1].isspace() and text[i - 1] not in "-/"
+    ]
+
+
+def split_byline(line: str) -> Byline:
+    """Title, authors, ``et al.`` flag and affiliations from a listing's second line."""
+    head, sep, tail = line.partition(" · ")
+    affiliations = [a.strip() for a in re.split(r"[,·]", tail) if a.strip()] if sep else []
+    truncated = bool(_ET_AL.search(head))
+    head = _ET_AL.sub("", head).strip() if truncated else head.strip()
+    points = [(i, _names(head[i:])) for i in _glue_points(head)]
+    # People first: a person's name is the most constrained shape, so the
+    # leftmost glued capital that starts one is the split ("LLM ActivationsGrace Luo").
+    for first in ("person", "org_word", "organisation"):
+        for i, names in points:
+            if _valid(names, first):
+                return Byline(head[:i].strip(), names, truncated, affiliations)
+    # An unusual name later in the list ("danah boyd") should not hide the split:
+    # settle for a plausible first author followed by mostly plausible names.
+    for i, names in points:
+        if len(names) > 1 and is_person(names[0]) and _mostly_valid(names):
+            return Byline(head[:i].strip(), names, truncated, affiliations)
+    return _split_at_space(head, truncated, affiliations)
+
+
+def _mostly_valid(names: list[str]) -> bool:
+    good = sum(1 for n in names if is_person(n) or is_organisation(n))
+    return good * 2 > len(names)
+
+
+def _split_at_space(head: str, truncated: bool, affiliations: list[str]) -> Byline:
+    """No glue: the first author is the shortest name before the first comma."""
+    first, comma, rest = head.partition(",")
+    if comma or truncated or affiliations:
+        words = first.split()
+        for n in range(2, min(4, len(words) - 1) + 1):
+            name = " ".join(words[-n:])
+            names = [name, *_names(rest)]
+            if _valid(names, "person"):
+                return Byline(" ".join(words[:-n]), names, truncated, affiliations)
+    return Byline(head, [], truncated, affiliations)

@@ -1,0 +1,111 @@
+"""Research index pages: a header, then title / blank line / summary blocks.
+
+The scrape keeps page furniture: a section heading followed by a one-word
+fragment of the next line ("Introduction" / "Our") is navigation, not a work.
+"""
+
+from __future__ import annotations
+
+import re
+
+from seeds.formats.common import clean_summary, clean_title, excerpt, extract_urls, truncated
+from seeds.model import Entry
+
+KIND = "research_page"
+
+_SENTENCE_BREAK = re.compile(r"[.!?…]\s+\S")
+_TERMINAL = re.compile(r"[.…:;,]$")
+MAX_TITLE_WORDS = 25
+
+
+def _blocks(lines: list[str]) -> list[str]:
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append(" ".join(current))
+            current = []
+    return blocks
+
+
+def _is_heading(block: str, max_words: int = MAX_TITLE_WORDS) -> bool:
+    """Short, no sentence end and no inner sentence break: reads as a title."""
+    words = block.split()
+    return (
+        0 < len(words) <= max_words
+        and not _TERMINAL.search(block)
+        and not _SENTENCE_BREAK.search(block)
+    )
+
+
+def _is_fragment(block: str) -> bool:
+    return len(block.split()) == 1 and not _TERMINAL.search(block)
+
+
+def _header_end(lines: list[str]) -> int:
+    """Index of the first block after the page header (its first block of lines)."""
+    for i, line in enumerate(lines):
+        if line.strip():
+            j = i
+            while j < len(lines) and lines[j].strip():
+                j += 1
+            return j
+    return len(lines)
+
+
+def detect(lines: list[str]) -> bool:
+    end = _header_end(lines)
+    header = [line.strip() for line in lines[:end] if line.strip()]
+    if not header or not all(_is_heading(h, 4) for h in header):
+        return False
+    blocks = _blocks(lines[end:])
+    if len(blocks) < 2 or not _is_heading(blocks[0]):
+        return False
+    # Titles and summaries come in blank-line separated pairs: most blocks are
+    # single lines, and at least one block reads as prose.
+    return any(not _is_heading(b) for b in blocks)
+
+
+def parse(lines: list[str], source: str) -> tuple[list[Entry], list[str]]:
+    end = _header_end(lines)
+    header = [line.strip() for line in lines[:end] if line.strip()]
+    skipped = [f"page header {' / '.join(header)!r}"] if header else []
+    blocks = _blocks(lines[end:])
+    entries: list[Entry] = []
+    i = 0
+    while i < len(blocks):
+        title = blocks[i]
+        if not _is_heading(title):
+            skipped.append(f"text without a title: {excerpt(title)!r}")
+            i += 1
+            continue
+        if i + 1 == len(blocks):
+            skipped.append(f"title without a summary at the end: {excerpt(title)!r}")
+            break
+        if _is_fragment(blocks[i + 1]):
+            skipped.append(f"page chrome {title!r} / {blocks[i + 1]!r}")
+            i += 2
+            continue
+        # Blocks alternate title / summary; prose blocks after a summary continue it.
+        paragraphs = [blocks[i + 1]]
+        i += 2
+        while i < len(blocks) and not _is_heading(blocks[i]):
+            paragraphs.append(blocks[i])
+            i += 1
+        entries.append(_entry(title, paragraphs, source, len(entries)))
+    return entries, skipped
+
+
+def _entry(title: str, paragraphs: list[str], source: str, position: int) -> Entry:
+    summary = "\n\n".join(clean_summary(p) for p in paragraphs)
+    return Entry(
+        source=source,
+        kind=KIND,
+        position=position,
+        title=clean_title(title),
+        summary=summary,
+        summary_truncated=truncated(summary),
+        urls=extract_urls(summary),
+    )

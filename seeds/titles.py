@@ -1,0 +1,202 @@
+"""Titles for entries that have none (abstracts, blog excerpts).
+
+A derived title must be scannable in a one-line list, so it is built from the
+topic sentence: the first sentence when it is short enough, otherwise the
+object of a "we present…"/"this post reviews…" sentence (a noun phrase), cut
+at a clause boundary. Acknowledgements, citations and asides are dropped
+first because they are not the topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from seeds.latex import latex_to_unicode
+from seeds.normalize import clean_text, strip_acknowledgement, strip_footnotes
+
+LIMIT = 80
+MIN_CUT = 25
+MIN_WEAK_CUT = 40
+
+_ABBREVIATIONS = frozenset(
+    [
+        "al",
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "cf",
+        "fig",
+        "figs",
+        "eq",
+        "eqs",
+        "sec",
+        "no",
+        "dr",
+        "mr",
+        "ms",
+        "mrs",
+        "prof",
+        "st",
+        "approx",
+        "resp",
+        "u.s",
+    ]
+)
+_SENTENCE = re.compile(r"[.!?][\"”’)\]]*\s+(?=[A-Z“\"‘(\[])")
+_LAST_WORD = re.compile(r"(\S+)[.!?]$")
+_ASIDE = re.compile(
+    r"\s*\((?:[^()]*?(?:\bet al\b|\b(?:19|20)\d\d\b|\bi\.e\.|\be\.g\.|\bsee\b|\bcf\.)[^()]*)\)",
+    re.IGNORECASE,
+)
+_VERBS = (
+    r"(?:introduce|present|propose|explore|describe|study|investigate|review|examine|analy[sz]e"
+    r"|outline|discuss|develop|consider|survey|summari[sz]e|cover|focus on|look at"
+    r"|show(?!\s+(?:that|how)\b))"
+)
+_CONTRIBUTION = re.compile(
+    r"(?:^|\bin this (?:paper|work|post|report|article|note|study),?\s+|^here,?\s+)"
+    r"(?:we|i)\s+(?:would like to\s+|will\s+|also\s+|first\s+|only\s+)*" + _VERBS + r"\s+"
+    r"|^this (?:paper|post|work|report|article|note|study)\s+(?:aims to\s+|will\s+)?"
+    + _VERBS
+    + r"(?:s|es)?\s+",
+    re.IGNORECASE,
+)
+_STRONG = re.compile(r",\s|;\s|:\s|\s[—–]\s|—|--")
+# Relative clauses and means ("… which produces …", "… by fine-tuning …") hang
+# off a noun phrase more loosely than prepositions do, so they are cut first.
+_RELATIVE = re.compile(r"\s(?:which|that|where|whereby|while|when|by|using|via|through)\s")
+_PREPOSITION = re.compile(
+    r"\s(?:to|on|in|with|for|from|as|and|without|across|based|at|into|over)\s"
+)
+# A first sentence opening with a subordinate clause: its first comma ends the
+# clause, not the topic ("In my earlier post on meta-learning, the problem …").
+_INTRODUCTORY = re.compile(
+    r"^(?:in|while|although|though|as|when|if|since|given|with|for|after|before|due|because"
+    r"|unlike|despite|here|to|on|at|by|over|during|once|whereas)\b",
+    re.IGNORECASE,
+)
+_NOT_A_NOUN = re.compile(r"^(?:more|further|deeper|into|in|about|on|to|deeply)\b", re.IGNORECASE)
+_DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "and",
+        "or",
+        "by",
+        "from",
+        "as",
+        "at",
+        "that",
+        "which",
+        "is",
+        "are",
+        "its",
+        "their",
+        "such",
+        "this",
+        "these",
+        "our",
+        "we",
+    ]
+)
+
+
+def sentences(text: str, limit: int = 6) -> list[str]:
+    """The first sentences, not split after "et al." or "e.g."."""
+    found: list[str] = []
+    start = 0
+    for match in _SENTENCE.finditer(text):
+        candidate = text[start : match.start() + 1]
+        word = _LAST_WORD.search(candidate)
+        last = word.group(1).lower().strip("(") if word else ""
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue
+        found.append(text[start : match.end()].strip())
+        start = match.end()
+        if len(found) >= limit:
+            return found
+    rest = text[start:].strip()
+    if rest:
+        found.append(rest)
+    return found
+
+
+def _tidy(text: str) -> str:
+    text = clean_text(_ASIDE.sub("", text)).replace(" ,", ",")
+    return text.rstrip(" .,;:")
+
+
+def _balanced(text: str) -> str:
+    """Cut before an opening bracket or quote that the cut left unclosed."""
+    for opening, closing in (("(", ")"), ("[", "]"), ("“", "”")):
+        while text.count(opening) > text.count(closing):
+            text = text[: text.rindex(opening)].rstrip()
+    if text.count('"') % 2:
+        text = text[: text.rindex('"')].rstrip()
+    return text
+
+
+def _cut(text: str, pattern: re.Pattern[str], shortest: int = MIN_CUT) -> str | None:
+    cuts = [m.start() for m in pattern.finditer(text) if shortest <= m.start() <= LIMIT]
+    return text[: cuts[-1]].rstrip(" ,;:—–-") if cuts else None
+
+
+def _trim_words(text: str) -> str:
+    words = text[:LIMIT].rsplit(" ", 1)[0].split() if len(text) > LIMIT else text.split()
+    while len(words) > 3 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:—–-") + "…"
+
+
+def shorten(text: str, noun_phrase: bool = False) -> str:
+    """Fit ``text`` in ``LIMIT`` characters, preferring clause boundaries to "…"."""
+    if len(text) <= LIMIT:
+        return text
+    cut = None
+    if noun_phrase or not _INTRODUCTORY.match(text):
+        cut = _cut(text, _STRONG)
+    if cut is None and noun_phrase:
+        cut = _cut(text, _RELATIVE, MIN_WEAK_CUT) or _cut(text, _PREPOSITION, MIN_WEAK_CUT)
+    if cut is not None:
+        cut = _balanced(cut)
+        if len(cut) >= MIN_CUT:
+            return cut
+    trimmed = _trim_words(text)
+    balanced = _balanced(trimmed[:-1])
+    return balanced + "…" if balanced != trimmed[:-1] or trimmed.endswith("…") else trimmed
+
+
+def _contribution(candidates: list[str]) -> str | None:
+    for sentence in candidates:
+        match = _CONTRIBUTION.search(sentence)
+        if match:
+            phrase = _tidy(sentence[match.end() :])
+            if len(phrase) >= 20 and not _NOT_A_NOUN.match(phrase):
+                return phrase
+    return None
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+def derive_title(text: str) -> str:
+    """A title-like line for an untitled text; empty only when the text is."""
+    body = strip_acknowledgement(strip_footnotes(latex_to_unicode(text)))
+    found = sentences(body, limit=4)
+    if not found:
+        return ""
+    first = _tidy(found[0])
+    if first and len(first) <= LIMIT:
+        return _capitalised(_balanced(first) or first)
+    phrase = _contribution(found)
+    title = shorten(phrase, noun_phrase=True) if phrase else shorten(first)
+    return _capitalised(title)
