@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from seeds.model import Entry, Item
-from seeds.normalize import abstract_key, is_truncated, title_key
+from seeds.normalize import abstract_key, abstract_keys, is_truncated, title_key
 
 ID_LENGTH = 12
 
@@ -30,32 +30,48 @@ class MergeResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def entry_keys(entry: Entry) -> list[str]:
-    """Keys under which this entry finds other copies of its work.
+def entry_keys(entry: Entry) -> tuple[list[str], list[str]]:
+    """(probe keys, index keys): an entry matches another whose index holds one of its probes.
 
-    Derived titles are never keys: two abstracts that open alike would derive
-    the same title without being the same work. An entry with neither a real
-    title nor a usable abstract is matched on its whole text, so re-importing
-    it still finds it.
+    A real title is both. Derived titles are never keys: two abstracts that
+    open alike would derive the same title without being the same work. For
+    abstracts see ``abstract_keys``. An entry with neither a real title nor a
+    usable abstract is matched on its whole text, so re-importing it still
+    finds it.
     """
-    keys = []
+    probes: list[str] = []
+    index: list[str] = []
     if not entry.title_derived and (key := title_key(entry.title)):
-        keys.append("t:" + key)
-    text = entry.summary or " ".join(u.text for u in entry.updates)
-    if key := abstract_key(text):
-        keys.append("a:" + key)
-    if not keys:
-        whole = title_key(text) or title_key(entry.title)
-        keys.append("x:" + (whole or f"{entry.source}#{entry.position}"))
-    return keys
+        probes.append("t:" + key)
+        index.append("t:" + key)
+    abstract = abstract_keys(_text(entry))
+    if abstract.probe:
+        probes.append("a:" + abstract.probe)
+        index.extend("a:" + k for k in abstract.index)
+    if not probes:
+        whole = title_key(_text(entry)) or title_key(entry.title)
+        key = "x:" + (whole or f"{entry.source}#{entry.position}")
+        probes.append(key)
+        index.append(key)
+    return probes, index
+
+
+def _text(entry: Entry | Item) -> str:
+    return entry.summary or " ".join(u.text for u in entry.updates)
+
+
+def _stored(probes: list[str], index: list[str]) -> list[str]:
+    """Item.keys: the index keys, plus abstract probes marked ``q:``."""
+    return index + ["q:" + p[2:] for p in probes if p.startswith("a:")]
 
 
 def primary_key(item: Item) -> str:
-    """The key an item's id is derived from: its real title, else its abstract."""
+    """What an item's id is a hash of: its normalised real title, else its abstract key."""
     if not item.title_derived and (key := title_key(item.title)):
-        return "t:" + key
-    abstracts = sorted(k for k in item.keys if k.startswith("a:"))
-    return abstracts[0] if abstracts else min(item.keys, default="d:" + item.title)
+        return key
+    if key := abstract_key(_text(item)):
+        return key
+    return min(item.keys, default=title_key(item.title) or item.title)
 
 
 def make_id(key: str, taken: set[str]) -> str:
@@ -94,7 +110,7 @@ def _date_rank(date: str | None, text: str | None) -> tuple[bool, bool, str, str
     return (date is not None, text is not None, date or "", text or "")
 
 
-def _fold(item: Item, entry: Entry, keys: list[str], title_locked: bool) -> None:
+def _fold(item: Item, entry: Entry, keys: tuple[list[str], list[str]], title_locked: bool) -> None:
     """Take from ``entry`` whatever is strictly better than what ``item`` has."""
     if not (title_locked and not item.title_derived) and _title_rank(
         entry.title, entry.title_derived
@@ -118,7 +134,7 @@ def _fold(item: Item, entry: Entry, keys: list[str], title_locked: bool) -> None
         item.updates = sorted(dict.fromkeys(merged), key=lambda u: u.date)
     _union(item.sources, [entry.source])
     _union(item.kinds, [entry.kind])
-    _union(item.keys, keys)
+    _union(item.keys, _stored(*keys))
 
 
 def _new_item(entry: Entry) -> Item:
@@ -152,16 +168,22 @@ def merge_entries(entries: Iterable[Entry], existing: Iterable[Item] = ()) -> Me
     keys = [entry_keys(e) for e in entries]
     groups = _Groups(len(entries))
     first_with: dict[str, int] = {}
-    for i, entry_key_list in enumerate(keys):
-        for key in entry_key_list:
-            if key in first_with:
-                groups.join(i, first_with[key])
-            else:
-                first_with[key] = i
-    owner: dict[str, int] = {}
+    for i, (_, index) in enumerate(keys):
+        for key in index:
+            first_with.setdefault(key, i)
+    for i, (probes, _) in enumerate(keys):
+        for key in probes:
+            groups.join(i, first_with[key])
+    indexed: dict[str, int] = {}  # index key -> existing item position
+    probed: dict[str, int] = {}  # probe key -> existing item position
     for n, item in enumerate(existing):
         for key in item.keys:
-            owner.setdefault(key, n)
+            if key.startswith("q:"):
+                probed.setdefault("a:" + key[2:], n)
+            else:
+                indexed.setdefault(key, n)
+                if not key.startswith("a:"):
+                    probed.setdefault(key, n)
 
     members: dict[int, list[int]] = {}
     for i in range(len(entries)):
@@ -169,7 +191,8 @@ def merge_entries(entries: Iterable[Entry], existing: Iterable[Item] = ()) -> Me
     # Every group goes to the first existing item any of its keys belongs to.
     targets: dict[int | tuple[str, int], list[int]] = {}
     for root, indices in members.items():
-        hits = [owner[k] for i in indices for k in keys[i] if k in owner]
+        hits = [indexed[k] for i in indices for k in keys[i][0] if k in indexed]
+        hits += [probed[k] for i in indices for k in keys[i][1] if k in probed]
         targets.setdefault(min(hits) if hits else ("new", root), []).extend(indices)
 
     result = MergeResult()
