@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seeds.latex import latex_to_unicode
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 def authors_line(view: dict[str, Any]) -> str:
@@ -47,3 +50,85 @@ def plain_detail(view: dict[str, Any]) -> str:
         for note in other["notes"]:
             lines.append(f"  {user} noted: {note['text']}")
     return "\n".join(lines)
+
+
+def _note_time(created: str) -> str:
+    return created.replace("T", " ").rstrip("Z")[:16]
+
+
+def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
+    """The detail pane: the same facts as ``plain_detail``, laid out for reading.
+
+    Every mark that carries meaning (derived title, status) is a glyph as well
+    as a style, so the pane reads the same with ``NO_COLOR``.
+    """
+    from rich.text import Text
+
+    glyphs = {"unread": "·", "reading": "◐", "read": "✓"}
+    out = Text()
+    title_style = "bold italic" if view["title_derived"] else "bold"
+    out.append(("~" if view["title_derived"] else "") + view["title"], title_style)
+    if view["title_derived"]:
+        out.append("  (title derived from the text)", "dim")
+    out.append("\n")
+    if view.get("renamed"):
+        out.append(f"originally: {view['original_title']}\n", "dim")
+
+    def field(label: str, value: str, style: str = "") -> None:
+        out.append(f"{label:<13}", "bold dim")
+        out.append(value, style)
+        out.append("\n")
+
+    out.append("\n")
+    if view["authors"]:
+        field("Authors", authors_line(view))
+    if view["affiliations"]:
+        field("Affiliations", ", ".join(view["affiliations"]))
+    if view["date_text"] or view["date"]:
+        field("Date", view["date_text"] or view["date"])
+    if view["category"]:
+        name = view.get("category_name")
+        field("Category", f"{name} ({view['category']})" if name else view["category"])
+    if view["has_code"]:
+        field("Code", "available")
+    status = view["status"]
+    field("Status", f"{glyphs.get(status, '?')} {status}")
+    if view["tags"]:
+        field("Tags", " ".join(f"#{t}" for t in view["tags"]), "bold")
+    if view["sources"]:
+        field("Sources", ", ".join(view["sources"]))
+    for i, url in enumerate(view["urls"]):
+        field("URL" if i == 0 else "", url, "underline")
+    field("Id", view["id"], "dim")
+    if view["updates"]:
+        out.append("\nUpdates\n", "bold")
+        for update in view["updates"]:
+            out.append(f"  {update['date']}  ", "dim")
+            out.append(latex_to_unicode(update["text"]) + "\n")
+    out.append("\nAbstract\n", "bold")
+    if view["summary"]:
+        out.append(latex_to_unicode(view["summary"]) + "\n")
+    elif not abstract_loaded:
+        out.append("loading…\n", "dim italic")
+    else:
+        out.append("(no abstract)\n", "dim italic")
+    if view["notes"]:
+        out.append("\nNotes\n", "bold")
+        for note in view["notes"]:
+            out.append(f"  {_note_time(note['created'])}\n", "dim")
+            for line in note["text"].splitlines() or [""]:
+                out.append(f"  {line}\n")
+    others = view.get("others") or {}
+    if others:
+        out.append("\nReading group\n", "bold")
+        for user, other in others.items():
+            out.append(f"  {user}: ", "bold")
+            out.append(f"{glyphs.get(other['status'], '?')} {other['status']}")
+            if other["tags"]:
+                out.append("  " + " ".join(f"#{t}" for t in other["tags"]))
+            out.append("\n")
+            for note in other["notes"]:
+                out.append(f"    {user} noted ({_note_time(note['created'])}): ", "dim")
+                out.append(note["text"] + "\n")
+    out.rstrip()
+    return out

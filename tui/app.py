@@ -1,0 +1,323 @@
+"""The Textual app: owns the shelf, the storage thread and the search index.
+
+Screens ask the app to save (``app.save``) and read what to show from
+``app.model``; the app tells open screens when annotations changed, whoever
+changed them (this process, or another one found by polling).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import signal
+import threading
+import webbrowser
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from storage.model import Annotation
+from tui.commands_palette import ShelfCommands
+from tui.errors import describe, guarded, report
+from tui.jobs import JobDone, StorageThread
+from tui.model import LibraryModel
+
+STYLES = Path(__file__).parent / "styles"
+POLL_SECONDS = 1.0
+OTHERS_EVERY = 5  # polls between re-reads of other users' files
+POLL_LABEL = "check for changes"
+
+
+class IndexReady(Message):
+    def __init__(self, index: Any) -> None:
+        super().__init__()
+        self.index = index
+
+
+class ShelfApp(App[int]):
+    """The reading list. Takes an open Shelf so tests can run it on a temporary folder."""
+
+    TITLE = "shelf"
+    CSS_PATH = [
+        STYLES / "main.tcss",
+        STYLES / "dialogs.tcss",
+        STYLES / "stats.tcss",
+    ]
+    COMMANDS = App.COMMANDS | {ShelfCommands}
+    BINDINGS = [
+        Binding("q", "quit", "quit"),
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("S", "stats", "stats"),
+        Binding("ctrl+p", "command_palette", "commands", show=False),
+    ]
+
+    def __init__(
+        self,
+        shelf: Any,
+        *,
+        opener: Callable[[str], Any] | None = None,
+        today: Callable[[], dt.date] | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.shelf = shelf
+        self.model = LibraryModel(shelf.items(with_text=False), shelf.all_annotations())
+        self.storage = StorageThread(self.post_message)
+        self.opener = opener or webbrowser.open
+        self.today = today or dt.date.today
+        self.poll_seconds = poll_seconds
+        self.texts_loaded = False
+        self.index: Any = None
+        self.index_error: str | None = None
+        self.index_lock = threading.Lock()
+        self.index_updates: list[Annotation] = []
+        self._polls = 0
+        self._polling = False
+        self._quitting = False
+        self._signals: list[int] = []
+        self._warnings_shown = 0
+        self._last_poll_error: str | None = None
+
+    # -- start and stop ------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from tui.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+        self._show_new_warnings()
+        self.storage.submit("load abstracts", self._load_texts, self._texts_loaded)
+        self.set_interval(self.poll_seconds, self._poll)
+        self._install_signal_handlers()
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM and SIGHUP (terminal closed) end the app as ``q`` does."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self.action_quit)
+                self._signals.append(signum)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in self._signals:
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(signum)
+        self.storage.close(wait=True)
+
+    def action_quit(self) -> None:
+        """Leave once every save asked for so far has finished; none is ever dropped."""
+        if self._quitting:
+            return
+        self._quitting = True
+        if not self.storage.submit("quit", self._final_flush, self._exit_after_flush):
+            self.exit(0)
+
+    def _final_flush(self) -> str | None:
+        """Fold the journal into the readable file; the changes are durable either way."""
+        try:
+            self.shelf.flush()
+        except Exception as exc:
+            return describe(exc)
+        return None
+
+    def _exit_after_flush(self, problem: str | None) -> None:
+        message = f"shelf: your changes are saved, but tidying the file failed: {problem}"
+        self.exit(0, message=message if problem else None)
+
+    # -- saving --------------------------------------------------------------
+
+    def save(
+        self,
+        label: str,
+        change: Callable[[Any], Any],
+        ids: Iterable[str],
+        done: Callable[[Any, dict[str, Annotation]], None] | None = None,
+    ) -> None:
+        """Run ``change(shelf)`` on the storage thread, then show its effect.
+
+        The UI reports success only from ``done``, which runs after the
+        change is on disk; until then nothing on screen claims it happened.
+        """
+        ids = list(ids)
+        shelf = self.shelf
+
+        def job() -> tuple[Any, dict[str, Annotation]]:
+            result = change(shelf)
+            current = shelf.all_annotations()
+            return result, {i: current.get(i) or Annotation(item_id=i) for i in ids}
+
+        def after(outcome: tuple[Any, dict[str, Annotation]]) -> None:
+            result, annotations = outcome
+            self.apply_annotations(annotations)
+            if done is not None:
+                done(result, annotations)
+
+        self.storage.submit(label, job, after)
+
+    def on_job_done(self, message: JobDone) -> None:
+        self._show_new_warnings()
+        if message.error is not None:
+            if message.label == POLL_LABEL:
+                self._polling = False
+                text = describe(message.error)
+                if text == self._last_poll_error:
+                    return  # said once; a broken file must not flash every second
+                self._last_poll_error = text
+            report(self, message.error, message.label)
+            return
+        if message.on_done is not None:
+            try:
+                message.on_done(message.result)
+            except Exception as exc:
+                report(self, exc, message.label)
+
+    def _show_new_warnings(self) -> None:
+        warnings = self.shelf.warnings
+        for text in warnings[self._warnings_shown :]:
+            self.notify(text, severity="warning", timeout=15)
+        self._warnings_shown = len(warnings)
+
+    def apply_annotations(self, changed: Mapping[str, Annotation]) -> None:
+        """Make ``changed`` what every screen shows and what the index searches."""
+        if not changed:
+            return
+        self.model.set_annotations(changed)
+        with self.index_lock:
+            self.index_updates.extend(changed.values())
+        for screen in self.screen_stack:
+            hook = getattr(screen, "annotations_changed", None)
+            if hook is not None:
+                hook(set(changed))
+
+    # -- loading after the first frame --------------------------------------
+
+    def _load_texts(self) -> Any:
+        self.shelf.library.load_texts()
+        return self.shelf.others()
+
+    def _texts_loaded(self, others: Any) -> None:
+        self.texts_loaded = True
+        self.model.replace(others=others)
+        self.build_index()
+        for screen in self.screen_stack:
+            hook = getattr(screen, "texts_loaded", None)
+            if hook is not None:
+                hook()
+
+    def build_index(self) -> None:
+        self._build_index(self.model.items, self.model.annotations)
+
+    @work(
+        thread=True, exclusive=True, group="index", name="build search index", exit_on_error=False
+    )
+    def _build_index(self, items: Any, annotations: Any) -> None:
+        from tui.search import SearchIndex
+
+        index = SearchIndex.build(items, annotations)
+        self.post_message(IndexReady(index))
+
+    def on_index_ready(self, message: IndexReady) -> None:
+        # Changes saved during the build stay queued in index_updates and reach
+        # the new index before its first search; replaying older ones is harmless.
+        with self.index_lock:
+            self.index = message.index
+        self.index_error = None
+        for screen in self.screen_stack:
+            hook = getattr(screen, "index_ready", None)
+            if hook is not None:
+                hook()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            if event.worker.group == "index":
+                self.index_error = describe(event.worker.error)
+            report(self, event.worker.error, event.worker.name)
+
+    # -- noticing other processes -------------------------------------------
+
+    def _poll(self) -> None:
+        if self._polling or self._quitting or self.storage.pending:
+            return
+        self._polling = True
+        self._polls += 1
+        with_others = self._polls % OTHERS_EVERY == 0
+        shelf = self.shelf
+        known_items = self.model.items
+
+        def job() -> tuple[Any, Any, Any]:
+            items = shelf.items(with_text=False)
+            if items is known_items:
+                items = None
+            else:
+                shelf.library.load_texts()
+            anns = shelf.all_annotations() if shelf.annotations.changed_on_disk() else None
+            if items is not None and anns is None:
+                anns = shelf.all_annotations()
+            others = shelf.others() if with_others or items is not None else None
+            return items, anns, others
+
+        def done(outcome: tuple[Any, Any, Any]) -> None:
+            self._polling = False
+            self._last_poll_error = None
+            self.apply_external(*outcome)
+
+        if self.storage.submit(POLL_LABEL, job, done) is None:
+            self._polling = False
+
+    @guarded("show changes made elsewhere")
+    def apply_external(self, items: Any, annotations: Any, others: Any) -> None:
+        """Take in what another process (the CLI, a second window) wrote."""
+        if others is not None and others == self.model.others:
+            others = None
+        if items is None and annotations is None and others is None:
+            return
+        old = self.model.annotations
+        changed: set[str] = set()
+        if annotations is not None:
+            changed = {i for i in set(old) | set(annotations) if old.get(i) != annotations.get(i)}
+        self.model.replace(items=items, annotations=annotations, others=others)
+        if items is not None:
+            self.build_index()
+        elif changed:
+            with self.index_lock:
+                self.index_updates.extend(
+                    annotations.get(i) or Annotation(item_id=i) for i in changed
+                )
+        for screen in self.screen_stack:
+            hook = getattr(screen, "external_change", None)
+            if hook is not None:
+                hook(changed, items is not None, others is not None)
+
+    # -- app-wide keys --------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        if not isinstance(self.screen, StatsScreen):
+            self.push_screen(StatsScreen())
+
+    # -- the browser ----------------------------------------------------------
+
+    def open_link(self, url: str) -> None:
+        self._open_link(url)
+        self.notify(f"opening {url}", timeout=3)
+
+    @work(thread=True, group="browser", name="open the link", exit_on_error=False)
+    def _open_link(self, url: str) -> None:
+        # A text-mode browser can take a while to hand back; the UI must not wait.
+        self.opener(url)

@@ -1,0 +1,58 @@
+"""Every key's action in the command palette (``ctrl+p``), named as the footer names it.
+
+The commands are read from the bindings themselves, so a new key shows up
+here (and in the help screen) without a second list to keep in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+#: Actions that only move the cursor: the palette is for doing things.
+_SKIP = {"cursor_down", "cursor_up", "page_down", "page_up", "half_down", "half_up"}
+_SKIP |= {"command_palette", "focus_next", "focus_previous"}
+
+
+def key_label(binding: Binding) -> str:
+    keys = binding.key_display or binding.key
+    return ", ".join(k.strip() for k in keys.split(","))
+
+
+def screen_commands(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
+    """(node, binding) for every action the user can run on ``screen`` now."""
+    seen: set[str] = set()
+    extra = getattr(screen, "command_bindings", None)
+    pairs: list[tuple[DOMNode, Binding]] = list(extra()) if extra is not None else []
+    pairs += [(b.node, b.binding) for b in screen.active_bindings.values() if b.enabled]
+    for node, binding in pairs:
+        if binding.action in _SKIP or binding.action in seen or not binding.description:
+            continue
+        seen.add(binding.action)
+        yield node, binding
+
+
+class ShelfCommands(Provider):
+    def _commands(self) -> list[tuple[str, str, Any]]:
+        found = []
+        for node, binding in screen_commands(self.screen):
+            title = binding.description
+            title = title[:1].upper() + title[1:]
+            found.append((title, key_label(binding), partial(node.run_action, binding.action)))
+        return found
+
+    async def discover(self) -> Hits:
+        for title, keys, run in self._commands():
+            yield DiscoveryHit(title, run, help=f"key: {keys}")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, keys, run in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=f"key: {keys}")

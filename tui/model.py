@@ -1,0 +1,358 @@
+"""What the list shows and in which order, worked out without Textual.
+
+The app keeps one ``LibraryModel``; everything here is plain Python so the
+filtering, sorting, facet counting and statistics can be tested (and timed at
+100k items) without a terminal. Rows are built lazily: the first frame needs
+only the rows on screen, and a 100k-row library must not pay for 100k row
+objects before it shows anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from seeds.model import Item
+from storage.model import Annotation
+
+GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
+SELECTED_GLYPH = "▌"
+DERIVED_GLYPH = "~"
+STATUS_ORDER = ("unread", "reading", "read")
+
+SORTS = ("relevance", "date", "title", "changed")
+SORT_LABELS = {
+    "relevance": "relevance",
+    "date": "date, newest first",
+    "title": "title, A to Z",
+    "changed": "recently changed",
+}
+
+#: Facet groups in sidebar order; the last two appear once others share a folder.
+FACET_GROUPS = ("status", "tag", "source", "category", "year", "read by", "tagged by")
+FACET_TITLES = {
+    "status": "Status",
+    "tag": "Tags",
+    "source": "Sources",
+    "category": "Categories",
+    "year": "Years",
+    "read by": "Read by",
+    "tagged by": "Tagged by",
+}
+NO_YEAR = "undated"
+
+_NO_ANNOTATION = Annotation(item_id="")
+
+
+def first_author(item: Item) -> str:
+    if not item.authors:
+        return ""
+    if len(item.authors) > 1 or item.authors_truncated:
+        return f"{item.authors[0]} et al."
+    return item.authors[0]
+
+
+@dataclass(slots=True)
+class Row:
+    """One list row; ``ann`` is kept so a stale row can be told by identity."""
+
+    id: str
+    title: str
+    derived: bool
+    author: str
+    date: str
+    sort_date: str
+    year: str
+    category: str
+    sources: tuple[str, ...]
+    status: str
+    tags: tuple[str, ...]
+    changed: str
+    ann: Annotation | None
+
+
+def make_row(item: Item, ann: Annotation | None) -> Row:
+    a = ann or _NO_ANNOTATION
+    renamed = bool(a.title)
+    return Row(
+        id=item.id,
+        title=a.title if renamed else item.title,
+        derived=item.title_derived and not renamed,
+        author=first_author(item),
+        date=item.date or item.date_text or "",
+        sort_date=item.date or "",
+        year=(item.date or "")[:4] or NO_YEAR,
+        category=item.category or "",
+        sources=tuple(item.sources),
+        status=a.status,
+        tags=tuple(a.tags),
+        changed=a.updated or "",
+        ann=ann,
+    )
+
+
+@dataclass
+class Facet:
+    group: str
+    value: str
+    count: int
+    chosen: bool = False
+
+
+@dataclass
+class ViewState:
+    """What the user asked for: the query, the chosen facets, the sort."""
+
+    query: str = ""
+    filters: dict[str, frozenset[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+
+    def toggled(self, group: str, value: str) -> dict[str, frozenset[str]]:
+        chosen = set(self.filters.get(group, ()))
+        chosen ^= {value}
+        filters = {g: v for g, v in self.filters.items() if g != group}
+        if chosen:
+            filters[group] = frozenset(chosen)
+        return filters
+
+
+class LibraryModel:
+    """The items, the user's annotations and other users' annotations, as the UI sees them.
+
+    The UI thread replaces ``annotations`` and ``others`` wholesale rather
+    than mutating them, so a worker that took a reference keeps a consistent
+    snapshot while it filters.
+    """
+
+    def __init__(
+        self,
+        items: Mapping[str, Item],
+        annotations: Mapping[str, Annotation],
+        others: Mapping[str, Mapping[str, Annotation]] | None = None,
+    ) -> None:
+        self.items = items
+        self.annotations = annotations
+        self.others = others or {}
+        self.library_order: list[str] = list(items)
+        self._rows: dict[str, Row] = {}
+
+    def row(self, item_id: str) -> Row:
+        ann = self.annotations.get(item_id)
+        row = self._rows.get(item_id)
+        if row is None or row.ann is not ann:
+            row = make_row(self.items[item_id], ann)
+            self._rows[item_id] = row
+        return row
+
+    def annotation(self, item_id: str) -> Annotation:
+        return self.annotations.get(item_id) or Annotation(item_id=item_id)
+
+    def set_annotations(self, changed: Mapping[str, Annotation]) -> None:
+        merged = dict(self.annotations)
+        for item_id, ann in changed.items():
+            if ann.is_empty():
+                merged.pop(item_id, None)
+            else:
+                merged[item_id] = ann
+        self.annotations = merged
+
+    def replace(
+        self,
+        items: Mapping[str, Item] | None = None,
+        annotations: Mapping[str, Annotation] | None = None,
+        others: Mapping[str, Mapping[str, Annotation]] | None = None,
+    ) -> None:
+        if items is not None and items is not self.items:
+            self.items = items
+            self.library_order = list(items)
+            self._rows = {}
+        if annotations is not None:
+            self.annotations = annotations
+        if others is not None:
+            self.others = others
+
+    def all_tags(self) -> list[str]:
+        """Every tag in use, most used first, for completion in the tag input."""
+        counts: Counter[str] = Counter()
+        for ann in self.annotations.values():
+            counts.update(ann.tags)
+        return [tag for tag, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    # -- filtering and sorting ---------------------------------------------
+
+    def _matches(self, item_id: str, filters: Mapping[str, frozenset[str]]) -> bool:
+        row = self.row(item_id)
+        return all(_row_in(row, g, chosen, self.others) for g, chosen in filters.items())
+
+    def filter(self, ids: Iterable[str], filters: Mapping[str, frozenset[str]]) -> list[str]:
+        if not filters:
+            return list(ids)
+        return [item_id for item_id in ids if self._matches(item_id, filters)]
+
+    def sort(self, ids: list[str], sort: str) -> list[str]:
+        if sort == "relevance":
+            return ids
+        rows = [self.row(i) for i in ids]
+        if sort == "date":
+            # Newest first; undated items last, in their previous order.
+            dated = [r for r in rows if r.sort_date]
+            undated = [r.id for r in rows if not r.sort_date]
+            dated.sort(key=lambda r: r.sort_date, reverse=True)
+            return [r.id for r in dated] + undated
+        if sort == "title":
+            rows.sort(key=lambda r: r.title.casefold())
+            return [r.id for r in rows]
+        if sort == "changed":
+            changed = [r for r in rows if r.changed]
+            rest = [r.id for r in rows if not r.changed]
+            changed.sort(key=lambda r: r.changed, reverse=True)
+            return [r.id for r in changed] + rest
+        raise ValueError(f"unknown sort {sort!r}")
+
+    def order(
+        self,
+        state: ViewState,
+        hits: Sequence[str] | None,
+    ) -> list[str]:
+        """The rows to show: search hits (or the library) filtered by facets, sorted."""
+        base = self.library_order if hits is None else hits
+        return self.sort(self.filter(base, state.filters), state.sort)
+
+    def facets(
+        self, ids: Sequence[str], filters: Mapping[str, frozenset[str]], limit: int = 40
+    ) -> list[Facet]:
+        """Counts per facet value among ``ids``; chosen values are always listed.
+
+        Large groups (tags, sources) show their ``limit`` most frequent values
+        so the sidebar stays readable at 100k items.
+        """
+        counts: dict[str, Counter[str]] = {g: Counter() for g in FACET_GROUPS}
+        status, tag, source = counts["status"], counts["tag"], counts["source"]
+        category, year = counts["category"], counts["year"]
+        for item_id in ids:
+            row = self.row(item_id)
+            status[row.status] += 1
+            tag.update(row.tags)
+            source.update(row.sources)
+            if row.category:
+                category[row.category] += 1
+            year[row.year] += 1
+        if self.others:
+            wanted = set(ids) if len(ids) < len(self.library_order) else None
+            for user, anns in self.others.items():
+                for item_id, ann in anns.items():
+                    if wanted is not None and item_id not in wanted:
+                        continue
+                    if item_id not in self.items:
+                        continue
+                    if ann.status == "read":
+                        counts["read by"][user] += 1
+                    if ann.tags:
+                        counts["tagged by"][user] += 1
+        facets: list[Facet] = []
+        for group in FACET_GROUPS:
+            chosen = filters.get(group, frozenset())
+            found = counts[group]
+            if group == "status":
+                values = list(STATUS_ORDER)
+            elif group == "year":
+                values = sorted(found, reverse=True)
+            else:
+                values = [v for v, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))]
+                values = values[:limit]
+            values += sorted(v for v in chosen if v not in values)
+            facets += [Facet(group, v, found.get(v, 0), v in chosen) for v in values]
+        return facets
+
+    # -- statistics --------------------------------------------------------
+
+    def stats(self, today: dt.date, weeks: int = 26) -> Stats:
+        return compute_stats(self, today, weeks)
+
+
+def _row_in(
+    row: Row,
+    group: str,
+    chosen: frozenset[str],
+    others: Mapping[str, Mapping[str, Annotation]],
+) -> bool:
+    if group == "status":
+        return row.status in chosen
+    if group == "tag":
+        return any(t in chosen for t in row.tags)
+    if group == "source":
+        return any(s in chosen for s in row.sources)
+    if group == "category":
+        return row.category in chosen
+    if group == "year":
+        return row.year in chosen
+    if group == "read by":
+        return any(
+            (ann := others.get(user, {}).get(row.id)) is not None and ann.status == "read"
+            for user in chosen
+        )
+    if group == "tagged by":
+        return any(
+            (ann := others.get(user, {}).get(row.id)) is not None and bool(ann.tags)
+            for user in chosen
+        )
+    return True
+
+
+@dataclass
+class Stats:
+    total: int
+    by_status: dict[str, int]
+    read_per_week: list[int]  # oldest week first, the current week last
+    week_starts: list[dt.date]
+    tags: list[tuple[str, int]]
+    sources: list[tuple[str, int]]
+    categories: list[tuple[str, int]]
+    years: list[tuple[str, int]]
+
+
+def _week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def compute_stats(model: LibraryModel, today: dt.date, weeks: int = 26) -> Stats:
+    by_status = {s: 0 for s in STATUS_ORDER}
+    tags: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    this_week = _week_start(today)
+    starts = [this_week - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    per_week = [0] * weeks
+    for item_id in model.library_order:
+        row = model.row(item_id)
+        by_status[row.status] = by_status.get(row.status, 0) + 1
+        tags.update(row.tags)
+        sources.update(row.sources)
+        if row.category:
+            categories[row.category] += 1
+        years[row.year] += 1
+        if row.status == "read" and row.ann is not None and row.ann.read_at:
+            try:
+                day = dt.date.fromisoformat(row.ann.read_at[:10])
+            except ValueError:
+                continue
+            index = weeks - 1 - (this_week - _week_start(day)).days // 7
+            if 0 <= index < weeks:
+                per_week[index] += 1
+
+    def ranked(counter: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    return Stats(
+        total=len(model.library_order),
+        by_status=by_status,
+        read_per_week=per_week,
+        week_starts=starts,
+        tags=ranked(tags),
+        sources=ranked(sources),
+        categories=ranked(categories),
+        years=sorted(years.items(), key=lambda kv: kv[0]),
+    )

@@ -1,0 +1,78 @@
+"""The detail view (``enter``): one item on the whole screen, with the same item keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui.errors import guarded
+from tui.screens.actions import ITEM_BINDINGS, ItemActions
+from tui.widgets.detail import DetailPane
+
+
+class DetailScreen(ItemActions, Screen):
+    BINDINGS = [
+        Binding("escape,q", "close", "back"),
+        Binding("j", "scroll_down", "scroll down", show=False),
+        Binding("k", "scroll_up", "scroll up", show=False),
+        Binding("space", "page_down", "page down", show=False),
+        *ITEM_BINDINGS,
+    ]
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__()
+        self.item_id = item_id
+
+    def compose(self) -> ComposeResult:
+        yield DetailPane(id="detail-full")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show()
+        self.query_one(DetailPane).focus()
+
+    def current_id(self) -> str | None:
+        return self.item_id if self.item_id in self.app.model.items else None
+
+    def target_ids(self) -> list[str]:
+        current = self.current_id()
+        return [current] if current else []
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.check_item_action(action)
+
+    @guarded("show the item")
+    def show(self) -> None:
+        from tui.screens.main import current_view
+
+        pane = self.query_one(DetailPane)
+        if self.current_id() is None:
+            pane.show(None)
+            return
+        pane.show(current_view(self.app, self.item_id), self.app.texts_loaded)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_scroll_down(self) -> None:
+        self.query_one(DetailPane).scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one(DetailPane).scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.query_one(DetailPane).scroll_page_down(animate=False)
+
+    def annotations_changed(self, ids: set[str]) -> None:
+        if self.item_id in ids:
+            self.show()
+        self.refresh_bindings()
+
+    def external_change(self, ids: set[str], items_changed: bool, others_changed: bool) -> None:
+        if self.item_id in ids or items_changed or others_changed:
+            self.show()
+
+    def texts_loaded(self) -> None:
+        self.show()

@@ -1,0 +1,122 @@
+"""Exporting the current view (``x``): the items on screen, in their order, to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+EXTENSIONS = {"csl-json": "csl.json"}
+GROUPS = ("none", "tag", "status")
+
+
+def formats() -> tuple[str, ...]:
+    from storage.export import FORMATS
+
+    return FORMATS
+
+
+def default_path(fmt: str) -> str:
+    return f"shelf-export.{EXTENSIONS.get(fmt, fmt)}"
+
+
+class ExportChoice(NamedTuple):
+    fmt: str
+    path: str
+    group_by: str | None
+
+
+class ExportDialog(ModalScreen[ExportChoice | None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
+
+    def __init__(self, count: int, query: str) -> None:
+        super().__init__()
+        self.count = count
+        self.query_text = query
+        self.formats = formats()
+
+    def compose(self) -> ComposeResult:
+        what = f"{self.count:,} item" + ("" if self.count == 1 else "s")
+        if self.query_text:
+            what += f" matching “{self.query_text}”"
+        with Vertical(classes="dialog export-dialog"):
+            yield Label(f"Export {what}", classes="dialog-title", markup=False)
+            with Horizontal(classes="export-choices"):
+                with Vertical():
+                    yield Label("Format", classes="dialog-hint")
+                    yield OptionList(*[Option(f, id=f) for f in self.formats], id="format")
+                with Vertical():
+                    yield Label("Group by", classes="dialog-hint")
+                    yield OptionList(*[Option(g, id=g) for g in GROUPS], id="group")
+            yield Label("File", classes="dialog-hint")
+            yield Input(value=default_path(self.formats[0]), id="path")
+            yield Label("tab: next field   enter: export   escape: cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        for option_list in self.query(OptionList):
+            option_list.highlighted = 0
+        self.query_one("#format", OptionList).focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id != "format" or event.option.id is None:
+            return
+        path = self.query_one("#path", Input)
+        # Follow the format with the file name unless the user typed their own.
+        if path.value in {default_path(f) for f in self.formats}:
+            path.value = default_path(event.option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.focus_next()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        path = event.value.strip()
+        if not path:
+            self.notify("type a file name to export to", severity="warning", timeout=3)
+            return
+        fmt = self.query_one("#format", OptionList).highlighted_option
+        group = self.query_one("#group", OptionList).highlighted_option
+        group_by = group.id if group is not None and group.id != "none" else None
+        self.dismiss(ExportChoice(fmt.id if fmt else self.formats[0], path, group_by))
+
+
+def run_export(app: Any, ids: list[str], query: str, choice: ExportChoice) -> None:
+    """Write the export on the storage thread; an existing file is replaced only when confirmed."""
+    from storage.atomic import atomic_write
+    from storage.export import export_views
+
+    target = Path(choice.path).expanduser()
+
+    def job(overwrite: bool) -> tuple[str, int]:
+        if not overwrite and target.exists():
+            return "exists", 0
+        shelf = app.shelf
+        views = shelf.views(ids)
+        data = export_views(
+            views, choice.fmt, query=query, user=shelf.user, group_by=choice.group_by
+        )
+        atomic_write(target, data)
+        return "written", len(views)
+
+    def done(outcome: tuple[str, int]) -> None:
+        state, count = outcome
+        if state == "written":
+            noun = "item" if count == 1 else "items"
+            app.notify(f"exported {count:,} {noun} to {choice.path}", timeout=5)
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                app.storage.submit("export", lambda: job(True), done)
+
+        app.push_screen(ConfirmScreen(f"{choice.path} exists. Replace it?"), answered)
+
+    app.storage.submit("export", lambda: job(False), done)

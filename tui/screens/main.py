@@ -1,0 +1,381 @@
+"""The main screen: search on top, facets on the left, the list, the detail pane, the keys.
+
+Searching, filtering and sorting run in one exclusive thread worker that
+hands back a new order array; the list widget is never rebuilt, it is given
+the array and redraws the lines on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from storage.views import item_view
+from tui.errors import describe, guarded, safe
+from tui.model import FACET_TITLES, SORT_LABELS, Facet, ViewState
+from tui.screens.actions import ITEM_BINDINGS, ItemActions
+from tui.widgets.detail import DetailPane
+from tui.widgets.facets import FacetList, facet_label
+from tui.widgets.item_list import ItemList
+from tui.widgets.search_bar import SearchBar
+
+SEARCH_DEBOUNCE = 0.12
+DETAIL_DELAY = 0.04
+NARROW = 90  # below this many columns the facet sidebar hides
+SHORT = 18  # below this many rows the detail pane hides
+
+
+class ResultsReady(Message):
+    def __init__(
+        self,
+        generation: int,
+        order: list[str] | None,
+        matches: Mapping[str, Sequence[tuple[int, int]]] | None,
+        facets: list[Facet],
+        total: int | None,
+        error: str | None,
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.order = order
+        self.matches = matches
+        self.facets = facets
+        self.total = total
+        self.error = error
+
+
+class MainScreen(ItemActions, Screen):
+    BINDINGS = [
+        Binding("slash", "focus_search", "search", key_display="/"),
+        Binding("enter", "open_detail", "detail"),
+        *ITEM_BINDINGS,
+        Binding("x", "export", "export"),
+        Binding("s", "sort", "sort"),
+        Binding("f", "focus_facets", "filters"),
+        Binding("escape", "back", "clear", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = ViewState()
+        self.generation = 0
+        self.hits_total: int | None = None
+        self.query_error: str | None = None
+        self.waiting_for_index = False
+        self._search_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        self._last_result: Any = None
+        self._last_query = ""
+        self._pending_cursor: int | None = None
+        self._search_due = False
+        self._reorder_pending = False
+
+    def compose(self) -> ComposeResult:
+        yield SearchBar(placeholder="/ search titles, authors, abstracts, tags, notes", id="search")
+        yield Static("", id="query-error", markup=False)
+        with Horizontal(id="body"):
+            yield FacetList(id="facets")
+            with Vertical(id="center"):
+                yield ItemList(self.app.model, id="items")
+                yield DetailPane(id="detail")
+        yield Static("", id="status", markup=False)
+        yield Footer()
+
+    @property
+    def items(self) -> ItemList:
+        return self.query_one("#items", ItemList)
+
+    def on_mount(self) -> None:
+        self.query_one("#query-error").display = False
+        self.items.empty_message = "The library is empty: add documents with 'shelf import PATH'."
+        self.items.set_order(self.app.model.library_order)
+        self.items.focus()
+        self._update_layout()
+        self._update_status()
+        self.refresh_results(reorder=False)
+
+    # -- what the actions apply to ------------------------------------------
+
+    def current_id(self) -> str | None:
+        return self.items.current_id
+
+    def target_ids(self) -> list[str]:
+        selected = self.items.selected_ids()
+        if selected:
+            return selected
+        current = self.items.current_id
+        return [current] if current else []
+
+    def after_bulk_action(self) -> None:
+        self.items.clear_selection()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"open_detail", "export"} and not self.items.order:
+            return False
+        return self.check_item_action(action)
+
+    def command_bindings(self) -> list[tuple[Any, Binding]]:
+        """The list's own keys too, for the command palette, whatever has focus."""
+        items = self.items
+        return [(items, b) for b in ItemList.BINDINGS if isinstance(b, Binding)]
+
+    # -- searching -----------------------------------------------------------
+
+    def on_input_changed(self, event: SearchBar.Changed) -> None:
+        if event.input.id != "search":
+            return
+        self.state = replace(self.state, query=event.value)
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_due = True
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._search_now)
+
+    def on_search_bar_leave(self, event: SearchBar.Leave) -> None:
+        if self._search_due and self._search_timer is not None:
+            self._search_timer.stop()
+            self.refresh_results(cursor=0)
+        else:
+            if self._reorder_pending:
+                self._pending_cursor = 0  # for results still on their way
+            self.items.cursor = 0
+        self.items.focus()
+
+    def _search_now(self) -> None:
+        self.refresh_results(cursor=0)
+
+    def refresh_results(self, reorder: bool = True, cursor: int | None = None) -> None:
+        """Ask the worker for a new order (or, with ``reorder=False``, new facet counts).
+
+        A count refresh must not swallow a new order still on its way, so it
+        becomes a full refresh while one is pending.
+        """
+        self.generation += 1
+        self._search_due = False
+        if cursor is not None:
+            self._pending_cursor = cursor
+        reorder = reorder or self._reorder_pending
+        self._reorder_pending = reorder
+        query = self.state.query.strip()
+        if query and self.app.index is None:
+            self.waiting_for_index = True  # index_ready() asks again
+            self._update_status()
+            return
+        self.waiting_for_index = False
+        current = None if reorder else list(self.items.order)
+        self._compute(self.generation, self.state, query, current)
+
+    @work(thread=True, exclusive=True, group="results", name="search", exit_on_error=False)
+    def _compute(
+        self, generation: int, state: ViewState, query: str, current: list[str] | None
+    ) -> None:
+        app = self.app
+        model = app.model
+        order: list[str] | None = None
+        matches: dict[str, Sequence[tuple[int, int]]] | None = None
+        total = None
+        try:
+            if current is None:
+                hits = None
+                if query:
+                    result = self._search(query)
+                    hits = [h.id for h in result.hits]
+                    matches = {h.id: h.matches.get("title", ()) for h in result.hits}
+                    total = result.total
+                order = model.order(state, hits)
+            facets = model.facets(order if order is not None else current, state.filters)
+        except Exception as exc:  # a bad query (QueryError) or an engine failure
+            self.post_message(ResultsReady(generation, None, None, [], None, describe(exc)))
+            return
+        self.post_message(ResultsReady(generation, order, matches, facets, total, None))
+
+    def _search(self, query: str) -> Any:
+        app = self.app
+        with app.index_lock:
+            index = app.index
+            updates, app.index_updates = app.index_updates, []
+            for ann in updates:
+                index.update_annotation(ann)
+            previous = self._last_result if query.startswith(self._last_query) else None
+            result = index.search(query, previous=previous) if previous else index.search(query)
+            self._last_result, self._last_query = result, query
+        return result
+
+    def on_results_ready(self, message: ResultsReady) -> None:
+        if message.generation != self.generation:
+            return  # a newer request is on its way
+        if message.error is not None or message.order is not None:
+            self._reorder_pending = False
+        self.query_error = message.error
+        error = self.query_one("#query-error", Static)
+        error.display = message.error is not None
+        if message.error is not None:
+            error.update(f"! {message.error}")
+            self._update_status()
+            return
+        if message.order is not None:
+            cursor, self._pending_cursor = self._pending_cursor, None
+            self.items.set_order(
+                message.order, message.matches, keep=self.items.current_id, cursor=cursor
+            )
+            self.hits_total = message.total
+        self.query_one("#facets", FacetList).show_facets(message.facets)
+        self._update_status()
+
+    def index_ready(self) -> None:
+        if self.state.query.strip():
+            self.refresh_results()
+        self._update_status()
+
+    # -- facets, sort, export -----------------------------------------------
+
+    def on_facet_list_toggled(self, event: FacetList.Toggled) -> None:
+        self.state = replace(self.state, filters=self.state.toggled(event.group, event.value))
+        self.refresh_results()
+
+    def action_focus_facets(self) -> None:
+        facets = self.query_one("#facets", FacetList)
+        self.add_class("-show-facets")
+        facets.focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", SearchBar).focus()
+
+    @guarded("sort")
+    def action_sort(self) -> None:
+        from tui.screens.sort_menu import SortMenu
+
+        def chosen(sort: str | None) -> None:
+            if sort and sort != self.state.sort:
+                self.state = replace(self.state, sort=sort)
+                self.refresh_results()
+                self.notify(f"sorted by {SORT_LABELS[sort]}", timeout=2)
+
+        self.app.push_screen(SortMenu(self.state.sort), safe(self, "sort", chosen))
+
+    @guarded("export")
+    def action_export(self) -> None:
+        from tui.screens.export_dialog import ExportDialog, run_export
+
+        ids = list(self.items.order)
+        query = self.state.query.strip()
+
+        def chosen(choice: Any) -> None:
+            if choice is not None:
+                run_export(self.app, ids, query, choice)
+
+        self.app.push_screen(ExportDialog(len(ids), query), safe(self, "export", chosen))
+
+    def action_open_detail(self) -> None:
+        from tui.screens.detail import DetailScreen
+
+        item_id = self.items.current_id
+        if item_id is not None:
+            self.app.push_screen(DetailScreen(item_id))
+
+    def action_back(self) -> None:
+        """Escape undoes one layer: selection, then filters, then the query."""
+        if self.items.selection:
+            self.items.clear_selection()
+        elif self.state.filters:
+            self.state = replace(self.state, filters={})
+            self.refresh_results()
+        elif self.state.query:
+            self.query_one("#search", SearchBar).value = ""
+        elif self.has_class("-show-facets"):
+            self.remove_class("-show-facets")
+            self.items.focus()
+        self._update_status()
+
+    def on_descendant_focus(self) -> None:
+        if self.focused is not self.query_one("#facets"):
+            self.remove_class("-show-facets")
+
+    # -- the detail pane -----------------------------------------------------
+
+    def on_item_list_highlighted(self, event: ItemList.Highlighted) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        # While keys repeat the pane waits, so scrolling stays one cheap line redraw.
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self.show_detail)
+        self.refresh_bindings()
+
+    def on_item_list_selection_changed(self, event: ItemList.SelectionChanged) -> None:
+        self._update_status()
+        self.refresh_bindings()
+
+    @guarded("show the item")
+    def show_detail(self) -> None:
+        pane = self.query_one("#detail", DetailPane)
+        item_id = self.items.current_id
+        if item_id is None or not pane.display:
+            pane.show(None)
+            return
+        pane.show(current_view(self.app, item_id), self.app.texts_loaded)
+        pane.scroll_home(animate=False)
+
+    # -- changes from the app ----------------------------------------------
+
+    def annotations_changed(self, ids: set[str]) -> None:
+        self.items.refresh_ids(ids)
+        if self.items.current_id in ids:
+            self.show_detail()
+        self.refresh_results(reorder=False)
+        self.refresh_bindings()
+
+    def external_change(self, ids: set[str], items_changed: bool, others_changed: bool) -> None:
+        if items_changed:
+            self.refresh_results()
+        elif ids or others_changed:
+            self.annotations_changed(ids)
+            if others_changed:
+                self.show_detail()
+
+    def texts_loaded(self) -> None:
+        self.show_detail()
+        self._update_status()
+
+    # -- layout and status ---------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._update_layout()
+
+    def _update_layout(self) -> None:
+        width, height = self.app.size
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(height < SHORT, "-short")
+        self.query_one("#detail").display = height >= SHORT
+
+    def _update_status(self) -> None:
+        model = self.app.model
+        shown = len(self.items.order)
+        total = len(model.library_order)
+        parts = [f"{shown:,} of {total:,} items" if shown != total else f"{total:,} items"]
+        if self.state.sort != "relevance" or self.state.query:
+            parts.append(f"sorted by {SORT_LABELS[self.state.sort]}")
+        for group, values in self.state.filters.items():
+            labels = ", ".join(facet_label(Facet(group, v, 0)) for v in sorted(values))
+            parts.append(f"{FACET_TITLES[group].lower()}: {labels}")
+        if self.items.selection:
+            parts.append(f"{len(self.items.selection)} selected (r, t, T apply to them)")
+        if self.waiting_for_index or (self.app.index is None and self.app.texts_loaded):
+            parts.append("indexing…")
+        elif not self.app.texts_loaded:
+            parts.append("loading abstracts…")
+        self.query_one("#status", Static).update(" · ".join(parts))
+
+
+def current_view(app: Any, item_id: str) -> dict[str, Any]:
+    """The item's public view, built from what the app holds (no file access)."""
+    model = app.model
+    theirs = {user: anns[item_id] for user, anns in model.others.items() if item_id in anns}
+    return item_view(model.items[item_id], model.annotations.get(item_id), theirs)

@@ -1,0 +1,129 @@
+"""The statistics screen (``S``): reading progress, pace and what the library holds.
+
+Bars and sparklines are drawn with block characters, so the shapes are there
+without colour too; every bar carries its number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Sparkline, Static
+
+from seeds.categories import category_name
+from tui.model import GLYPHS, Stats
+
+BLOCKS = " ▏▎▍▌▋▊▉█"
+STATUS_FILL = {"read": "█", "reading": "▓", "unread": "░"}
+STATUS_STYLE = {"read": "bold", "reading": "", "unread": "dim"}
+
+
+def bar(value: int, top: int, width: int) -> str:
+    """A horizontal bar in eighths of a cell, so small counts still show."""
+    if top <= 0 or width <= 0:
+        return ""
+    eighths = round(value / top * width * 8)
+    if value > 0:
+        eighths = max(eighths, 1)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (BLOCKS[rest] if rest else "")
+
+
+def progress_text(stats: Stats, width: int = 50) -> Text:
+    total = max(stats.total, 1)
+    text = Text()
+    cells = []
+    for status in ("read", "reading", "unread"):
+        cells.append((status, round(stats.by_status.get(status, 0) / total * width)))
+    drift = width - sum(c for _, c in cells)
+    cells[-1] = (cells[-1][0], max(0, cells[-1][1] + drift))
+    for status, count in cells:
+        text.append(STATUS_FILL[status] * count, STATUS_STYLE[status])
+    text.append("\n")
+    for status in ("read", "reading", "unread"):
+        n = stats.by_status.get(status, 0)
+        text.append(f"{STATUS_FILL[status]} {GLYPHS[status]} {status} ", "bold")
+        text.append(f"{n:,} ({n / total:.0%})   ")
+    return text
+
+
+def bars_text(rows: Sequence[tuple[str, int]], limit: int = 12, width: int = 24) -> Text:
+    text = Text()
+    if not rows:
+        text.append("nothing yet", "dim italic")
+        return text
+    shown = list(rows[:limit])
+    top = max(n for _, n in shown)
+    label_w = min(22, max(len(label) for label, _ in shown))
+    for label, n in shown:
+        name = label if len(label) <= label_w else label[: label_w - 1] + "…"
+        text.append(f"{name:<{label_w}} ")
+        text.append(f"{bar(n, top, width):<{width}}", "bold")
+        text.append(f" {n:,}\n")
+    if len(rows) > limit:
+        text.append(f"… and {len(rows) - limit} more", "dim")
+    text.rstrip()
+    return text
+
+
+def weeks_text(stats: Stats) -> Text:
+    text = Text()
+    first, last = stats.week_starts[0], stats.week_starts[-1]
+    total = sum(stats.read_per_week)
+    this_week = stats.read_per_week[-1]
+    text.append(f"{total:,} read in {len(stats.read_per_week)} weeks · {this_week} this week\n")
+    text.append(f"{first:%b %d}", "dim")
+    gap = max(1, len(stats.read_per_week) - 12)
+    text.append(" " * gap)
+    text.append(f"{last:%b %d}", "dim")
+    return text
+
+
+class StatsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape,q,S", "close", "back"),
+        Binding("j", "scroll('down')", "down", show=False),
+        Binding("k", "scroll('up')", "up", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        stats = app.model.stats(app.today())
+        self.stats = stats
+        with VerticalScroll(id="stats-body"):
+            yield Static(Text("Reading progress", style="bold"), classes="stats-title")
+            yield Static(progress_text(stats), id="progress")
+            yield Static(Text("Read per week", style="bold"), classes="stats-title")
+            yield Sparkline(stats.read_per_week, id="weekly")
+            yield Static(weeks_text(stats), id="weekly-legend")
+            with Grid(id="stats-grid"):
+                for title, rows in (
+                    ("Tags", [(f"#{t}", n) for t, n in stats.tags]),
+                    ("Sources", stats.sources),
+                    ("Categories", [(_category(c), n) for c, n in stats.categories]),
+                    ("Years", stats.years),
+                ):
+                    with Vertical(classes="stats-box"):
+                        yield Static(Text(title, style="bold"), classes="stats-title")
+                        yield Static(bars_text(rows), classes="stats-bars")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stats-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#stats-body", VerticalScroll)
+        (body.scroll_down if direction == "down" else body.scroll_up)(animate=False)
+
+
+def _category(code: str) -> str:
+    name = category_name(code)
+    return f"{code} {name}" if name else code

@@ -1,0 +1,298 @@
+"""The item list: a Line-API scroll view that renders only the rows on screen.
+
+``DataTable``, ``ListView`` and ``OptionList`` build per-row objects and take
+seconds at 100k rows. Here the list is an array of ids; a new search or sort
+hands over a new array and the visible lines are redrawn, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.model import DERIVED_GLYPH, GLYPHS, LibraryModel
+
+Spans = Sequence[tuple[int, int]]
+
+CURSOR_GLYPH = "›"
+SELECT_GLYPH = "*"
+_CACHE_LIMIT = 4096
+
+
+def _fit(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` cells, ending with an ellipsis when it was cut."""
+    if width <= 0:
+        return ""
+    if len(text) <= width and cell_len(text) <= width:
+        return text
+    out = []
+    used = 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+class ItemList(ScrollView, can_focus=True):
+    """The rows of the current view; the cursor row feeds the detail pane."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "down", show=False),
+        Binding("k,up", "cursor_up", "up", show=False),
+        Binding("g,home", "top", "top", show=False),
+        Binding("G,end", "bottom", "bottom", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "page down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "page up", show=False),
+        Binding("ctrl+d", "half_down", "half page down", show=False),
+        Binding("ctrl+u", "half_up", "half page up", show=False),
+        Binding("space", "select", "select"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "item-list--cursor",
+        "item-list--selected",
+        "item-list--derived",
+        "item-list--match",
+        "item-list--author",
+        "item-list--date",
+        "item-list--tags",
+        "item-list--read",
+        "item-list--reading",
+        "item-list--empty",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, item_list: ItemList, item_id: str | None) -> None:
+            super().__init__()
+            self.item_list = item_list
+            self.item_id = item_id
+
+    class SelectionChanged(Message):
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def __init__(self, model: LibraryModel, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model = model
+        self.order: list[str] = []
+        self.matches: Mapping[str, Spans] = {}
+        self.selection: dict[str, None] = {}  # ordered, for predictable bulk actions
+        self.empty_message = "Nothing here."
+        self._cache: dict[tuple, tuple[object, Strip]] = {}
+        self._last_highlighted: str | None = None
+
+    # -- the data ----------------------------------------------------------
+
+    @property
+    def current_id(self) -> str | None:
+        if 0 <= self.cursor < len(self.order):
+            return self.order[self.cursor]
+        return None
+
+    def set_order(
+        self,
+        order: list[str],
+        matches: Mapping[str, Spans] | None = None,
+        keep: str | None = None,
+        cursor: int | None = None,
+    ) -> None:
+        """Show a new array of ids; the cursor stays on ``keep`` when it is still there."""
+        self.order = order
+        self.matches = matches or {}
+        self.virtual_size = Size(self.size.width, len(order))
+        if cursor is None:
+            cursor = 0
+            if keep is not None:
+                try:
+                    cursor = order.index(keep)
+                except ValueError:
+                    cursor = min(self.cursor, max(len(order) - 1, 0))
+        self._cache.clear()
+        self.refresh()
+        self.cursor = max(0, min(cursor, len(order) - 1))
+
+    def refresh_ids(self, ids: Iterable[str] | None = None) -> None:
+        """Redraw after annotations changed; stale rows are told apart by identity."""
+        self.refresh()
+
+    def selected_ids(self) -> list[str]:
+        return list(self.selection)
+
+    def clear_selection(self) -> None:
+        if self.selection:
+            self.selection = {}
+            self.refresh()
+            self.post_message(self.SelectionChanged(0))
+
+    # -- the cursor --------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.order) - 1)) if self.order else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._follow(new)
+        item_id = self.current_id
+        if item_id != self._last_highlighted:
+            self._last_highlighted = item_id
+            self.post_message(self.Highlighted(self, item_id))
+
+    def _follow(self, row: int) -> None:
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif height > 0 and row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_top(self) -> None:
+        self.cursor = 0
+
+    def action_bottom(self) -> None:
+        self.cursor = len(self.order) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += self._page()
+
+    def action_page_up(self) -> None:
+        self.cursor -= self._page()
+
+    def action_half_down(self) -> None:
+        self.cursor += max(1, self._page() // 2)
+
+    def action_half_up(self) -> None:
+        self.cursor -= max(1, self._page() // 2)
+
+    def action_select(self) -> None:
+        item_id = self.current_id
+        if item_id is None:
+            return
+        if item_id in self.selection:
+            del self.selection[item_id]
+        else:
+            self.selection[item_id] = None
+        self.refresh_line(self.cursor)
+        self.post_message(self.SelectionChanged(len(self.selection)))
+        self.cursor += 1
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y + round(self.scroll_y)
+        if 0 <= row < len(self.order):
+            self.cursor = row
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, len(self.order))
+        self._cache.clear()
+        self._follow(self.cursor)
+
+    def on_focus(self) -> None:
+        self.refresh_line(self.cursor)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self.cursor)
+
+    # -- drawing -----------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = y + round(self.scroll_y)
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self.order) or width <= 0:
+            if index == 0 and not self.order:
+                style = self.get_component_rich_style("item-list--empty")
+                text = _fit(f"  {self.empty_message}", width)
+                return Strip([Segment(text, base + style)]).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        item_id = self.order[index]
+        row = self.model.row(item_id)
+        is_cursor = index == self.cursor
+        focused = self.has_focus
+        selected = item_id in self.selection
+        spans = self.matches.get(item_id)
+        # Matches change only with set_order, which empties the cache; a row
+        # object is rebuilt whenever its annotation changes.
+        key = (item_id, width, is_cursor, focused, selected, base)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        strip = self._render_row(row, width, is_cursor, focused, selected, spans, base)
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[key] = (row, strip)
+        return strip
+
+    def _render_row(self, row, width, is_cursor, focused, selected, spans, base: Style) -> Strip:
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append(CURSOR_GLYPH if is_cursor else " ")
+        text.append(SELECT_GLYPH if selected else " ", style("item-list--selected"))
+        status_style = {
+            "read": style("item-list--read"),
+            "reading": style("item-list--reading"),
+        }.get(row.status, Style())
+        text.append(GLYPHS.get(row.status, "?"), status_style)
+        text.append(" ")
+
+        date_w = 10 if width >= 40 else 0
+        author_w = min(24, max(10, width // 6)) if width >= 70 else 0
+        tags = " ".join(f"#{t}" for t in row.tags)
+        tags_w = min(cell_len(tags), max(12, width // 5)) if tags and width >= 50 else 0
+        gaps = sum(2 for w in (date_w, author_w, tags_w) if w)
+        title_w = max(1, width - 4 - date_w - author_w - tags_w - gaps)
+
+        title = (DERIVED_GLYPH if row.derived else "") + row.title
+        shown = _fit(title, title_w)
+        start = len(text)
+        text.append(shown, style("item-list--derived") if row.derived else None)
+        if spans:
+            offset = len(DERIVED_GLYPH) if row.derived else 0
+            match_style = style("item-list--match")
+            limit = len(shown) - (1 if shown.endswith("…") and shown != title else 0)
+            for a, b in spans:
+                a, b = a + offset, min(b + offset, limit)
+                if a < b:
+                    text.stylize(match_style, start + a, start + b)
+        text.append(" " * (title_w - cell_len(shown)))
+        if author_w:
+            text.append("  ")
+            author = _fit(row.author, author_w)
+            text.append(author.ljust(author_w), style("item-list--author"))
+        if date_w:
+            text.append("  ")
+            text.append(_fit(row.date, date_w).ljust(date_w), style("item-list--date"))
+        if tags_w:
+            text.append("  ")
+            text.append(_fit(tags, tags_w), style("item-list--tags"))
+        line_style = base
+        if is_cursor:
+            cursor_style = style("item-list--cursor")
+            line_style = base + (cursor_style if focused else Style(bold=True))
+        strip = Strip(list(text.render(self.app.console))).adjust_cell_length(width)
+        return strip.apply_style(line_style)

@@ -1,0 +1,29 @@
+"""The search input at the top of the main screen."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+
+class SearchBar(Input):
+    """Typing searches as you go; ``enter``/``down`` go to the results, ``escape`` clears."""
+
+    BINDINGS = [
+        Binding("enter", "to_results", "results", show=False),
+        Binding("down", "to_results", "results", show=False),
+        Binding("escape", "clear_or_leave", "clear", show=True),
+    ]
+
+    class Leave(Message):
+        """The user wants to go to the results."""
+
+    def action_to_results(self) -> None:
+        self.post_message(self.Leave())
+
+    def action_clear_or_leave(self) -> None:
+        if self.value:
+            self.value = ""
+        else:
+            self.post_message(self.Leave())
