@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from seeds.model import Entry, Item
-from seeds.normalize import abstract_key, abstract_keys, is_truncated, title_key
+from seeds.normalize import ABSTRACT_WORDS, abstract_keys, is_truncated, title_key
 
 ID_LENGTH = 12
 
@@ -66,11 +66,20 @@ def _stored(probes: list[str], index: list[str]) -> list[str]:
 
 
 def primary_key(item: Item) -> str:
-    """What an item's id is a hash of: its normalised real title, else its abstract key."""
-    if not item.title_derived and (key := title_key(item.title)):
-        return key
-    if key := abstract_key(_text(item)):
-        return key
+    """What an item's id is a hash of: its normalised real title, else its abstract key.
+
+    Both are read from ``item.keys`` where possible (the 24-word prefix key is
+    what ``abstract_key`` computes) rather than recomputed from the text.
+    """
+    if not item.title_derived:
+        titles = [k for k in item.keys if k.startswith("t:")]
+        key = titles[0][2:] if len(titles) == 1 else title_key(item.title)
+        if key:
+            return key
+    for prefix in (f"a:{ABSTRACT_WORDS}:", "q:"):
+        found = [k for k in item.keys if k.startswith(prefix)]
+        if found:
+            return min(found).rpartition(":")[2]
     return min(item.keys, default=title_key(item.title) or item.title)
 
 
@@ -87,15 +96,23 @@ def make_id(key: str, taken: set[str]) -> str:
 
 
 def _union(items: list[str], new: Iterable[str]) -> None:
-    seen = set(items)
+    """Append what is missing, keeping first-seen order (lists here are short)."""
     for value in new:
-        if value not in seen:
+        if value not in items:
             items.append(value)
-            seen.add(value)
 
 
-def _title_rank(title: str, derived: bool) -> tuple[bool, int, int, str]:
-    return (not derived, len(title), sum(c.isupper() for c in title), title)
+def _better_title(new: str, new_derived: bool, old: str, old_derived: bool) -> bool:
+    """Real beats derived, then longer, then more capitals (title case), then larger."""
+    if new_derived != old_derived:
+        return old_derived
+    if len(new) != len(old):
+        return len(new) > len(old)
+    if new == old:
+        return False
+    upper_new = sum(c.isupper() for c in new)
+    upper_old = sum(c.isupper() for c in old)
+    return upper_new > upper_old if upper_new != upper_old else new > old
 
 
 def _summary_rank(summary: str) -> tuple[bool, int, str]:
@@ -112,11 +129,11 @@ def _date_rank(date: str | None, text: str | None) -> tuple[bool, bool, str, str
 
 def _fold(item: Item, entry: Entry, keys: tuple[list[str], list[str]], title_locked: bool) -> None:
     """Take from ``entry`` whatever is strictly better than what ``item`` has."""
-    if not (title_locked and not item.title_derived) and _title_rank(
-        entry.title, entry.title_derived
-    ) > _title_rank(item.title, item.title_derived):
+    if not (title_locked and not item.title_derived) and _better_title(
+        entry.title, entry.title_derived, item.title, item.title_derived
+    ):
         item.title, item.title_derived = entry.title, entry.title_derived
-    if _summary_rank(entry.summary) > _summary_rank(item.summary):
+    if entry.summary != item.summary and _summary_rank(entry.summary) > _summary_rank(item.summary):
         item.summary = entry.summary
     if _authors_rank(entry.authors, entry.authors_truncated) > _authors_rank(
         item.authors, item.authors_truncated
@@ -129,16 +146,43 @@ def _fold(item: Item, entry: Entry, keys: tuple[list[str], list[str]], title_loc
     item.has_code = item.has_code or entry.has_code
     _union(item.affiliations, entry.affiliations)
     _union(item.urls, entry.urls)
-    if any(u not in item.updates for u in entry.updates):
+    if entry.updates and any(u not in item.updates for u in entry.updates):
         merged = item.updates + [u for u in entry.updates if u not in item.updates]
         item.updates = sorted(dict.fromkeys(merged), key=lambda u: u.date)
-    _union(item.sources, [entry.source])
-    _union(item.kinds, [entry.kind])
+    if entry.source not in item.sources:
+        item.sources.append(entry.source)
+    if entry.kind not in item.kinds:
+        item.kinds.append(entry.kind)
     _union(item.keys, _stored(*keys))
 
 
-def _new_item(entry: Entry) -> Item:
-    return Item(id="", title=entry.title, title_derived=entry.title_derived)
+def _new_item(entry: Entry, keys: tuple[list[str], list[str]]) -> Item:
+    return Item(
+        id="",
+        title=entry.title,
+        title_derived=entry.title_derived,
+        authors=list(entry.authors),
+        authors_truncated=entry.authors_truncated,
+        affiliations=list(entry.affiliations),
+        date=entry.date,
+        date_text=entry.date_text,
+        category=entry.category,
+        has_code=entry.has_code,
+        summary=entry.summary,
+        urls=list(entry.urls),
+        updates=sorted(dict.fromkeys(entry.updates), key=lambda u: u.date) if entry.updates else [],
+        sources=[entry.source],
+        kinds=[entry.kind],
+        keys=list(dict.fromkeys(_stored(*keys))),
+    )
+
+
+def _copy(item: Item) -> Item:
+    """A copy whose lists can change without touching the caller's item."""
+    copied = copy.copy(item)
+    for name in ("authors", "affiliations", "urls", "updates", "sources", "kinds", "keys"):
+        setattr(copied, name, list(getattr(item, name)))
+    return copied
 
 
 class _Groups:
@@ -161,21 +205,27 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def merge_entries(entries: Iterable[Entry], existing: Iterable[Item] = ()) -> MergeResult:
-    """Group entries into items, merging into ``existing`` items where they match."""
-    entries = list(entries)
-    existing = list(existing)
-    keys = [entry_keys(e) for e in entries]
-    groups = _Groups(len(entries))
+def _group(keys: list[tuple[list[str], list[str]]]) -> dict[int, list[int]]:
+    """Entry positions by group: joined when one's probe is in another's index."""
+    groups = _Groups(len(keys))
     first_with: dict[str, int] = {}
     for i, (_, index) in enumerate(keys):
         for key in index:
             first_with.setdefault(key, i)
     for i, (probes, _) in enumerate(keys):
         for key in probes:
-            groups.join(i, first_with[key])
-    indexed: dict[str, int] = {}  # index key -> existing item position
-    probed: dict[str, int] = {}  # probe key -> existing item position
+            if first_with[key] != i:
+                groups.join(i, first_with[key])
+    members: dict[int, list[int]] = {}
+    for i in range(len(keys)):
+        members.setdefault(groups.find(i), []).append(i)
+    return members
+
+
+def _lookup(existing: list[Item]) -> tuple[dict[str, int], dict[str, int]]:
+    """Existing item positions by index key and by probe key (first item wins)."""
+    indexed: dict[str, int] = {}
+    probed: dict[str, int] = {}
     for n, item in enumerate(existing):
         for key in item.keys:
             if key.startswith("q:"):
@@ -184,26 +234,47 @@ def merge_entries(entries: Iterable[Entry], existing: Iterable[Item] = ()) -> Me
                 indexed.setdefault(key, n)
                 if not key.startswith("a:"):
                     probed.setdefault(key, n)
+    return indexed, probed
 
-    members: dict[int, list[int]] = {}
-    for i in range(len(entries)):
-        members.setdefault(groups.find(i), []).append(i)
+
+def _assign_ids(fresh: list[Item], taken: set[str]) -> None:
+    """Ids in key order, so which of two colliding keys gets the short id does
+    not depend on the order of the documents."""
+    ranked = sorted((primary_key(item), n) for n, item in enumerate(fresh))
+    i = 0
+    while i < len(ranked):
+        j = i + 1
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        tied = [n for _, n in ranked[i:j]]
+        if len(tied) > 1:
+            tied.sort(key=lambda n: sorted(fresh[n].keys))
+        for n in tied:
+            fresh[n].id = make_id(ranked[i][0], taken)
+            taken.add(fresh[n].id)
+        i = j
+
+
+def merge_entries(entries: Iterable[Entry], existing: Iterable[Item] = ()) -> MergeResult:
+    """Group entries into items, merging into ``existing`` items where they match."""
+    entries = list(entries)
+    existing = list(existing)
+    keys = [entry_keys(e) for e in entries]
+    indexed, probed = _lookup(existing) if existing else ({}, {})
     # Every group goes to the first existing item any of its keys belongs to.
     targets: dict[int | tuple[str, int], list[int]] = {}
-    for root, indices in members.items():
+    for root, indices in _group(keys).items():
         hits = [indexed[k] for i in indices for k in keys[i][0] if k in indexed]
         hits += [probed[k] for i in indices for k in keys[i][1] if k in probed]
         targets.setdefault(min(hits) if hits else ("new", root), []).extend(indices)
 
     result = MergeResult()
-    taken = {item.id for item in existing}
     fresh: list[Item] = []
-    ordered = sorted(targets.items(), key=lambda kv: min(kv[1]))
-    for target, indices in ordered:
+    for target, indices in sorted(targets.items(), key=lambda kv: min(kv[1])):
         indices.sort()
         if isinstance(target, int):
             before = existing[target]
-            item = copy.deepcopy(before)
+            item = _copy(before)
             for i in indices:
                 _fold(item, entries[i], keys[i], title_locked=True)
             if item == before:
@@ -211,15 +282,11 @@ def merge_entries(entries: Iterable[Entry], existing: Iterable[Item] = ()) -> Me
                 continue
             result.merged.append(item.id)
         else:
-            item = _new_item(entries[indices[0]])
-            for i in indices:
+            item = _new_item(entries[indices[0]], keys[indices[0]])
+            for i in indices[1:]:
                 _fold(item, entries[i], keys[i], title_locked=False)
             fresh.append(item)
         result.items.append(item)
-    # Ids in key order, so which of two colliding keys gets the short id does
-    # not depend on the order of the documents.
-    for item in sorted(fresh, key=lambda it: (primary_key(it), it.sources, it.keys)):
-        item.id = make_id(primary_key(item), taken)
-        taken.add(item.id)
+    _assign_ids(fresh, {item.id for item in existing})
     result.added = [item.id for item in fresh]
     return result

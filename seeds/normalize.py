@@ -19,19 +19,19 @@ from seeds.latex import latex_to_unicode
 #: still carry all of it.
 ABSTRACT_WORDS = 24
 #: Prefix lengths, in words, under which ``abstract_keys`` files a text.
-LADDER = (12, 24, 48, 96)
+LADDER = (24, 48, 96)
 #: Below this many words a text is too generic ("Coming soon.") to identify a work.
 MIN_ABSTRACT_WORDS = 8
-#: Enough characters for ``LADDER[-1]`` words; keys never need more of a text.
-_PREFIX_CHARS = 2000
+#: Whitespace-separated tokens read for keys: ``LADDER[-1]`` words, plus room
+#: for a leading acknowledgement that is dropped.
+_HEAD_TOKENS = 160
 
+_ASCII_SPACING = ("  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 _NOT_ALNUM = re.compile(r"[\W_]+")
-_WORD = re.compile(r"[^\W_]+")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
-_FOOTNOTE = re.compile(r"\[\d{1,3}\]")
-_ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)\s*$")
-_SENTENCE_END = re.compile(r"[.!?][)\]\"'”’»]*$")
-_URL_END = re.compile(r"https?://\S+$")
+_FOOTNOTE = re.compile(r"\s*\[\d{1,3}\]")
+_URL_START = ("http://", "https://")
+_SENTENCE_ENDS = ".!?"
+_CLOSING = ")]\"'”’»"
 _ACK_SENTENCE = re.compile(
     r"^\s*(?:(?:special|many|huge|big)\s+)?(?:thanks|thank\s+you|acknowledg)[^.!?]*[.!?]\s*",
     re.IGNORECASE,
@@ -39,6 +39,12 @@ _ACK_SENTENCE = re.compile(
 _ACK_BRACKET = re.compile(
     r"^\s*\[\s*(?:(?:special|many|huge|big)\s+)?(?:thanks|thank\s+you|acknowledg)[^\]]*\]\s*",
     re.IGNORECASE,
+)
+_ACK_HINT = ("thank", "ackn")
+# Punctuation that separates words in abstract keys; str.translate + split is
+# several times faster than a regex over every abstract of a large import.
+_SEPARATORS = str.maketrans(
+    dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~’‘“”—–…·•«»„‚′″‐‑", " ")
 )
 
 
@@ -48,12 +54,14 @@ def nfc(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Collapse stray spacing so that copies differing only in whitespace compare equal."""
-    return _SPACES.sub(" ", text).strip()
+    if text.isascii() and not any(ws in text for ws in _ASCII_SPACING):
+        return text.strip()
+    return " ".join(text.split())
 
 
 def strip_footnotes(text: str) -> str:
     """Drop ``[1]``-style markers: they point at page furniture the import does not keep."""
-    return clean_text(_FOOTNOTE.sub("", text)).replace(" .", ".").replace(" ,", ",")
+    return _FOOTNOTE.sub("", text) if "[" in text else text
 
 
 def title_key(title: str) -> str:
@@ -63,6 +71,9 @@ def title_key(title: str) -> str:
 
 def strip_acknowledgement(text: str) -> str:
     """Remove a leading thank-you, which says nothing about the topic."""
+    head = text[:40].lower()
+    if not any(hint in head for hint in _ACK_HINT):
+        return text
     for pattern in (_ACK_BRACKET, _ACK_SENTENCE):
         stripped = pattern.sub("", text, count=1)
         if stripped != text:
@@ -72,28 +83,37 @@ def strip_acknowledgement(text: str) -> str:
 
 def is_truncated(text: str) -> bool:
     """True when the source cut the text short: an ellipsis, or no sentence end."""
-    text = text.strip()
-    if not text:
+    tail = text[-200:].rstrip()
+    if not tail:
         return False
-    if _ELLIPSIS_END.search(text):
+    if tail.endswith(("…", "...")):
         return True
-    return not (_SENTENCE_END.search(text) or _URL_END.search(text))
+    bare = tail.rstrip(_CLOSING)
+    if bare and bare[-1] in _SENTENCE_ENDS:
+        return False
+    last = tail.rsplit(None, 1)[-1]
+    return not last.startswith(_URL_START)
 
 
 def _abstract_words(text: str) -> tuple[list[str], bool]:
     """Normalised opening words, and whether the text was cut short."""
-    text = nfc(text).strip()
     cut = is_truncated(text)
-    head = text[:_PREFIX_CHARS]
-    body = strip_acknowledgement(latex_to_unicode(_FOOTNOTE.sub("", head)))
-    words = _WORD.findall(unicodedata.normalize("NFKC", body).casefold())
-    if words and (cut or len(text) > _PREFIX_CHARS):
+    # Splitting at whitespace with a limit stops early; splitting at punctuation
+    # afterwards only adds words, so this many tokens cover every LADDER rung.
+    tokens = text.split(None, _HEAD_TOKENS)
+    partial = cut or len(tokens) > _HEAD_TOKENS
+    head = " ".join(tokens[:_HEAD_TOKENS])
+    head = strip_acknowledgement(strip_footnotes(latex_to_unicode(head)))
+    if not head.isascii():
+        head = unicodedata.normalize("NFKC", head)
+    words = head.casefold().translate(_SEPARATORS).split()
+    if words and partial:
         words.pop()  # may be a fragment of a word
     return words, cut
 
 
-def _digest(words: list[str]) -> str:
-    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:16]
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def abstract_key(text: str) -> str:
@@ -108,14 +128,14 @@ def abstract_key(text: str) -> str:
     words, _ = _abstract_words(text)
     if len(words) < MIN_ABSTRACT_WORDS:
         return ""
-    return _digest(words[:ABSTRACT_WORDS])
+    return _hash(" ".join(words[:ABSTRACT_WORDS]))
 
 
 @dataclass(frozen=True)
 class AbstractKeys:
     """How a text finds other copies of itself.
 
-    ``index`` files the text under its opening 12, 24, 48 and 96 words;
+    ``index`` files the text under its opening 24, 48 and 96 words;
     ``probe`` is the one key it looks itself up with. A cut-off copy probes
     with the longest prefix it has in full, so it finds any longer copy; a
     complete text probes with 96 words (or all of them), so two complete
@@ -131,11 +151,10 @@ def abstract_keys(text: str) -> AbstractKeys:
     count = len(words)
     if count < MIN_ABSTRACT_WORDS or (cut and count < LADDER[0]):
         return AbstractKeys()
-    index = [f"{n}:{_digest(words[:n])}" for n in LADDER if n <= count]
-    if cut:
-        return AbstractKeys(index[-1], tuple(index))
-    length = min(count, LADDER[-1])
-    probe = f"{length}:{_digest(words[:length])}"
-    if probe not in index:
-        index.append(probe)
-    return AbstractKeys(probe, tuple(index))
+    rungs = [n for n in LADDER if n <= count]
+    if not cut and count < LADDER[-1]:
+        rungs.append(count)  # a complete short text also probes with all its words
+    joined = " ".join(words[: rungs[-1]])
+    ends = [sum(map(len, words[:n])) + n - 1 for n in rungs]
+    index = [f"{n}:{_hash(joined[:end])}" for n, end in zip(rungs, ends, strict=True)]
+    return AbstractKeys(index[-1], tuple(index))

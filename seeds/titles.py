@@ -10,11 +10,14 @@ first because they are not the topic.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
 from seeds.latex import latex_to_unicode
 from seeds.normalize import clean_text, strip_acknowledgement, strip_footnotes
 
 LIMIT = 80
+_HEAD = 1200  # the topic sentence is among the first few; ignore the rest
 MIN_CUT = 25
 MIN_WEAK_CUT = 40
 
@@ -44,7 +47,6 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _SENTENCE = re.compile(r"[.!?][\"”’)\]]*\s+(?=[A-Z“\"‘(\[])")
-_LAST_WORD = re.compile(r"(\S+)[.!?]$")
 _ASIDE = re.compile(
     r"\s*\((?:[^()]*?(?:\bet al\b|\b(?:19|20)\d\d\b|\bi\.e\.|\be\.g\.|\bsee\b|\bcf\.)[^()]*)\)",
     re.IGNORECASE,
@@ -109,28 +111,29 @@ _DANGLING = frozenset(
 )
 
 
-def sentences(text: str, limit: int = 6) -> list[str]:
-    """The first sentences, not split after "et al." or "e.g."."""
-    found: list[str] = []
+def iter_sentences(text: str) -> Iterator[str]:
+    """Sentences in order, not split after "et al." or "e.g."; lazily, as titles need few."""
     start = 0
     for match in _SENTENCE.finditer(text):
-        candidate = text[start : match.start() + 1]
-        word = _LAST_WORD.search(candidate)
-        last = word.group(1).lower().strip("(") if word else ""
+        before = text[max(start, match.start() - 12) : match.start()].rsplit(None, 1)
+        last = before[-1].lower().lstrip("(") if before else ""
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue
-        found.append(text[start : match.end()].strip())
+        yield text[start : match.end()].strip()
         start = match.end()
-        if len(found) >= limit:
-            return found
     rest = text[start:].strip()
     if rest:
-        found.append(rest)
-    return found
+        yield rest
+
+
+def sentences(text: str, limit: int = 6) -> list[str]:
+    """The first ``limit`` sentences."""
+    return list(islice(iter_sentences(text), limit))
 
 
 def _tidy(text: str) -> str:
-    text = clean_text(_ASIDE.sub("", text)).replace(" ,", ",")
+    if "(" in text:
+        text = clean_text(_ASIDE.sub("", text)).replace(" ,", ",")
     return text.rstrip(" .,;:")
 
 
@@ -145,7 +148,7 @@ def _balanced(text: str) -> str:
 
 
 def _cut(text: str, pattern: re.Pattern[str], shortest: int = MIN_CUT) -> str | None:
-    cuts = [m.start() for m in pattern.finditer(text) if shortest <= m.start() <= LIMIT]
+    cuts = [m.start() for m in pattern.finditer(text, shortest, LIMIT + 16) if m.start() <= LIMIT]
     return text[: cuts[-1]].rstrip(" ,;:—–-") if cuts else None
 
 
@@ -190,13 +193,13 @@ def _capitalised(text: str) -> str:
 
 def derive_title(text: str) -> str:
     """A title-like line for an untitled text; empty only when the text is."""
-    body = strip_acknowledgement(strip_footnotes(latex_to_unicode(text)))
-    found = sentences(body, limit=4)
-    if not found:
+    body = clean_text(strip_acknowledgement(strip_footnotes(latex_to_unicode(text[:_HEAD]))))
+    found = iter_sentences(body)
+    first = _tidy(next(found, ""))
+    if not first:
         return ""
-    first = _tidy(found[0])
-    if first and len(first) <= LIMIT:
+    if len(first) <= LIMIT:
         return _capitalised(_balanced(first) or first)
-    phrase = _contribution(found)
+    phrase = _contribution([first, *islice(found, 3)])
     title = shorten(phrase, noun_phrase=True) if phrase else shorten(first)
     return _capitalised(title)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 PARTICLES = frozenset(
     [
@@ -66,6 +67,8 @@ class Byline:
 
 def _plain_word(word: str) -> bool:
     """Alec, Dupré, Jean-Baptiste, O'Neil, McCandlish, Łukasz."""
+    if word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower()):
+        return True
     word = _MAC.sub("", word)
     for part in re.split(r"[-'’]", word):
         if not part or not part[0].isupper() or not part.isalpha():
@@ -85,6 +88,7 @@ def _org_word(word: str) -> bool:
     return word[1].islower() and len(_HUMPS.findall(word)) <= 1
 
 
+@lru_cache(maxsize=1 << 16)
 def is_person(name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 6:
@@ -98,6 +102,7 @@ def is_person(name: str) -> bool:
     return all(_plain_word(w) or _INITIALS.match(w) or w in PARTICLES for w in words)
 
 
+@lru_cache(maxsize=1 << 14)
 def is_organisation(name: str) -> bool:
     words = name.split()
     return 1 <= len(words) <= 4 and all(
@@ -128,20 +133,21 @@ def _valid(names: list[str], first: str) -> bool:
     return ok and all(is_person(n) or is_organisation(n) for n in names[1:])
 
 
+_CAPITAL_AFTER_TEXT = re.compile(r"(?<=[^\s/-])[^\W\d_a-z]")
+
+
 def _glue_points(text: str) -> list[int]:
-    return [
-        i
-        for i in range(1, len(text))
-        if text[i].isupper() and not text[i - 1].isspace() and text[i - 1] not in "-/"
-    ]
+    """Capitals glued to the character before them: candidate title/author splits."""
+    return [m.start() for m in _CAPITAL_AFTER_TEXT.finditer(text) if m.group().isupper()]
 
 
 def split_byline(line: str) -> Byline:
     """Title, authors, ``et al.`` flag and affiliations from a listing's second line."""
     head, sep, tail = line.partition(" · ")
     affiliations = [a.strip() for a in re.split(r"[,·]", tail) if a.strip()] if sep else []
-    truncated = bool(_ET_AL.search(head))
-    head = _ET_AL.sub("", head).strip() if truncated else head.strip()
+    truncated = "et al" in head[-12:] and bool(_ET_AL.search(head[-12:]))
+    head = head[:-12] + _ET_AL.sub("", head[-12:]) if truncated else head
+    head = head.strip()
     points = [(i, _names(head[i:])) for i in _glue_points(head)]
     # People first: a person's name is the most constrained shape, so the
     # leftmost glued capital that starts one is the split ("LLM ActivationsGrace Luo").
