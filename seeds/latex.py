@@ -51,6 +51,7 @@ _ESCAPES = {
     " ": " ",
     "|": "‖",
 }
+_OPEN, _CLOSE = "\ue000", "\ue001"  # braces of unknown commands, kept as written
 _BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
 _STYLE = {
     "mathrm",
@@ -101,7 +102,10 @@ def _style(match: re.Match[str]) -> str:
         return _BLACKBOARD[body.strip()]
     if name in _STYLE or name in ("mathbb", "mathcal", "mathfrak", "mathscr"):
         return body
-    return match.group(0)
+    if name in _SYMBOLS or name in ("frac", "sqrt"):
+        return match.group(0)
+    # Unknown: keep it as written, braces protected from the clean-up below.
+    return f"\\{name}{_OPEN}{body}{_CLOSE}"
 
 
 def _script(match: re.Match[str]) -> str:
@@ -155,4 +159,4 @@ def latex_to_unicode(text: str) -> str:
         out.append(_math(body))
         last = match.end()
     out.append(_text(text[last:]))
-    return "".join(out)
+    return "".join(out).replace(_OPEN, "{").replace(_CLOSE, "}")

@@ -152,6 +152,12 @@ def _cut(text: str, pattern: re.Pattern[str], shortest: int = MIN_CUT) -> str | 
     return text[: cuts[-1]].rstrip(" ,;:—–-") if cuts else None
 
 
+def _first_cut(text: str, pattern: re.Pattern[str]) -> str | None:
+    """Before the first relative clause: what it modifies is the noun phrase."""
+    match = pattern.search(text, MIN_CUT, LIMIT + 16)
+    return text[: match.start()].rstrip(" ,;:—–-") if match and match.start() <= LIMIT else None
+
+
 def _trim_words(text: str) -> str:
     words = text[:LIMIT].rsplit(" ", 1)[0].split() if len(text) > LIMIT else text.split()
     while len(words) > 3 and words[-1].lower().strip(",;:") in _DANGLING:
@@ -167,7 +173,7 @@ def shorten(text: str, noun_phrase: bool = False) -> str:
     if noun_phrase or not _INTRODUCTORY.match(text):
         cut = _cut(text, _STRONG)
     if cut is None and noun_phrase:
-        cut = _cut(text, _RELATIVE, MIN_WEAK_CUT) or _cut(text, _PREPOSITION, MIN_WEAK_CUT)
+        cut = _first_cut(text, _RELATIVE) or _cut(text, _PREPOSITION, MIN_WEAK_CUT)
     if cut is not None:
         cut = _balanced(cut)
         if len(cut) >= MIN_CUT:

@@ -80,12 +80,14 @@ def _plain_word(word: str) -> bool:
 
 
 def _org_word(word: str) -> bool:
-    """OpenAI, DeepMind, NVIDIA: at most two capitalised humps, or all capitals."""
+    """OpenAI, DeepMind, GitHub, NVIDIA: two humps at most, the first a real word part."""
     if not word.isalnum() or not word[0].isupper():
         return False
     if word.isupper():
         return len(word) >= 2
-    return word[1].islower() and len(_HUMPS.findall(word)) <= 1
+    humps = list(_HUMPS.finditer(word))
+    # "MsGoogle" (the tail of "LLMs" glued to "Google") is not an organisation.
+    return word[1].islower() and (not humps or (len(humps) == 1 and humps[0].start() >= 2))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -118,18 +120,21 @@ def _names(text: str) -> list[str]:
 def _valid(names: list[str], first: str) -> bool:
     """Every name plausible, the first one of the kind this pass accepts.
 
-    A lone organisation word is only accepted if it is not a plain word: after
-    a glued capital, "Training" is as likely the tail of "PreTraining".
+    A lone plain word is never an author list on its own: after a glued
+    capital, "Training" is as likely the tail of "PreTraining".
     """
     if not names:
         return False
     lead = names[0]
+    words = lead.split()
     if first == "person":
         ok = is_person(lead)
     elif first == "org_word":
-        ok = len(lead.split()) == 1 and _org_word(lead) and not _plain_word(lead)
+        ok = len(words) == 1 and _org_word(lead) and not _plain_word(lead)
+    elif first == "plain_org":
+        ok = len(words) > 1 and is_organisation(lead) and _plain_word(words[0])
     else:
-        ok = is_organisation(lead)
+        ok = is_organisation(lead) and not (len(names) == 1 and _plain_word(lead))
     return ok and all(is_person(n) or is_organisation(n) for n in names[1:])
 
 
@@ -151,7 +156,7 @@ def split_byline(line: str) -> Byline:
     points = [(i, _names(head[i:])) for i in _glue_points(head)]
     # People first: a person's name is the most constrained shape, so the
     # leftmost glued capital that starts one is the split ("LLM ActivationsGrace Luo").
-    for first in ("person", "org_word", "organisation"):
+    for first in ("person", "org_word", "plain_org", "organisation"):
         for i, names in points:
             if _valid(names, first):
                 return Byline(head[:i].strip(), names, truncated, affiliations)

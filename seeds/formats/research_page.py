@@ -60,12 +60,9 @@ def detect(lines: list[str]) -> bool:
     header = [line.strip() for line in lines[:end] if line.strip()]
     if not header or not all(_is_heading(h, 4) for h in header):
         return False
+    # Then blank-line separated blocks, the first of them a title.
     blocks = _blocks(lines[end:])
-    if len(blocks) < 2 or not _is_heading(blocks[0]):
-        return False
-    # Titles and summaries come in blank-line separated pairs: most blocks are
-    # single lines, and at least one block reads as prose.
-    return any(not _is_heading(b) for b in blocks)
+    return len(blocks) >= 2 and _is_heading(blocks[0])
 
 
 def parse(lines: list[str], source: str) -> tuple[list[Entry], list[str]]:
