@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import signal
 import threading
 import webbrowser
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +26,24 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from storage.model import Annotation
+from storage.tui_support import library_signature, read_row_cache, write_row_cache
 from tui.commands_palette import ShelfCommands
 from tui.errors import describe, guarded, report
 from tui.jobs import JobDone, StorageThread
-from tui.model import LibraryModel
+from tui.model import LibraryModel, item_base
 
 STYLES = Path(__file__).parent / "styles"
 POLL_SECONDS = 1.0
 OTHERS_EVERY = 5  # polls between re-reads of other users' files
 POLL_LABEL = "check for changes"
+
+
+def _update_annotation(index: Any, ann: Annotation) -> None:
+    index.update_annotation(ann)
+
+
+def _set_others(index: Any, others: Any) -> None:
+    index.set_other_users(others)
 
 
 class IndexReady(Message):
@@ -65,10 +76,20 @@ class ShelfApp(App[int]):
         opener: Callable[[str], Any] | None = None,
         today: Callable[[], dt.date] | None = None,
         poll_seconds: float = POLL_SECONDS,
+        cached_rows: Any = "read",
     ) -> None:
+        """``cached_rows`` is what launch already read from the row cache ("read": read it)."""
         super().__init__()
         self.shelf = shelf
-        self.model = LibraryModel(shelf.items(with_text=False), shelf.all_annotations())
+        annotations = shelf.all_annotations()
+        cached = read_row_cache(shelf) if cached_rows == "read" else cached_rows
+        if cached is not None:
+            self.model = LibraryModel({}, annotations, cached=cached)
+        else:
+            self.model = LibraryModel(shelf.items(with_text=False), annotations)
+        self._cache_stale = cached is None
+        self.first_frame_at: float | None = None
+        self._loading_started = False
         self.storage = StorageThread(self.post_message)
         self.opener = opener or webbrowser.open
         self.today = today or dt.date.today
@@ -77,7 +98,9 @@ class ShelfApp(App[int]):
         self.index: Any = None
         self.index_error: str | None = None
         self.index_lock = threading.Lock()
-        self.index_updates: list[Annotation] = []
+        # Changes for the index, applied by the next search under index_lock
+        # (the engine is not thread-safe and searches run in a worker).
+        self.index_updates: list[Callable[[Any], None]] = []
         self._polls = 0
         self._polling = False
         self._quitting = False
@@ -92,9 +115,18 @@ class ShelfApp(App[int]):
 
         self.push_screen(MainScreen())
         self._show_new_warnings()
-        self.storage.submit("load abstracts", self._load_texts, self._texts_loaded)
-        self.set_interval(self.poll_seconds, self._poll)
         self._install_signal_handlers()
+
+    def start_loading(self) -> None:
+        """Load what the first frame did without: the library, abstracts, other users, the index.
+
+        The main screen calls this once its first frame is on screen.
+        """
+        if self._loading_started:
+            return
+        self._loading_started = True
+        self.storage.submit("load the library", self._load_items, self._items_loaded)
+        self.set_interval(self.poll_seconds, self._poll)
 
     def _install_signal_handlers(self) -> None:
         """SIGTERM and SIGHUP (terminal closed) end the app as ``q`` does."""
@@ -180,6 +212,26 @@ class ShelfApp(App[int]):
             except Exception as exc:
                 report(self, exc, message.label)
 
+    def queue_index_updates(
+        self, annotations: Iterable[Annotation] = (), others: Any = None
+    ) -> None:
+        updates: list[Callable[[Any], None]] = [
+            partial(_update_annotation, ann=ann) for ann in annotations
+        ]
+        if others is not None:
+            updates.append(partial(_set_others, others=others))
+        with self.index_lock:
+            self.index_updates.extend(updates)
+
+    def apply_index_updates(self) -> Any:
+        """The index with every queued change applied; call holding ``index_lock``."""
+        index = self.index
+        updates, self.index_updates = self.index_updates, []
+        if index is not None:
+            for update in updates:
+                update(index)
+        return index
+
     def _show_new_warnings(self) -> None:
         warnings = self.shelf.warnings
         for text in warnings[self._warnings_shown :]:
@@ -191,8 +243,7 @@ class ShelfApp(App[int]):
         if not changed:
             return
         self.model.set_annotations(changed)
-        with self.index_lock:
-            self.index_updates.extend(changed.values())
+        self.queue_index_updates(changed.values())
         for screen in self.screen_stack:
             hook = getattr(screen, "annotations_changed", None)
             if hook is not None:
@@ -200,13 +251,35 @@ class ShelfApp(App[int]):
 
     # -- loading after the first frame --------------------------------------
 
-    def _load_texts(self) -> Any:
-        self.shelf.library.load_texts()
-        return self.shelf.others()
+    def _load_items(self) -> tuple[Any, Any]:
+        shelf = self.shelf
+        before = library_signature(shelf)
+        items = shelf.items(with_text=False)
+        if self._cache_stale and library_signature(shelf) == before:
+            write_row_cache(shelf, before, list(items), [item_base(i) for i in items.values()])
+        return items, shelf.others()
 
-    def _texts_loaded(self, others: Any) -> None:
+    def _items_loaded(self, outcome: tuple[Any, Any]) -> None:
+        items, others = outcome
+        reordered = list(items) != self.model.library_order
+        self.model.replace(items=items, others=others)
+        self.storage.submit("load abstracts", self._load_texts, self._texts_loaded)
+        for screen in self.screen_stack:
+            hook = getattr(screen, "external_change", None)
+            if hook is not None:
+                hook(set(), reordered, bool(others))
+
+    def _load_texts(self) -> None:
+        self.shelf.library.load_texts()
+
+    def _texts_loaded(self, _: Any) -> None:
         self.texts_loaded = True
-        self.model.replace(others=others)
+        if not gc.isenabled():
+            # launch() turned the collector off for the start-up burst of
+            # allocations; the loaded library goes to the permanent generation
+            # so collections never walk it again.
+            gc.freeze()
+            gc.enable()
         self.build_index()
         for screen in self.screen_stack:
             hook = getattr(screen, "texts_loaded", None)
@@ -217,12 +290,18 @@ class ShelfApp(App[int]):
         self._build_index(self.model.items, self.model.annotations)
 
     @work(
-        thread=True, exclusive=True, group="index", name="build search index", exit_on_error=False
+        thread=True,
+        exclusive=True,
+        group="index",
+        name="build search index",
+        description="build search index",  # the default repr()s the arguments: 100k items
+        exit_on_error=False,
     )
     def _build_index(self, items: Any, annotations: Any) -> None:
         from tui.search import SearchIndex
 
-        index = SearchIndex.build(items, annotations)
+        index = SearchIndex.build(items.values(), annotations)
+        index.set_other_users(self.model.others)
         self.post_message(IndexReady(index))
 
     def on_index_ready(self, message: IndexReady) -> None:
@@ -245,7 +324,7 @@ class ShelfApp(App[int]):
     # -- noticing other processes -------------------------------------------
 
     def _poll(self) -> None:
-        if self._polling or self._quitting or self.storage.pending:
+        if self._polling or self._quitting or self.storage.pending or not self.model.loaded:
             return
         self._polling = True
         self._polls += 1
@@ -254,10 +333,14 @@ class ShelfApp(App[int]):
         known_items = self.model.items
 
         def job() -> tuple[Any, Any, Any]:
+            before = library_signature(shelf)
             items = shelf.items(with_text=False)
             if items is known_items:
                 items = None
             else:
+                # Another process imported: the next start's rows change too.
+                bases = [item_base(i) for i in items.values()]
+                write_row_cache(shelf, before, list(items), bases)
                 shelf.library.load_texts()
             anns = shelf.all_annotations() if shelf.annotations.changed_on_disk() else None
             if items is not None and anns is None:
@@ -287,15 +370,22 @@ class ShelfApp(App[int]):
         self.model.replace(items=items, annotations=annotations, others=others)
         if items is not None:
             self.build_index()
-        elif changed:
-            with self.index_lock:
-                self.index_updates.extend(
-                    annotations.get(i) or Annotation(item_id=i) for i in changed
-                )
+        else:
+            self.queue_index_updates(
+                (annotations.get(i) or Annotation(item_id=i) for i in changed), others
+            )
         for screen in self.screen_stack:
             hook = getattr(screen, "external_change", None)
             if hook is not None:
                 hook(changed, items is not None, others is not None)
+
+    def busy(self) -> bool:
+        """Whether work the user asked for (or start-up loading) is still under way."""
+        if self.storage.pending or not self.texts_loaded:
+            return True
+        if self.texts_loaded and self.index is None and self.index_error is None:
+            return True
+        return any(getattr(screen, "busy", lambda: False)() for screen in self.screen_stack)
 
     # -- app-wide keys --------------------------------------------------------
 
@@ -317,7 +407,13 @@ class ShelfApp(App[int]):
         self._open_link(url)
         self.notify(f"opening {url}", timeout=3)
 
-    @work(thread=True, group="browser", name="open the link", exit_on_error=False)
+    @work(
+        thread=True,
+        group="browser",
+        name="open the link",
+        description="open the link",
+        exit_on_error=False,
+    )
     def _open_link(self, url: str) -> None:
         # A text-mode browser can take a while to hand back; the UI must not wait.
         self.opener(url)

@@ -54,6 +54,27 @@ def first_author(item: Item) -> str:
     return item.authors[0]
 
 
+#: What a row needs from an item, as a plain list so it can be cached as JSON:
+#: title, title_derived, first author, more authors?, date shown, ISO date,
+#: year, category, sources.
+Base = list
+
+
+def item_base(item: Item) -> Base:
+    more = len(item.authors) > 1 or item.authors_truncated
+    return [
+        item.title,
+        item.title_derived,
+        item.authors[0] if item.authors else "",
+        more,
+        item.date or item.date_text or "",
+        item.date or "",
+        (item.date or "")[:4] or NO_YEAR,
+        item.category or "",
+        list(item.sources),
+    ]
+
+
 @dataclass(slots=True)
 class Row:
     """One list row; ``ann`` is kept so a stale row can be told by identity."""
@@ -73,19 +94,20 @@ class Row:
     ann: Annotation | None
 
 
-def make_row(item: Item, ann: Annotation | None) -> Row:
+def make_row(item_id: str, base: Base, ann: Annotation | None) -> Row:
+    title, derived, author, more, date, sort_date, year, category, sources = base
     a = ann or _NO_ANNOTATION
     renamed = bool(a.title)
     return Row(
-        id=item.id,
-        title=a.title if renamed else item.title,
-        derived=item.title_derived and not renamed,
-        author=first_author(item),
-        date=item.date or item.date_text or "",
-        sort_date=item.date or "",
-        year=(item.date or "")[:4] or NO_YEAR,
-        category=item.category or "",
-        sources=tuple(item.sources),
+        id=item_id,
+        title=a.title if renamed else title,
+        derived=bool(derived) and not renamed,
+        author=f"{author} et al." if author and more else author,
+        date=date,
+        sort_date=sort_date,
+        year=year,
+        category=category,
+        sources=tuple(sources),
         status=a.status,
         tags=tuple(a.tags),
         changed=a.updated or "",
@@ -131,20 +153,63 @@ class LibraryModel:
         items: Mapping[str, Item],
         annotations: Mapping[str, Annotation],
         others: Mapping[str, Mapping[str, Annotation]] | None = None,
+        *,
+        cached: tuple[list[str], list[Base]] | None = None,
     ) -> None:
+        """``cached`` (ids, bases) stands in for ``items`` until the library is loaded."""
         self.items = items
         self.annotations = annotations
         self.others = others or {}
-        self.library_order: list[str] = list(items)
         self._rows: dict[str, Row] = {}
+        self._bases: dict[str, Base] | None = None
+        if cached is not None:
+            ids, bases = cached
+            self.library_order: list[str] = list(ids)
+            self._bases = dict(zip(ids, bases, strict=True))
+        else:
+            self.library_order = list(items)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether ``items`` holds the library (not just the cached rows)."""
+        return self._bases is None
+
+    def base(self, item_id: str) -> Base:
+        item = self.items.get(item_id)
+        if item is not None:
+            return item_base(item)
+        if self._bases is not None:
+            return self._bases[item_id]
+        raise KeyError(item_id)
+
+    def item(self, item_id: str) -> Item:
+        """The item, or a stand-in made from its cached row while the library loads."""
+        item = self.items.get(item_id)
+        if item is not None:
+            return item
+        title, derived, author, more, date, sort_date, _, category, sources = self.base(item_id)
+        return Item(
+            id=item_id,
+            title=title,
+            title_derived=derived,
+            authors=[author] if author else [],
+            authors_truncated=bool(more),
+            date=sort_date or None,
+            date_text=date or None,
+            category=category or None,
+            sources=list(sources),
+        )
 
     def row(self, item_id: str) -> Row:
         ann = self.annotations.get(item_id)
         row = self._rows.get(item_id)
         if row is None or row.ann is not ann:
-            row = make_row(self.items[item_id], ann)
+            row = make_row(item_id, self.base(item_id), ann)
             self._rows[item_id] = row
         return row
+
+    def bases(self) -> list[Base]:
+        return [item_base(self.items[i]) for i in self.library_order]
 
     def annotation(self, item_id: str) -> Annotation:
         return self.annotations.get(item_id) or Annotation(item_id=item_id)
@@ -167,6 +232,7 @@ class LibraryModel:
         if items is not None and items is not self.items:
             self.items = items
             self.library_order = list(items)
+            self._bases = None
             self._rows = {}
         if annotations is not None:
             self.annotations = annotations
@@ -221,36 +287,26 @@ class LibraryModel:
         return self.sort(self.filter(base, state.filters), state.sort)
 
     def facets(
-        self, ids: Sequence[str], filters: Mapping[str, frozenset[str]], limit: int = 40
+        self,
+        base: Sequence[str],
+        filters: Mapping[str, frozenset[str]],
+        filtered: Sequence[str] | None = None,
+        limit: int = 40,
     ) -> list[Facet]:
-        """Counts per facet value among ``ids``; chosen values are always listed.
+        """Counts per facet value, disjunctive as in most faceted search UIs.
 
-        Large groups (tags, sources) show their ``limit`` most frequent values
-        so the sidebar stays readable at 100k items.
+        A group's counts are taken over ``base`` (the search hits, or the
+        library) filtered by every *other* group's choice, so choosing one
+        tag still shows the other tags one could add to it (values within a
+        group are alternatives; groups narrow each other). Chosen values are
+        always listed; large groups show their ``limit`` most frequent.
         """
-        counts: dict[str, Counter[str]] = {g: Counter() for g in FACET_GROUPS}
-        status, tag, source = counts["status"], counts["tag"], counts["source"]
-        category, year = counts["category"], counts["year"]
-        for item_id in ids:
-            row = self.row(item_id)
-            status[row.status] += 1
-            tag.update(row.tags)
-            source.update(row.sources)
-            if row.category:
-                category[row.category] += 1
-            year[row.year] += 1
-        if self.others:
-            wanted = set(ids) if len(ids) < len(self.library_order) else None
-            for user, anns in self.others.items():
-                for item_id, ann in anns.items():
-                    if wanted is not None and item_id not in wanted:
-                        continue
-                    if item_id not in self.items:
-                        continue
-                    if ann.status == "read":
-                        counts["read by"][user] += 1
-                    if ann.tags:
-                        counts["tagged by"][user] += 1
+        if filtered is None:
+            filtered = self.filter(base, filters)
+        counts = self._count(filtered, FACET_GROUPS)
+        for group in filters:
+            rest = {g: v for g, v in filters.items() if g != group}
+            counts[group] = self._count(self.filter(base, rest), (group,))[group]
         facets: list[Facet] = []
         for group in FACET_GROUPS:
             chosen = filters.get(group, frozenset())
@@ -265,6 +321,32 @@ class LibraryModel:
             values += sorted(v for v in chosen if v not in values)
             facets += [Facet(group, v, found.get(v, 0), v in chosen) for v in values]
         return facets
+
+    def _count(self, ids: Sequence[str], groups: Sequence[str]) -> dict[str, Counter[str]]:
+        counts: dict[str, Counter[str]] = {g: Counter() for g in FACET_GROUPS}
+        wanted = set(groups)
+        status, tag, source = counts["status"], counts["tag"], counts["source"]
+        category, year = counts["category"], counts["year"]
+        if wanted & {"status", "tag", "source", "category", "year"}:
+            for item_id in ids:
+                row = self.row(item_id)
+                status[row.status] += 1
+                tag.update(row.tags)
+                source.update(row.sources)
+                if row.category:
+                    category[row.category] += 1
+                year[row.year] += 1
+        if self.others and wanted & {"read by", "tagged by"}:
+            among = set(ids)
+            for user, anns in self.others.items():
+                for item_id, ann in anns.items():
+                    if item_id not in among:
+                        continue
+                    if ann.status == "read":
+                        counts["read by"][user] += 1
+                    if ann.tags:
+                        counts["tagged by"][user] += 1
+        return counts
 
     # -- statistics --------------------------------------------------------
 

@@ -7,7 +7,7 @@ stands in, so the app still opens and filters instead of failing to import.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,11 +40,14 @@ except ImportError:  # pragma: no cover
             self.docs: dict[str, dict[str, str]] = {}
 
         @classmethod
-        def build(cls, items: Mapping[str, Any], annotations: Mapping[str, Any]) -> SearchIndex:
-            index = cls(items)
-            for item_id, item in items.items():
+        def build(cls, items: Iterable[Any], annotations: Mapping[str, Any]) -> SearchIndex:
+            index = cls({item.id: item for item in items})
+            for item_id, item in index.items.items():
                 index.docs[item_id] = _fields(item, annotations.get(item_id))
             return index
+
+        def set_other_users(self, by_user: Any) -> None:
+            pass
 
         def update_annotation(self, ann: Any) -> None:
             item = self.items.get(ann.item_id)

@@ -169,7 +169,7 @@ class ItemActions:
         item_id = self.current_id()
         if item_id is None:
             return
-        item = self.app.model.items[item_id]
+        item = self.app.model.item(item_id)
         current = self.app.model.row(item_id).title
 
         def chosen(title: str | None) -> None:

@@ -34,7 +34,9 @@ class DetailScreen(ItemActions, Screen):
         self.query_one(DetailPane).focus()
 
     def current_id(self) -> str | None:
-        return self.item_id if self.item_id in self.app.model.items else None
+        model = self.app.model
+        known = self.item_id in model.items or not model.loaded
+        return self.item_id if known else None
 
     def target_ids(self) -> list[str]:
         current = self.current_id()

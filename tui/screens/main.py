@@ -7,6 +7,7 @@ the array and redraws the lines on screen.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -75,10 +76,10 @@ class MainScreen(ItemActions, Screen):
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._last_result: Any = None
-        self._last_query = ""
         self._pending_cursor: int | None = None
         self._search_due = False
         self._reorder_pending = False
+        self._detail_due = False
 
     def compose(self) -> ComposeResult:
         yield SearchBar(placeholder="/ search titles, authors, abstracts, tags, notes", id="search")
@@ -102,7 +103,16 @@ class MainScreen(ItemActions, Screen):
         self.items.focus()
         self._update_layout()
         self._update_status()
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        if self.app.first_frame_at is None:
+            self.app.first_frame_at = time.time()  # the scale benchmark reads this
+        self.app.start_loading()
         self.refresh_results(reorder=False)
+
+    def busy(self) -> bool:
+        return self._search_due or self._reorder_pending or self._detail_due
 
     # -- what the actions apply to ------------------------------------------
 
@@ -174,25 +184,36 @@ class MainScreen(ItemActions, Screen):
         current = None if reorder else list(self.items.order)
         self._compute(self.generation, self.state, query, current)
 
-    @work(thread=True, exclusive=True, group="results", name="search", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="results",
+        name="search",
+        description="search, filter and sort",
+        exit_on_error=False,
+    )
     def _compute(
         self, generation: int, state: ViewState, query: str, current: list[str] | None
     ) -> None:
         app = self.app
         model = app.model
         order: list[str] | None = None
-        matches: dict[str, Sequence[tuple[int, int]]] | None = None
+        matches: Mapping[str, Sequence[tuple[int, int]]] | None = None
         total = None
         try:
+            if query:
+                # Facet counts need the unfiltered hits even when the order stays.
+                result = self._search(query)
+                found = list(result.hits)
+                base: list[str] = [h.id for h in found]
+                matches = TitleMatches(found, app.index_lock)
+                total = result.total
+            else:
+                base = model.library_order
+            filtered = model.filter(base, state.filters)
             if current is None:
-                hits = None
-                if query:
-                    result = self._search(query)
-                    hits = [h.id for h in result.hits]
-                    matches = {h.id: h.matches.get("title", ()) for h in result.hits}
-                    total = result.total
-                order = model.order(state, hits)
-            facets = model.facets(order if order is not None else current, state.filters)
+                order = model.sort(filtered, state.sort)
+            facets = model.facets(base, state.filters, filtered)
         except Exception as exc:  # a bad query (QueryError) or an engine failure
             self.post_message(ResultsReady(generation, None, None, [], None, describe(exc)))
             return
@@ -201,13 +222,11 @@ class MainScreen(ItemActions, Screen):
     def _search(self, query: str) -> Any:
         app = self.app
         with app.index_lock:
-            index = app.index
-            updates, app.index_updates = app.index_updates, []
-            for ann in updates:
-                index.update_annotation(ann)
-            previous = self._last_result if query.startswith(self._last_query) else None
-            result = index.search(query, previous=previous) if previous else index.search(query)
-            self._last_result, self._last_query = result, query
+            index = app.apply_index_updates()
+            # The engine narrows from the previous result when it can and
+            # ignores it when it cannot, so it is always passed.
+            result = index.search(query, previous=self._last_result)
+            self._last_result = result
         return result
 
     def on_results_ready(self, message: ResultsReady) -> None:
@@ -306,6 +325,7 @@ class MainScreen(ItemActions, Screen):
         if self._detail_timer is not None:
             self._detail_timer.stop()
         # While keys repeat the pane waits, so scrolling stays one cheap line redraw.
+        self._detail_due = True
         self._detail_timer = self.set_timer(DETAIL_DELAY, self.show_detail)
         self.refresh_bindings()
 
@@ -315,6 +335,7 @@ class MainScreen(ItemActions, Screen):
 
     @guarded("show the item")
     def show_detail(self) -> None:
+        self._detail_due = False
         pane = self.query_one("#detail", DetailPane)
         item_id = self.items.current_id
         if item_id is None or not pane.display:
@@ -374,8 +395,32 @@ class MainScreen(ItemActions, Screen):
         self.query_one("#status", Static).update(" · ".join(parts))
 
 
+class TitleMatches(Mapping[str, Sequence[tuple[int, int]]]):
+    """Title spans of the hits, worked out only for the rows that get drawn.
+
+    A query can match 100k items and the list shows forty; the engine
+    computes a hit's spans on first access, under the index lock because the
+    engine is not thread-safe.
+    """
+
+    def __init__(self, hits: Sequence[Any], lock: Any) -> None:
+        self._hits = {hit.id: hit for hit in hits}
+        self._lock = lock
+
+    def __getitem__(self, item_id: str) -> Sequence[tuple[int, int]]:
+        hit = self._hits[item_id]
+        with self._lock:
+            return hit.matches.get("title", ())
+
+    def __iter__(self):
+        return iter(self._hits)
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+
 def current_view(app: Any, item_id: str) -> dict[str, Any]:
     """The item's public view, built from what the app holds (no file access)."""
     model = app.model
     theirs = {user: anns[item_id] for user, anns in model.others.items() if item_id in anns}
-    return item_view(model.items[item_id], model.annotations.get(item_id), theirs)
+    return item_view(model.item(item_id), model.annotations.get(item_id), theirs)

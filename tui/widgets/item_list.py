@@ -235,7 +235,8 @@ class ItemList(ScrollView, can_focus=True):
         is_cursor = index == self.cursor
         focused = self.has_focus
         selected = item_id in self.selection
-        spans = self.matches.get(item_id)
+        # The engine's title spans are for the item's own title, not a rename.
+        spans = None if row.ann is not None and row.ann.title else self.matches.get(item_id)
         # Matches change only with set_order, which empties the cache; a row
         # object is rebuilt whenever its annotation changes.
         key = (item_id, width, is_cursor, focused, selected, base)
