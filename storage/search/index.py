@@ -1,0 +1,932 @@
+"""The search index: inverted postings over normalised terms, kept current
+item by item, queried in a few milliseconds at 100k items.
+
+Layout (``doc`` is a small int per indexed item version):
+
+* ``_post[term]``: ``array('I')`` of ``doc << 8 | impact`` for the item's own
+  fields (title, authors, affiliations, summary), ``impact`` the quantised,
+  field-weighted BM25 contribution (see :mod:`storage.search.scoring`);
+* ``_short[term]``: the same for title and authors only; a one- or
+  two-letter word still being typed completes against these, since "d"
+  completed against every abstract would match everything;
+* ``_author[term]``: docs only, for ``author:``;
+* annotations (renamed title, tags, notes: 10% of items, changing often) in
+  small dicts keyed by item id, so a tag or note never touches the postings;
+* facets (year, category, source, has-code) as sets of docs.
+
+An item that changes gets a new ``doc``; the old one joins ``_dead`` and is
+filtered out of every result, so updates never rewrite postings. Memory use is
+four bytes per posting plus the vocabulary.
+
+Query evaluation is written as chains of ``map``/``zip``/set operations so the
+per-posting work runs in C: each query term becomes a dict ``doc -> score``
+(built from the postings of its expansions), candidates are the intersection
+of those dicts' keys and the filters' sets, and a candidate's score is the sum
+of its entries. Each call stays in C for at most a few milliseconds, so a
+search in a worker thread leaves the UI thread responsive.
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import re
+from array import array
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from operator import add, and_, mul, or_, rshift, sub
+from typing import Any
+
+from seeds.model import Item
+from storage.model import Annotation
+from storage.search import scoring
+from storage.search.acronyms import Acronyms
+from storage.search.highlight import Highlighter
+from storage.search.normalize import MAX_FIELD_CHARS, fold, index_terms
+from storage.search.query import Filter, Phrase, Query, QueryError, Term, parse_query, tag_key
+from storage.search.results import Hit, SearchResult, Spans, _Ranking
+from storage.search.vocab import Vocabulary, max_edits
+
+try:  # C helper behind collections.Counter; fall back if an implementation lacks it
+    from collections import _count_elements  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+
+    def _count_elements(mapping: dict[str, int], iterable: Iterable[str]) -> None:
+        for x in iterable:
+            mapping[x] = mapping.get(x, 0) + 1
+
+
+__all__ = ["SearchIndex"]
+
+_append = array.append
+_EMPTY = array("I")
+_MAX_TF = 15
+# A completion of what is being typed may pull in at most this many postings
+# (plus the exact word and its two commonest completions): "con" at 100k
+# items has thousands of completions and millions of postings.
+_PREFIX_BUDGET_MIN = 5_000
+_MAX_COMPLETIONS = 300
+_HEAD = 100  # hits ranked eagerly, and re-ranked on their titles, per search
+_TIE = 1e-9  # library-order tie-break, far below any score difference
+_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
+_SHORT_PREFIX = 2  # words this long or shorter complete against titles and authors only
+
+
+@dataclass
+class _TermMatch:
+    scores: dict[int, float]  # doc -> score contribution
+    expansions: frozenset[tuple[str, str]]  # (scope, term); ("acronym", t) for acronyms
+    exact: frozenset[str]  # terms to highlight as whole words
+    prefixes: tuple[str, ...]  # typed prefixes to highlight
+    acronym_phrases: tuple[tuple[str, ...], ...]
+
+
+@dataclass
+class _State:
+    """What a result remembers so the next keystroke can narrow from it."""
+
+    gen: int
+    query: Query
+    terms: list[frozenset[tuple[str, str]]]
+    docs: list[int]
+    fallback: bool
+
+
+class SearchIndex:
+    """Full-text search over items and one user's annotations.
+
+    Build with :meth:`build`; keep current with :meth:`update_item`,
+    :meth:`update_annotation` and :meth:`remove`; query with :meth:`search`.
+    Not thread-safe: mutate and search from one thread (or under one lock).
+    """
+
+    def __init__(self) -> None:
+        self._ids: list[str | None] = []
+        self._items: list[Item | None] = []
+        self._doc: dict[str, int] = {}
+        self._order: list[float] = []
+        self._seq = 0
+        self._dead: set[int] = set()
+        self._post: defaultdict[str, array] = defaultdict(partial(array, "I"))
+        self._short: defaultdict[str, array] = defaultdict(partial(array, "I"))
+        self._author: defaultdict[str, array] = defaultdict(partial(array, "I"))
+        self._vocab = Vocabulary()
+        self._short_vocab = Vocabulary()
+        self._author_vocab = Vocabulary()
+        self._years: dict[int, set[int]] = {}
+        self._cats: dict[str, set[int]] = {}
+        self._srcs: dict[str, set[int]] = {}
+        self._code: set[int] = set()
+        self._acronyms = Acronyms()
+        # Annotations, by item id (they outlive an item's doc number).
+        self._ann: dict[str, Annotation] = {}
+        self._ann_post: dict[str, dict[str, float]] = {}
+        self._ann_terms: dict[str, list[str]] = {}
+        self._tags: dict[str, set[str]] = {}
+        self._status: dict[str, set[str]] = {"reading": set(), "read": set()}
+        self._others: dict[str, Mapping[str, Annotation]] = {}
+        self._gen = 0
+        self._cache: OrderedDict[tuple[Any, ...], _TermMatch] = OrderedDict()
+        self._library: list[int] | None = None
+
+    # ------------------------------------------------------------------ build
+
+    @classmethod
+    def build(
+        cls, items: Iterable[Item], annotations: Mapping[str, Annotation] | None = None
+    ) -> SearchIndex:
+        index = cls()
+        # Millions of small objects and no cycles: the cyclic collector would
+        # only rescan them over and over.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for item in items:
+                index._add(item)
+            for ann in (annotations or {}).values():
+                index._set_annotation(ann)
+            index._vocab = Vocabulary(list(index._post) + list(index._ann_post))
+            index._short_vocab = Vocabulary(list(index._short) + list(index._ann_post))
+            index._author_vocab = Vocabulary(index._author)
+        finally:
+            if enabled:
+                gc.enable()
+        return index
+
+    def update_item(self, item: Item) -> None:
+        """Index ``item``, new or changed; a changed item keeps its library place."""
+        old = self._doc.get(item.id)
+        order = self._order[old] if old is not None else None
+        if old is not None:
+            self._kill(old)
+        doc = self._add(item, order, grow_vocab=True)
+        self._bump()
+        _ = doc
+
+    def update_annotation(self, ann: Annotation) -> None:
+        """Re-index one item's annotation (tags, notes, status, rename)."""
+        self._set_annotation(ann, grow_vocab=True)
+        self._bump()
+
+    def remove(self, item_id: str) -> None:
+        doc = self._doc.pop(item_id, None)
+        if doc is not None:
+            self._kill(doc)
+            self._bump()
+
+    def set_other_users(self, by_user: Mapping[str, Mapping[str, Annotation]]) -> None:
+        """Other users' annotations, for ``readby:USER`` and ``taggedby:USER``."""
+        self._others = dict(by_user)
+        self._bump()
+
+    def __len__(self) -> int:
+        return len(self._doc)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._doc
+
+    def _bump(self) -> None:
+        self._gen += 1
+        self._cache.clear()
+        self._library = None
+
+    def _kill(self, doc: int) -> None:
+        self._dead.add(doc)
+        self._items[doc] = None
+        self._ids[doc] = None
+
+    def _add(self, item: Item, order: float | None = None, grow_vocab: bool = False) -> int:
+        doc = len(self._ids)
+        if doc >= 1 << 24:
+            raise OverflowError("search index full; rebuild it")
+        self._ids.append(item.id)
+        self._items.append(item)
+        self._doc[item.id] = doc
+        if order is None:
+            order = self._seq
+            self._seq += 1
+        self._order.append(order)
+        base = doc << 8
+
+        # Short fields: a handful of words each, plain loops are fine.
+        short: dict[str, float] = {}
+        author_terms: list[str] = []
+        for field, text in (
+            (scoring.TITLE, item.title),
+            (scoring.AUTHORS, "\n".join(item.authors)),
+            (scoring.AFFILIATIONS, "\n".join(item.affiliations)),
+        ):
+            if not text:
+                continue
+            words, extra = index_terms(text)
+            if field is scoring.AUTHORS:
+                author_terms = words + extra
+            counts: dict[str, int] = {}
+            _count_elements(counts, words)
+            for t in extra:
+                counts.setdefault(t, 1)
+            length = len(words)
+            for t, tf in counts.items():
+                short[t] = short.get(t, 0.0) + scoring.saturation(tf, length, field)
+
+        # The summary: ~150 words, the bulk of all postings; kept in C.
+        summary = item.summary
+        if item.updates:
+            summary = summary + "\n" + "\n".join(u.text for u in item.updates)
+        words, extra = index_terms(summary)
+        counts = {}
+        _count_elements(counts, words)
+        if extra:
+            counts.update(dict.fromkeys(extra, 1))
+        length = len(words)
+        levels = _summary_levels(length)
+        codes = dict(
+            zip(
+                counts, map(levels.__getitem__, map(min, counts.values(), repeat(15))), strict=False
+            )
+        )
+        sat = scoring.saturation
+        for t, v in short.items():
+            tf = counts.get(t, 0)
+            total = v + (sat(min(tf, _MAX_TF), length, scoring.SUMMARY) if tf else 0.0)
+            codes[t] = scoring.quantise(total)
+        post = self._post
+        deque(map(_append, map(post.__getitem__, codes), map(or_, repeat(base), codes.values())), 0)
+        short_post = self._short
+        for t, v in short.items():
+            short_post[t].append(base | scoring.quantise(v))
+        author_post = self._author
+        for t in set(author_terms):
+            author_post[t].append(doc)
+
+        # Facets.
+        year = _year(item)
+        if year is not None:
+            self._years.setdefault(year, set()).add(doc)
+        if item.category:
+            self._cats.setdefault(fold(item.category), set()).add(doc)
+        for src in item.sources:
+            self._srcs.setdefault(fold(src), set()).add(doc)
+        if item.has_code:
+            self._code.add(doc)
+        if "(" in item.summary or "(" in item.title:
+            self._acronyms.learn(item.title + "\n" + item.summary[:MAX_FIELD_CHARS])
+
+        if grow_vocab:
+            for t in codes:
+                self._vocab.add(t)
+            for t in short:
+                self._short_vocab.add(t)
+            for t in author_terms:
+                self._author_vocab.add(t)
+        return doc
+
+    def _set_annotation(self, ann: Annotation, grow_vocab: bool = False) -> None:
+        iid = ann.item_id
+        for t in self._ann_terms.pop(iid, ()):
+            posting = self._ann_post.get(t)
+            if posting is not None:
+                posting.pop(iid, None)
+                if not posting:
+                    del self._ann_post[t]
+        old = self._ann.pop(iid, None)
+        if old is not None:
+            for tag in old.tags:
+                members = self._tags.get(tag_key(tag))
+                if members is not None:
+                    members.discard(iid)
+                    if not members:
+                        del self._tags[tag_key(tag)]
+            for members in self._status.values():
+                members.discard(iid)
+        if ann.is_empty():
+            return
+        self._ann[iid] = ann
+        if ann.status in self._status:
+            self._status[ann.status].add(iid)
+        for tag in ann.tags:
+            self._tags.setdefault(tag_key(tag), set()).add(iid)
+        impacts: dict[str, float] = {}
+        for field, text in (
+            (scoring.RENAME, ann.title or ""),
+            (scoring.TAGS, " ".join(ann.tags)),
+            (scoring.NOTES, "\n".join(n.text for n in ann.notes)),
+        ):
+            if not text:
+                continue
+            words, extra = index_terms(text)
+            counts: dict[str, int] = {}
+            _count_elements(counts, words)
+            for t in extra:
+                counts.setdefault(t, 1)
+            for t, tf in counts.items():
+                impacts[t] = impacts.get(t, 0.0) + scoring.saturation(tf, len(words), field)
+        for t, v in impacts.items():
+            self._ann_post.setdefault(t, {})[iid] = v
+            if grow_vocab:
+                self._vocab.add(t)
+                self._short_vocab.add(t)
+        self._ann_terms[iid] = list(impacts)
+
+    # ----------------------------------------------------------------- search
+
+    def search(
+        self, query: str, previous: SearchResult | None = None, limit: int | None = None
+    ) -> SearchResult:
+        """Items matching ``query``, best first; see :mod:`storage.search.query`.
+
+        ``previous`` is the result for an earlier query; when ``query`` only
+        narrows it (more words, a longer last word, another filter), the
+        search starts from its matches. The result is the same either way.
+        Raises :class:`QueryError` for a query that cannot mean anything.
+        """
+        q = parse_query(query)
+        if q.is_empty:
+            return self._result(query, _Ranking(self._library_order(), None, 0), limit, None)
+
+        matches = [self._match_term(t, t.prefix) for t in q.terms]
+        phrase_words: list[_TermMatch] = []
+        for p in q.phrases:
+            for i, w in enumerate(p.words):
+                last = p.open and i == len(p.words) - 1
+                phrase_words.append(self._match_term(Term(w, w, prefix=last), last, exact=True))
+        all_terms = matches + phrase_words
+
+        start = self._narrowing_start(previous, q, all_terms)
+        cand = self._candidates(all_terms, q, start)
+        fallback = False
+        if not cand and len(matches) > 1:
+            cand = self._fallback(matches, q)
+            fallback = bool(cand)
+        docs = list(cand)
+        state = _State(self._gen, q, [m.expansions for m in all_terms], docs, fallback)
+        highlighter = _highlighter(q, all_terms)
+        if not all_terms:
+            docs.sort(key=self._order.__getitem__)
+            ranking = _Ranking(docs, None, 0)
+        else:
+            keys = self._score(docs, all_terms, fallback)
+            rerank = partial(
+                self._rerank, keys=dict(zip(docs, keys, strict=False)), hl=highlighter, q=q
+            )
+            ranking = _Ranking(docs, keys, _HEAD, rerank)
+        return self._result(query, ranking, limit, state, highlighter)
+
+    def highlights(self, item_id: str, query: str) -> Spans:
+        """Match spans of ``query`` in ``item_id``'s displayed fields."""
+        q = parse_query(query)
+        terms = [self._match_term(t, t.prefix) for t in q.terms]
+        for p in q.phrases:
+            for i, w in enumerate(p.words):
+                last = p.open and i == len(p.words) - 1
+                terms.append(self._match_term(Term(w, w, prefix=last), last, exact=True))
+        return self._spans(item_id, _highlighter(q, terms))
+
+    def _result(
+        self,
+        query: str,
+        ranking: _Ranking,
+        limit: int | None,
+        state: _State | None,
+        highlighter: Highlighter | None = None,
+    ) -> SearchResult:
+        ids = self._ids
+        tie = self._order
+
+        def make(doc: int, key: float) -> Hit:
+            item_id = ids[doc]
+            assert item_id is not None
+            score = round(key + tie[doc] * _TIE, 6) if ranking.keys is not None else 0.0
+            if highlighter is None:
+                return Hit(item_id, score, {})
+            return Hit(item_id, score, resolve=partial(self._spans, hl=highlighter))
+
+        def id_of(doc: int) -> str:
+            return ids[doc] or ""
+
+        fallback = bool(state and state.fallback)
+        return SearchResult(query, ranking, limit, make, id_of, state, fallback)
+
+    def _library_order(self) -> list[int]:
+        if self._library is None:
+            docs = list(self._doc.values())
+            docs.sort(key=self._order.__getitem__)
+            self._library = docs
+        return list(self._library)
+
+    # ------------------------------------------------------------ term match
+
+    def _match_term(self, term: Term, typing: bool, exact: bool = False) -> _TermMatch:
+        key = (term.text, typing, exact)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        made = self._expand(term.text, typing, exact)
+        self._cache[key] = made
+        if len(self._cache) > 24:
+            self._cache.popitem(last=False)
+        return made
+
+    def _expand(self, s: str, typing: bool, exact_only: bool) -> _TermMatch:
+        n = max(1, len(self._doc))
+        short_scope = typing and len(s) <= _SHORT_PREFIX and not exact_only
+        post = self._short if short_scope else self._post
+        vocab = self._short_vocab if short_scope else self._vocab
+        scope = "short" if short_scope else "all"
+        picked: dict[str, float] = {}  # term -> quality
+        exact: set[str] = set()  # highlighted as whole words (the rest by prefix)
+        prefixes: list[str] = []
+        if s in vocab:
+            picked[s] = scoring.EXACT
+        if typing:
+            prefixes.append(s)
+            completions = vocab.completions(s)
+            dfs = list(map(len, map(post.get, completions, repeat(_EMPTY))))
+            top_df = max(dfs, default=0)
+            if len(completions) > 2:
+                # The commonest completions first, within a postings budget.
+                if len(completions) > _MAX_COMPLETIONS:
+                    ranked = heapq.nlargest(_MAX_COMPLETIONS, range(len(dfs)), key=dfs.__getitem__)
+                else:
+                    ranked = sorted(range(len(dfs)), key=dfs.__getitem__, reverse=True)
+                budget = max(_PREFIX_BUDGET_MIN, n // 2)
+                kept: list[str] = []
+                for i in ranked:
+                    if len(kept) >= 2 and budget <= 0:
+                        break
+                    budget -= dfs[i]
+                    kept.append(completions[i])
+                completions = kept
+            for t in completions:
+                if t != s:
+                    picked[t] = scoring.prefix_quality(s, t)
+        else:
+            exact.add(s)
+        edits = 0 if (exact_only or short_scope) else max_edits(len(s))
+        if edits:
+            for t, d in vocab.typos(s, edits):
+                if t not in picked:
+                    picked[t] = scoring.typo_quality(d)
+                    exact.add(t)
+            if typing and not picked:
+                for p, d in vocab.typo_prefixes(s, edits)[:8]:
+                    prefixes.append(p)
+                    for t in vocab.completions(p)[:50]:
+                        picked.setdefault(t, scoring.typo_quality(d, prefix=True))
+        ann_post = self._ann_post
+        in_ann = picked.keys() & ann_post.keys()
+        df = max((len(post.get(t, _EMPTY)) for t in picked if t not in prefixes), default=0)
+        if typing:
+            df = max(df, top_df)
+        df = max([df, 1] + [len(post.get(t, _EMPTY)) + len(ann_post[t]) for t in in_ann])
+        weight = scoring.idf(df, n)
+        scores = self._gather(picked, post, weight)
+        ann: dict[int, float] = {}
+        doc_of = self._doc
+        for t in in_ann:
+            c = weight * picked[t]
+            for iid, impact in ann_post.get(t, {}).items():
+                doc = doc_of.get(iid)
+                if doc is not None and ann.get(doc, 0.0) < impact * c:
+                    ann[doc] = impact * c
+        acronym_phrases: tuple[tuple[str, ...], ...] = ()
+        if not exact_only and s.isalpha() and 2 <= len(s) <= 6:
+            acronym_phrases = tuple(sorted(self._acronyms.expansions(s)))
+            if acronym_phrases:
+                self._acronym_scores(acronym_phrases, weight, scores)
+        for doc, v in ann.items():
+            scores[doc] = scores.get(doc, 0.0) + v
+        expansions = {(scope, t) for t in picked}
+        if acronym_phrases:
+            expansions.add(("acronym", s))
+        return _TermMatch(
+            scores,
+            frozenset(expansions),
+            frozenset(exact),
+            tuple(prefixes),
+            acronym_phrases,
+        )
+
+    @staticmethod
+    def _gather(
+        picked: Mapping[str, float], post: Mapping[str, array], weight: float
+    ) -> dict[int, float]:
+        """doc -> best ``weight * quality * impact`` over the picked terms.
+
+        Terms of equal quality share one pass over their concatenated
+        postings (a prefix can have thousands of completions).
+        """
+        groups: dict[float, array] = {}
+        for t, quality in picked.items():
+            postings = post.get(t)
+            if postings:
+                key = round(quality, 2)
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = array("I", postings)
+                else:
+                    group.extend(postings)
+        scores: dict[int, float] = {}
+        for quality in sorted(groups):
+            postings = groups[quality]
+            c = weight * quality
+            levels = map(and_, postings, repeat(255))
+            if len(postings) > 512:
+                table = [v * c for v in scoring.DEQUANT]
+                values = map(table.__getitem__, levels)
+            else:
+                values = map(mul, map(scoring.DEQUANT.__getitem__, levels), repeat(c))
+            found = dict(zip(map(rshift, postings, repeat(8)), values, strict=False))
+            if not scores:
+                scores = found
+                continue
+            # An item keeps its best expansion: a completion in the title
+            # must not be displaced by an exact word in the summary.
+            both = scores.keys() & found.keys()
+            best = map(max, map(scores.__getitem__, both), map(found.__getitem__, both))
+            kept = dict(zip(both, best, strict=False))
+            scores.update(found)
+            scores.update(kept)
+        return scores
+
+    def _acronym_scores(
+        self, phrases: Iterable[tuple[str, ...]], weight: float, scores: dict[int, float]
+    ) -> None:
+        """Titles that spell out an acronym score as a title hit on it."""
+        value = weight * scoring.ACRONYM * scoring.TITLE.weight * (scoring.K1 + 1) * 0.6
+        for words in phrases:
+            docs: set[int] | None = None
+            for w in words:
+                postings = self._short.get(w)
+                if not postings:
+                    docs = set()
+                    break
+                found = set(map(rshift, postings, repeat(8)))
+                docs = found if docs is None else docs & found
+            for doc in docs or ():
+                item = self._items[doc]
+                if item is None or not _contains_run(index_terms(item.title)[0], words):
+                    continue
+                if scores.get(doc, 0.0) < value:
+                    scores[doc] = value
+
+    # ------------------------------------------------------------ candidates
+
+    def _narrowing_start(
+        self, previous: SearchResult | None, q: Query, terms: list[_TermMatch]
+    ) -> set[int] | None:
+        state = getattr(previous, "_state", None)
+        if not isinstance(state, _State) or state.gen != self._gen or state.fallback:
+            return None
+        old = state.query
+        new_exps = [t.expansions for t in terms]
+        for exps in state.terms:
+            if not any(e <= exps for e in new_exps):
+                return None
+        if not all(any(_phrase_narrows(p, n) for n in q.phrases) for p in old.phrases):
+            return None
+        if not all(any(_filter_narrows(f, g) for g in q.filters) for f in old.filters):
+            return None
+        for old_list, new_list in (
+            (old.not_terms, q.not_terms),
+            (old.not_phrases, q.not_phrases),
+            (old.not_filters, q.not_filters),
+        ):
+            if not all(x in new_list for x in old_list):  # type: ignore[operator]
+                return None
+        return set(state.docs)
+
+    def _candidates(self, terms: list[_TermMatch], q: Query, start: set[int] | None) -> set[int]:
+        cand = start
+        for m in sorted(terms, key=lambda m: len(m.scores)):
+            cand = _intersect(cand, m.scores)
+            if not cand:
+                return set()
+        for f in q.filters:
+            cand = _intersect(cand, self._filter_docs(f))
+            if not cand:
+                return set()
+        if cand is None:
+            cand = set(self._doc.values())
+        elif self._dead:
+            cand.difference_update(self._dead)
+        for t in q.not_terms:
+            self._exclude_term(cand, t.text)
+        for f in q.not_filters:
+            cand.difference_update(self._filter_docs(f))
+        if q.phrases or q.not_phrases:
+            cand = self._check_phrases(cand, q)
+        return cand
+
+    def _fallback(self, matches: list[_TermMatch], q: Query) -> set[int]:
+        """No item has every word: those that have some, best coverage first."""
+        union: set[int] = set()
+        for m in matches:
+            union.update(m.scores)
+        empty = Query(q.text, phrases=q.phrases, filters=q.filters, not_terms=q.not_terms,
+                      not_phrases=q.not_phrases, not_filters=q.not_filters)  # fmt: skip
+        if empty.is_empty:
+            union.difference_update(self._dead)
+            return union
+        return self._candidates([], empty, union) if union else set()
+
+    def _exclude_term(self, cand: set[int], text: str) -> None:
+        postings = self._post.get(text)
+        if postings:
+            cand.difference_update(map(rshift, postings, repeat(8)))
+        for iid in self._ann_post.get(text, ()):
+            doc = self._doc.get(iid)
+            if doc is not None:
+                cand.discard(doc)
+
+    def _check_phrases(self, cand: set[int], q: Query) -> set[int]:
+        need = [_phrase_pattern(p).search for p in q.phrases if len(p.words) > 1]
+        avoid = [_phrase_pattern(p).search for p in q.not_phrases]
+        if not need and not avoid:
+            return cand
+        keep = set()
+        for doc in cand:
+            texts = [_folded(t) for t in self._texts(doc) if t]
+            if all(any(map(search, texts)) for search in need) and not any(
+                any(map(search, texts)) for search in avoid
+            ):
+                keep.add(doc)
+        return keep
+
+    def _texts(self, doc: int) -> list[str]:
+        item = self._items[doc]
+        if item is None:
+            return []
+        texts = [item.title, "\n".join(item.authors), item.summary]
+        ann = self._ann.get(item.id)
+        if ann is not None:
+            texts += [ann.title or "", " ".join(ann.tags), "\n".join(n.text for n in ann.notes)]
+        return texts
+
+    def _filter_docs(self, f: Filter) -> set[int]:
+        name, value = f.name, f.value
+        if name == "tag":
+            keys = [k for k in self._tags if k == value or (f.prefix and k.startswith(value))]
+            return self._docs_of(iid for k in keys for iid in self._tags[k])
+        if name == "author":
+            return self._author_docs(value.split(), f.prefix)
+        if name == "is":
+            statuses = [s for s in ("unread", "reading", "read") if s == value or
+                        (f.prefix and s.startswith(value))]  # fmt: skip
+            out: set[int] = set()
+            for s in statuses:
+                if s == "unread":
+                    busy = self._docs_of(self._status["reading"] | self._status["read"])
+                    out |= set(self._doc.values()) - busy
+                else:
+                    out |= self._docs_of(self._status[s])
+            return out
+        if name == "has":
+            return self._has_docs(value, f.prefix)
+        if name == "cat":
+            return _union(v for k, v in self._cats.items() if k == value or
+                          (f.prefix and k.startswith(value)))  # fmt: skip
+        if name == "src":
+            return _union(v for k, v in self._srcs.items() if value in k)
+        if name == "year":
+            assert f.years is not None
+            lo, hi = f.years
+            return _union(v for y, v in self._years.items() if lo <= y <= hi)
+        if name in ("readby", "taggedby"):
+            return self._other_user_docs(name, value)
+        raise QueryError(f"unknown filter '{name}:'")
+
+    def _has_docs(self, value: str, prefix: bool) -> set[int]:
+        out: set[int] = set()
+        anns = self._ann.values()
+        for kind in ("code", "note", "notes", "tag", "tags", "rename"):
+            if not (kind == value or (prefix and kind.startswith(value))):
+                continue
+            if kind == "code":
+                out |= self._code - self._dead
+            elif kind.startswith("note"):
+                out |= self._docs_of(a.item_id for a in anns if a.notes)
+            elif kind.startswith("tag"):
+                out |= self._docs_of(a.item_id for a in anns if a.tags)
+            else:
+                out |= self._docs_of(a.item_id for a in anns if a.title)
+        return out
+
+    def _author_docs(self, words: list[str], prefix: bool) -> set[int]:
+        docs: set[int] | None = None
+        vocab = self._author_vocab
+        for i, w in enumerate(words):
+            terms = {w} if w in vocab else set()
+            if prefix and i == len(words) - 1:
+                terms.update(vocab.completions(w))
+            terms.update(t for t, _ in vocab.typos(w, max_edits(len(w))))
+            found: set[int] = set()
+            for t in terms:
+                found.update(self._author.get(t, ()))
+            docs = found if docs is None else docs & found
+        return (docs or set()) - self._dead
+
+    def _other_user_docs(self, name: str, user: str) -> set[int]:
+        anns = self._others.get(user)
+        if anns is None:
+            known = ", ".join(sorted(self._others)) or "none loaded"
+            raise QueryError(f"unknown user '{user}' in '{name}:' (known: {known})")
+        if name == "readby":
+            return self._docs_of(i for i, a in anns.items() if a.status == "read")
+        return self._docs_of(i for i, a in anns.items() if a.tags)
+
+    def _docs_of(self, item_ids: Iterable[str]) -> set[int]:
+        doc_of = self._doc
+        return {doc_of[i] for i in item_ids if i in doc_of}
+
+    # ---------------------------------------------------------------- scoring
+
+    def _score(self, docs: list[int], terms: list[_TermMatch], fallback: bool) -> list[float]:
+        acc: Any = None
+        for m in terms:
+            col: Any
+            if fallback:
+                col = map(m.scores.get, docs, repeat(0.0))
+            else:
+                col = map(m.scores.__getitem__, docs)
+            acc = col if acc is None else map(add, acc, col)
+        if fallback:
+            # Coverage first: an item with three of four words beats any with two.
+            covered = map(
+                sum, zip(*[map(m.scores.__contains__, docs) for m in terms], strict=False)
+            )
+            acc = map(add, acc, map(mul, covered, repeat(1000.0)))
+        order = self._order
+        return list(map(sub, acc, map(mul, map(order.__getitem__, docs), repeat(_TIE))))
+
+    def _rerank(
+        self, head: list[int], keys: dict[int, float], hl: Highlighter, q: Query
+    ) -> list[tuple[int, float]]:
+        """Bonus for the top hits whose title holds every query word, in order."""
+        out = []
+        n_terms = len(q.terms) + sum(len(p.words) for p in q.phrases)
+        for doc in head:
+            score = keys[doc]
+            item = self._items[doc]
+            if item is not None and n_terms > 1:
+                ann = self._ann.get(item.id)
+                title = ann.title if ann is not None and ann.title else item.title
+                score += score * 0.25 * hl.title_coverage(title)
+            out.append((doc, score))
+        out.sort(key=lambda ds: -ds[1])
+        return out
+
+    # ------------------------------------------------------------ highlights
+
+    def _spans(self, item_id: str, hl: Highlighter) -> Spans:
+        doc = self._doc.get(item_id)
+        item = self._items[doc] if doc is not None else None
+        if item is None:
+            return {}
+        ann = self._ann.get(item_id)
+        fields = {
+            "title": ann.title if ann is not None and ann.title else item.title,
+            "authors": ", ".join(item.authors),
+            "affiliations": ", ".join(item.affiliations),
+            "summary": item.summary,
+        }
+        if ann is not None:
+            if ann.title:
+                fields["original_title"] = item.title
+            fields["tags"] = " ".join(ann.tags)
+            fields["notes"] = "\n".join(n.text for n in ann.notes)
+        return hl.spans(fields)
+
+    # ------------------------------------------------------------ inspection
+
+    def memory_bytes(self) -> int:
+        """Approximate size of the postings and vocabulary (for benchmarks)."""
+        import sys
+
+        total = 0
+        for table in (self._post, self._short):
+            total += sys.getsizeof(table)
+            for term, postings in table.items():
+                total += sys.getsizeof(term) + sys.getsizeof(postings)
+        for author_term, docs in self._author.items():
+            total += sys.getsizeof(author_term) + sys.getsizeof(docs)
+        total += sys.getsizeof(self._ids) + sys.getsizeof(self._order) + sys.getsizeof(self._doc)
+        return total
+
+
+def _summary_levels(length: int, _cache: dict[int, list[int]] = {}) -> list[int]:  # noqa: B006
+    """Quantised summary impact for tf 0..15 at this length (cached per length)."""
+    levels = _cache.get(length)
+    if levels is None:
+        sat = scoring.saturation
+        levels = [0] + [scoring.quantise(sat(tf, length, scoring.SUMMARY)) for tf in range(1, 16)]
+        if len(_cache) < 4096:
+            _cache[length] = levels
+    return levels
+
+
+def _year(item: Item) -> int | None:
+    if item.date and item.date[:4].isdigit():
+        return int(item.date[:4])
+    if item.date_text:
+        m = _YEAR.search(item.date_text)
+        if m:
+            return int(m.group())
+    return None
+
+
+def _intersect(cand: set[int] | None, other: Mapping[int, Any] | set[int]) -> set[int]:
+    if cand is None:
+        return set(other)
+    if len(cand) <= len(other):
+        return set(filter(other.__contains__, cand))
+    return cand.intersection(other)
+
+
+def _union(sets: Iterable[set[int]]) -> set[int]:
+    out: set[int] = set()
+    for s in sets:
+        out |= s
+    return out
+
+
+def _contains_run(words: list[str], run: tuple[str, ...]) -> bool:
+    n = len(run)
+    first = run[0]
+    i = -1
+    while True:
+        try:
+            i = words.index(first, i + 1)
+        except ValueError:
+            return False
+        if tuple(words[i : i + n]) == run:
+            return True
+
+
+def _phrase_pattern(p: Phrase) -> re.Pattern[str]:
+    """A regex over folded text: the words in order, anything but letters and
+    digits between them; "gpt4" also matches "gpt-4"."""
+    parts = []
+    for w in p.words:
+        if w.isalpha() or w.isdigit():
+            parts.append(re.escape(w))
+        else:
+            parts.append(r"[^\s\w]?".join(map(re.escape, w)))
+    tail = r"[^\W_]*" if p.open else r"(?![^\W_])"
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + tail)
+
+
+def _folded(text: str) -> str:
+    if len(text) > MAX_FIELD_CHARS:
+        text = text[:MAX_FIELD_CHARS]
+    return text.lower() if text.isascii() else fold(text)
+
+
+def _phrase_narrows(old: Phrase, new: Phrase) -> bool:
+    if old.words == new.words and (old.open or not new.open):
+        return True
+    if not old.open or len(new.words) < len(old.words):
+        return False
+    k = len(old.words) - 1
+    return new.words[:k] == old.words[:k] and new.words[k].startswith(old.words[k])
+
+
+def _filter_narrows(old: Filter, new: Filter) -> bool:
+    if old.name != new.name:
+        return False
+    if old == new:
+        return True
+    if old.name == "year":
+        assert old.years is not None and new.years is not None
+        return old.years[0] <= new.years[0] and new.years[1] <= old.years[1]
+    if old.name == "src":
+        return old.value in new.value
+    if old.name in ("tag", "cat", "is", "has") and old.prefix:
+        return new.value.startswith(old.value)
+    return False
+
+
+def _highlighter(q: Query, terms: list[_TermMatch]) -> Highlighter:
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    acronyms: list[tuple[str, ...]] = []
+    for m in terms:
+        exact |= m.exact
+        prefixes += m.prefixes
+        acronyms += m.acronym_phrases
+    authors = [w for f in q.filters if f.name == "author" for w in f.value.split()]
+    tags = [f.value for f in q.filters if f.name == "tag"]
+    units = [(m.exact, m.prefixes, m.acronym_phrases) for m in terms]
+    return Highlighter(
+        exact,
+        tuple(prefixes),
+        [(p.words, p.open) for p in q.phrases],
+        acronyms,
+        authors,
+        tags,
+        units,
+    )

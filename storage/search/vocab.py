@@ -1,0 +1,113 @@
+"""Expanding a query term into the indexed terms it should match.
+
+Expansion works on the vocabulary (a few hundred thousand distinct terms at
+100k items), never on the documents, which is what keeps typo tolerance cheap:
+
+* prefix: the sorted term list and ``bisect`` give every completion of a
+  term still being typed;
+* typos: rapidfuzz's optimal-string-alignment distance (a transposition costs
+  one edit). Comparing with every term would cost ~20 ms at 100k items, so
+  candidates are the terms that start with the query's first or second
+  letter: two contiguous slices of the sorted list, no extra structure. That
+  keeps every typo except a wrong or missing first letter (rare in practice:
+  people get first letters right), including a swap of the first two letters.
+
+Prefix typos ("difus" on its way to "difusion") compare against the sorted,
+de-duplicated prefixes of one length, built lazily per length.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Iterator
+from operator import itemgetter
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+__all__ = ["Vocabulary", "max_edits"]
+
+_END = "\U0010ffff"
+
+
+def max_edits(length: int) -> int:
+    """Edits tolerated in a term of ``length`` characters: none for short
+    terms (too many false friends), one for 4–7, two from 8."""
+    if length <= 3:
+        return 0
+    return 1 if length <= 7 else 2
+
+
+class Vocabulary:
+    """A growing set of terms with prefix and typo look-ups."""
+
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        self._sorted = sorted(set(terms))
+        self._set = set(self._sorted)
+        self._prefixes: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._set
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sorted)
+
+    def add(self, term: str) -> None:
+        if not term or term in self._set:
+            return
+        self._set.add(term)
+        insort(self._sorted, term)
+        for length, prefixes in self._prefixes.items():
+            prefix = term[:length]
+            i = bisect_left(prefixes, prefix)
+            if i == len(prefixes) or prefixes[i] != prefix:
+                prefixes.insert(i, prefix)
+
+    def completions(self, prefix: str) -> list[str]:
+        """Terms starting with ``prefix`` (itself included if it is a term)."""
+        return _range(self._sorted, prefix)
+
+    def typos(self, term: str, edits: int) -> list[tuple[str, int]]:
+        """Terms within ``edits`` edits of ``term`` (not ``term`` itself)."""
+        if edits <= 0 or not term:
+            return []
+        return _closest(term, _initial_slices(self._sorted, term), edits)
+
+    def typo_prefixes(self, term: str, edits: int) -> list[tuple[str, int]]:
+        """Prefixes of terms (other than ``term``) within ``edits`` edits of ``term``."""
+        if edits <= 0 or not term:
+            return []
+        choices: list[str] = []
+        for length in range(max(1, len(term) - edits), len(term) + edits + 1):
+            choices += _range(self._prefix_list(length), term[0])
+        return _closest(term, choices, edits)
+
+    def _prefix_list(self, length: int) -> list[str]:
+        prefixes = self._prefixes.get(length)
+        if prefixes is None:
+            # Sorted input gives sorted, de-duplicated prefixes, all in C.
+            unique = dict.fromkeys(map(itemgetter(slice(0, length)), self._sorted))
+            prefixes = self._prefixes[length] = [p for p in unique if len(p) == length]
+        return prefixes
+
+
+def _range(sorted_terms: list[str], prefix: str) -> list[str]:
+    lo = bisect_left(sorted_terms, prefix)
+    hi = bisect_left(sorted_terms, prefix + _END, lo)
+    return sorted_terms[lo:hi]
+
+
+def _initial_slices(sorted_terms: list[str], term: str) -> list[str]:
+    out = _range(sorted_terms, term[0])
+    if len(term) > 1 and term[1] != term[0]:
+        out += _range(sorted_terms, term[1])
+    return out
+
+
+def _closest(term: str, choices: list[str], edits: int) -> list[tuple[str, int]]:
+    found = process.extract(term, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
+    best = {choice: int(dist) for choice, dist, _ in found if choice != term}
+    return sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
