@@ -87,6 +87,32 @@ class Highlighter:
                 hit += 1
         return hit / len(self.units)
 
+    def adjacency(self, texts: Iterable[str]) -> float:
+        """Share of consecutive query-word pairs found side by side in a text."""
+        pairs = len(self.units) - 1
+        if pairs < 1:
+            return 0.0
+        best = 0
+        for text in texts:
+            if not text:
+                continue
+            words = [t for t, _, _ in plain_spans(text)]
+            where = [
+                {i for i, w in enumerate(words) if _unit_matches(unit, w)} for unit in self.units
+            ]
+            found = sum(
+                1 for a, b in zip(where, where[1:], strict=False) if any(p + 1 in b for p in a)
+            )
+            best = max(best, found)
+            if best == pairs:
+                break
+        return best / pairs
+
+
+def _unit_matches(unit: Unit, term: str) -> bool:
+    exact, prefixes, _ = unit
+    return term in exact or bool(prefixes and term.startswith(prefixes))
+
 
 def _ascii_pattern(exact: Iterable[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
     """One regex finding every exact term and typed prefix in lowercased ASCII."""

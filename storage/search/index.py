@@ -32,6 +32,7 @@ import gc
 import heapq
 import re
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ _MAX_TF = 15
 _PREFIX_BUDGET_MIN = 5_000
 _MAX_COMPLETIONS = 300
 _HEAD = 100  # hits ranked eagerly, and re-ranked on their titles, per search
+_PROXIMITY_HEAD = 30  # of those, how many are checked for adjacent query words
 _TIE = 1e-9  # library-order tie-break, far below any score difference
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _SHORT_PREFIX = 2  # words this long or shorter complete against titles and authors only
@@ -110,6 +112,10 @@ class SearchIndex:
         self._order: list[float] = []
         self._seq = 0
         self._dead: set[int] = set()
+        # Postings of dead docs per term, so document frequencies (and so
+        # scores) after any update equal those of a fresh build.
+        self._dead_df: dict[str, int] = {}
+        self._dead_short_df: dict[str, int] = {}
         self._post: defaultdict[str, array] = defaultdict(partial(array, "I"))
         self._short: defaultdict[str, array] = defaultdict(partial(array, "I"))
         self._author: defaultdict[str, array] = defaultdict(partial(array, "I"))
@@ -194,9 +200,17 @@ class SearchIndex:
         self._library = None
 
     def _kill(self, doc: int) -> None:
+        """Retire a doc; its postings stay but no longer count or match."""
+        item = self._items[doc]
         self._dead.add(doc)
         self._items[doc] = None
         self._ids[doc] = None
+        if item is not None:
+            codes, short, _ = _analyse(item)
+            for t in codes:
+                self._dead_df[t] = self._dead_df.get(t, 0) + 1
+            for t in short:
+                self._dead_short_df[t] = self._dead_short_df.get(t, 0) + 1
 
     def _add(self, item: Item, order: float | None = None, grow_vocab: bool = False) -> int:
         doc = len(self._ids)
@@ -210,49 +224,7 @@ class SearchIndex:
             self._seq += 1
         self._order.append(order)
         base = doc << 8
-
-        # Short fields: a handful of words each, plain loops are fine.
-        short: dict[str, float] = {}
-        author_terms: list[str] = []
-        for field, text in (
-            (scoring.TITLE, item.title),
-            (scoring.AUTHORS, "\n".join(item.authors)),
-            (scoring.AFFILIATIONS, "\n".join(item.affiliations)),
-        ):
-            if not text:
-                continue
-            words, extra = index_terms(text)
-            if field is scoring.AUTHORS:
-                author_terms = words + extra
-            counts: dict[str, int] = {}
-            _count_elements(counts, words)
-            for t in extra:
-                counts.setdefault(t, 1)
-            length = len(words)
-            for t, tf in counts.items():
-                short[t] = short.get(t, 0.0) + scoring.saturation(tf, length, field)
-
-        # The summary: ~150 words, the bulk of all postings; kept in C.
-        summary = item.summary
-        if item.updates:
-            summary = summary + "\n" + "\n".join(u.text for u in item.updates)
-        words, extra = index_terms(summary)
-        counts = {}
-        _count_elements(counts, words)
-        if extra:
-            counts.update(dict.fromkeys(extra, 1))
-        length = len(words)
-        levels = _summary_levels(length)
-        codes = dict(
-            zip(
-                counts, map(levels.__getitem__, map(min, counts.values(), repeat(15))), strict=False
-            )
-        )
-        sat = scoring.saturation
-        for t, v in short.items():
-            tf = counts.get(t, 0)
-            total = v + (sat(min(tf, _MAX_TF), length, scoring.SUMMARY) if tf else 0.0)
-            codes[t] = scoring.quantise(total)
+        codes, short, author_terms = _analyse(item)
         post = self._post
         deque(map(_append, map(post.__getitem__, codes), map(or_, repeat(base), codes.values())), 0)
         short_post = self._short
@@ -437,52 +409,65 @@ class SearchIndex:
         post = self._short if short_scope else self._post
         vocab = self._short_vocab if short_scope else self._vocab
         scope = "short" if short_scope else "all"
+        ann_post = self._ann_post
+        dead = self._dead_short_df if short_scope else self._dead_df
+
+        def live_df(t: str) -> int:
+            postings = post.get(t)
+            got = len(postings) - dead.get(t, 0) if postings else 0
+            users = ann_post.get(t)
+            return got + len(users) if users else got
+
         picked: dict[str, float] = {}  # term -> quality
         exact: set[str] = set()  # highlighted as whole words (the rest by prefix)
         prefixes: list[str] = []
-        if s in vocab:
+        df = live_df(s)
+        if df:
             picked[s] = scoring.EXACT
         if typing:
             prefixes.append(s)
             completions = vocab.completions(s)
             dfs = list(map(len, map(post.get, completions, repeat(_EMPTY))))
-            top_df = max(dfs, default=0)
-            if len(completions) > 2:
-                # The commonest completions first, within a postings budget.
-                if len(completions) > _MAX_COMPLETIONS:
-                    ranked = heapq.nlargest(_MAX_COMPLETIONS, range(len(dfs)), key=dfs.__getitem__)
-                else:
-                    ranked = sorted(range(len(dfs)), key=dfs.__getitem__, reverse=True)
-                budget = max(_PREFIX_BUDGET_MIN, n // 2)
-                kept: list[str] = []
-                for i in ranked:
-                    if len(kept) >= 2 and budget <= 0:
-                        break
-                    budget -= dfs[i]
-                    kept.append(completions[i])
-                completions = kept
-            for t in completions:
-                if t != s:
-                    picked[t] = scoring.prefix_quality(s, t)
+            touched = set(filter(dead.__contains__, completions))
+            touched.update(filter(ann_post.__contains__, completions))
+            for t in touched:  # few: terms of retired docs or of annotations
+                dfs[bisect_left(completions, t)] = live_df(t)
+            df = max(dfs, default=df)
+            # The commonest completions first, within a postings budget.
+            if len(completions) > _MAX_COMPLETIONS:
+                ranked = heapq.nlargest(_MAX_COMPLETIONS, range(len(dfs)), key=dfs.__getitem__)
+            else:
+                ranked = sorted(range(len(dfs)), key=dfs.__getitem__, reverse=True)
+            budget = max(_PREFIX_BUDGET_MIN, n // 2)
+            for k, i in enumerate(ranked):
+                if dfs[i] <= 0 or (k >= 2 and budget <= 0):
+                    break
+                budget -= dfs[i]
+                if completions[i] != s:
+                    picked[completions[i]] = scoring.prefix_quality(s, completions[i])
         else:
             exact.add(s)
-        edits = 0 if (exact_only or short_scope) else max_edits(len(s))
+        # Digits carry meaning (gpt3 is not gpt4): no typos in numbers.
+        fuzzy = not (exact_only or short_scope or any(c.isdigit() for c in s))
+        edits = max_edits(len(s)) if fuzzy else 0
         if edits:
+            # A word that exists is probably meant: its typo neighbours only
+            # rank below every exact hit ("toxic" must not prefer "topic").
+            damp = scoring.TYPO_DAMP if picked else 1.0
             for t, d in vocab.typos(s, edits):
-                if t not in picked:
-                    picked[t] = scoring.typo_quality(d)
+                if t not in picked and live_df(t) > 0:
+                    picked[t] = scoring.typo_quality(d) * damp
                     exact.add(t)
+                    df = max(df, live_df(t))
             if typing and not picked:
                 for p, d in vocab.typo_prefixes(s, edits)[:8]:
                     prefixes.append(p)
                     for t in vocab.completions(p)[:50]:
-                        picked.setdefault(t, scoring.typo_quality(d, prefix=True))
-        ann_post = self._ann_post
+                        if t not in picked and live_df(t) > 0:
+                            picked[t] = scoring.typo_quality(d, prefix=True)
+                            df = max(df, live_df(t))
         in_ann = picked.keys() & ann_post.keys()
-        df = max((len(post.get(t, _EMPTY)) for t in picked if t not in prefixes), default=0)
-        if typing:
-            df = max(df, top_df)
-        df = max([df, 1] + [len(post.get(t, _EMPTY)) + len(ann_post[t]) for t in in_ann])
+        df = max(df, 1)
         weight = scoring.idf(df, n)
         scores = self._gather(picked, post, weight)
         ann: dict[int, float] = {}
@@ -766,16 +751,20 @@ class SearchIndex:
     def _rerank(
         self, head: list[int], keys: dict[int, float], hl: Highlighter, q: Query
     ) -> list[tuple[int, float]]:
-        """Bonus for the top hits whose title holds every query word, in order."""
+        """Bonus for the top hits whose title holds every query word, and for
+        those where consecutive query words stand next to each other."""
         out = []
-        n_terms = len(q.terms) + sum(len(p.words) for p in q.phrases)
-        for doc in head:
+        n_units = len(hl.units)
+        for rank, doc in enumerate(head):
             score = keys[doc]
             item = self._items[doc]
-            if item is not None and n_terms > 1:
+            if item is not None and n_units > 1:
                 ann = self._ann.get(item.id)
                 title = ann.title if ann is not None and ann.title else item.title
-                score += score * 0.25 * hl.title_coverage(title)
+                bonus = 0.25 * hl.title_coverage(title)
+                if rank < _PROXIMITY_HEAD:
+                    bonus += 0.3 * hl.adjacency((title, item.summary))
+                score += score * bonus
             out.append((doc, score))
         out.sort(key=lambda ds: -ds[1])
         return out
@@ -816,6 +805,52 @@ class SearchIndex:
             total += sys.getsizeof(author_term) + sys.getsizeof(docs)
         total += sys.getsizeof(self._ids) + sys.getsizeof(self._order) + sys.getsizeof(self._doc)
         return total
+
+
+def _analyse(item: Item) -> tuple[dict[str, int], dict[str, float], list[str]]:
+    """An item's postings: term -> quantised impact over all its fields, term ->
+    impact over title, authors and affiliations, and its author terms."""
+    # Short fields: a handful of words each, plain loops are fine.
+    short: dict[str, float] = {}
+    author_terms: list[str] = []
+    for field, text in (
+        (scoring.TITLE, item.title),
+        (scoring.AUTHORS, "\n".join(item.authors)),
+        (scoring.AFFILIATIONS, "\n".join(item.affiliations)),
+    ):
+        if not text:
+            continue
+        words, extra = index_terms(text)
+        if field is scoring.AUTHORS:
+            author_terms = words + extra
+        counts: dict[str, int] = {}
+        _count_elements(counts, words)
+        for t in extra:
+            counts.setdefault(t, 1)
+        length = len(words)
+        for t, tf in counts.items():
+            short[t] = short.get(t, 0.0) + scoring.saturation(tf, length, field)
+
+    # The summary: ~150 words, the bulk of all postings; kept in C.
+    summary = item.summary
+    if item.updates:
+        summary = summary + "\n" + "\n".join(u.text for u in item.updates)
+    words, extra = index_terms(summary)
+    counts = {}
+    _count_elements(counts, words)
+    if extra:
+        counts.update(dict.fromkeys(extra, 1))
+    length = len(words)
+    levels = _summary_levels(length)
+    codes = dict(
+        zip(counts, map(levels.__getitem__, map(min, counts.values(), repeat(15))), strict=False)
+    )
+    sat = scoring.saturation
+    for t, v in short.items():
+        tf = counts.get(t, 0)
+        total = v + (sat(min(tf, _MAX_TF), length, scoring.SUMMARY) if tf else 0.0)
+        codes[t] = scoring.quantise(total)
+    return codes, short, author_terms
 
 
 def _summary_levels(length: int, _cache: dict[int, list[int]] = {}) -> list[int]:  # noqa: B006

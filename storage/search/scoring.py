@@ -59,6 +59,8 @@ EXACT = 1.0
 ACRONYM = 0.9
 TYPO = {1: 0.45, 2: 0.3}
 TYPO_PREFIX = {1: 0.35, 2: 0.25}
+# Typo matches of a word the library also has as typed count for this much less.
+TYPO_DAMP = 0.15
 
 _MAX_IMPACT = (K1 + 1) * (TITLE.weight + AUTHORS.weight + AFFILIATIONS.weight + SUMMARY.weight)
 _LOG_MAX = math.log1p(_MAX_IMPACT)
