@@ -7,15 +7,17 @@ is an exception that the next write happily replaces. This storage:
 * writes through ``atomic_write`` (temp file, fsync, rename, folder fsync);
 * keeps a few rotating backups as hard links to the previous versions (no
   copying, so it costs nothing on a 100 MB library);
-* moves an unreadable file aside with a timestamp, restores the newest good
-  backup, and reports what it did in one line;
-* caches the parsed data keyed by the file's inode, mtime and size, so reads
-  are free until another process replaces the file.
+* keeps an unreadable file under a new name (``NAME.corrupt-<time>``, never
+  overwritten), restores the newest good backup, and reports what it did in
+  one line;
+* caches the parsed data keyed by the identity of the file version it read,
+  so reads are free until another process replaces the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import time
 from collections.abc import Callable
@@ -25,18 +27,21 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from storage.atomic import StorageError, atomic_write, describe_os_error
+from storage.atomic import StorageError, atomic_write, describe_os_error, fsync_dir
+from storage.lock import FileLock
 
 BOM = b"\xef\xbb\xbf"
 
 Warn = Callable[[str], None]
+Tables = dict[str, dict[str, Any]]
+Signature = tuple[int, int, int, int, int]
 
 
 class CorruptData(ValueError):
     """The bytes are not a TinyDB document store; the message says why."""
 
 
-def decode(raw: bytes) -> dict[str, dict[str, Any]]:
+def decode(raw: bytes) -> Tables:
     """Parse and validate a TinyDB JSON file, or raise CorruptData."""
     if not raw.strip():
         raise CorruptData("the file is empty" if not raw else "the file holds only white space")
@@ -61,8 +66,25 @@ def _stamp(when: float | None = None) -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.localtime(when))
 
 
+def signature_of(st: os.stat_result) -> Signature:
+    """Identity of one version of a file.
+
+    Every save is a new inode, but inode numbers are recycled, so size and
+    both timestamps are part of it too; ctime cannot be set from user space,
+    so even a hand edit that restores the old mtime shows up.
+    """
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 class SafeJSONStorage(Storage):
-    """TinyDB storage with atomic writes, backups and corruption recovery."""
+    """TinyDB storage with atomic writes, backups and corruption recovery.
+
+    ``lock`` serialises this file's writers with the recovery of a damaged
+    file, so that two processes starting at once cannot both move the file
+    aside, and a change saved meanwhile is never mistaken for the damage.
+    Owners that already hold a lock around their read-modify-write should
+    pass it (it is re-entrant); otherwise the storage uses its own.
+    """
 
     def __init__(
         self,
@@ -74,6 +96,7 @@ class SafeJSONStorage(Storage):
         mode: int = 0o644,
         label: str = "database",
         warn: Warn | None = None,
+        lock: FileLock | None = None,
     ) -> None:
         self.path = Path(path)
         self.backup_dir = Path(backup_dir) if backup_dir is not None else None
@@ -82,125 +105,314 @@ class SafeJSONStorage(Storage):
         self.mode = mode
         self.label = label
         self.warn: Warn = warn or (lambda message: None)
-        self._cache: dict[str, dict[str, Any]] | None = None
-        self._signature: tuple[int, int, int] | None = None
+        if lock is None:
+            if self.backup_dir is not None:
+                lock = FileLock(self.backup_dir / f"{self.path.name}.lock")
+            else:
+                lock = FileLock(self.path.with_name(f".{self.path.name}.lock"))
+        self.lock = lock
+        self._cache: Tables | None = None
+        self._signature: Signature | None = None
+        # Set when a damaged file could not be kept aside: its data came from a
+        # backup, and saving would destroy the only copy of the damaged one.
+        self._blocked: str | None = None
+        self._blocked_backup: bytes | None = None
 
     # -- the Storage ABC -------------------------------------------------
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            self._cache, self._signature = None, None
-            return None
-        except OSError as exc:
-            raise StorageError(describe_os_error(exc, self.path, "read")) from exc
-        signature = (st.st_ino, st.st_mtime_ns, st.st_size)
-        if self._cache is not None and signature == self._signature:
-            return self._cache
-        try:
-            raw = self.path.read_bytes()
-        except OSError as exc:
-            raise StorageError(describe_os_error(exc, self.path, "read")) from exc
-        try:
-            data: dict[str, dict[str, Any]] | None = decode(raw)
-        except CorruptData as exc:
-            data = self._recover(str(exc))
-            if data is None:
-                self._cache, self._signature = None, None
+    def read(self) -> Tables | None:
+        while True:
+            loaded = self._open_current()
+            if loaded is None:
+                self._cache, self._signature, self._blocked = None, None, None
                 return None
-        self._cache = data
-        self._signature = self._stat_signature()
-        return data
+            signature, raw = loaded
+            if self._cache is not None and signature == self._signature:
+                return self._cache
+            if raw is None:  # the signature changed between the two looks
+                continue
+            try:
+                data: Tables | None = decode(raw)
+            except CorruptData as exc:
+                return self._recover(str(exc), signature)
+            self._cache, self._signature, self._blocked = data, signature, None
+            return data
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        option = orjson.OPT_SORT_KEYS | (orjson.OPT_INDENT_2 if self.pretty else 0)
-        payload = orjson.dumps(data, option=option)
-        if self.pretty:
-            payload += b"\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def write(self, data: Tables) -> None:
+        if self._blocked is not None:
+            # TinyDB has already applied the change to the cached data: put
+            # back what is shown, without a second warning.
+            blocked_signature = self._signature
+            self._cache = decode(self._blocked_backup) if self._blocked_backup else {}
+            self._signature = blocked_signature
+            raise StorageError(self._blocked)
         try:
-            self._rotate_backups()
-            atomic_write(self.path, payload, self.mode)
+            option = orjson.OPT_SORT_KEYS | (orjson.OPT_INDENT_2 if self.pretty else 0)
+            try:
+                payload = orjson.dumps(data, option=option)
+            except TypeError as exc:  # orjson.JSONEncodeError: lone surrogates, odd keys
+                raise StorageError(
+                    f"cannot save {self.path}: the data cannot be written as JSON ({exc})"
+                ) from exc
+            if self.pretty:
+                payload += b"\n"
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(describe_os_error(exc, self.path.parent, "create")) from exc
+            with self.lock.held():
+                keep = self._staging()
+                st = atomic_write(self.path, payload, self.mode, keep_previous=keep)
+                self._rotate_backups()
         except BaseException:
             # TinyDB mutated the cached dict before calling us; the file did
             # not change, so the cache must not pretend it did.
             self._cache, self._signature = None, None
             raise
         self._cache = data
-        self._signature = self._stat_signature()
+        self._signature = signature_of(st)
 
     @property
-    def signature(self) -> tuple[int, int, int] | None:
+    def signature(self) -> Signature | None:
         """Identity of the file version last read or written; changes on every replace."""
         return self._signature
 
     def close(self) -> None:
         self._cache, self._signature = None, None
 
-    # -- backups and recovery ---------------------------------------------
+    # -- reading -----------------------------------------------------------
+
+    def _open_current(self) -> tuple[Signature, bytes | None] | None:
+        """The file's signature and, unless it matches the cache, its bytes.
+
+        The bytes and the signature come from one open file, so a replace
+        between looking and reading cannot pair one version's data with
+        another's identity.
+        """
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, self.path, "read")) from exc
+        try:
+            st = os.fstat(fd)
+            signature = signature_of(st)
+            if self._cache is not None and signature == self._signature:
+                return signature, None
+            chunks = []
+            while chunk := os.read(fd, max(st.st_size + 1, 1 << 16)):
+                chunks.append(chunk)
+            raw = b"".join(chunks)
+            after = signature_of(os.fstat(fd))
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, self.path, "read")) from exc
+        finally:
+            os.close(fd)
+        if after != signature:  # written in place while we read (a hand edit)
+            return after, None
+        return signature, raw
+
+    # -- backups -----------------------------------------------------------
 
     def backup_path(self, generation: int) -> Path:
         assert self.backup_dir is not None
         return self.backup_dir / f"{self.path.name}.{generation}"
 
-    def _stat_signature(self) -> tuple[int, int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
+    def _staging(self) -> Path | None:
+        """Where atomic_write links the version it replaces; it becomes backup 1."""
+        if not self.backups:
             return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-    def _rotate_backups(self) -> None:
-        """Keep the previous versions as hard links: free, and a crash can't tear them."""
-        if not self.backups or not self.path.exists():
-            return
         assert self.backup_dir is not None
         try:
             self.backup_dir.mkdir(parents=True, exist_ok=True)
-            for generation in range(self.backups - 1, 0, -1):
+        except OSError:
+            return None  # no backups, but the save itself must go ahead
+        self._settle_staging()
+        return self.backup_path(0)
+
+    def _settle_staging(self) -> None:
+        """Deal with a generation 0 left by a writer that died mid-save."""
+        staged = self.backup_path(0)
+        try:
+            if not staged.exists():
+                return
+            if self.path.exists() and os.path.samefile(staged, self.path):
+                os.unlink(staged)  # died before the rename: it is the live file
+            else:
+                self._rotate_backups()  # died after it: a real previous version
+        except OSError:
+            pass
+
+    def _rotate_backups(self) -> None:
+        """Shift generation 0 (just linked) to 1, 1 to 2 … dropping the oldest."""
+        if not self.backups:
+            return
+        staged = self.backup_path(0)
+        if not staged.exists():
+            return
+        try:
+            for generation in range(self.backups - 1, -1, -1):
                 older = self.backup_path(generation)
                 if older.exists():
                     os.replace(older, self.backup_path(generation + 1))
-            newest = self.backup_path(1)
-            with contextlib.suppress(FileNotFoundError):
-                newest.unlink()
-            os.link(self.path, newest)
         except OSError:
-            # A backup we could not make must not stop the user's change from
-            # being saved; the previous generations are still there.
+            # A backup we could not shift must not fail a save that succeeded;
+            # the generations already there are left as they are.
             pass
 
-    def _recover(self, reason: str) -> dict[str, dict[str, Any]] | None:
-        """Move the damaged file aside and fall back to the newest good backup."""
-        kept = self.path.with_name(f"{self.path.name}.corrupt-{_stamp()}")
-        suffix = 1
-        while kept.exists():
-            kept = self.path.with_name(f"{self.path.name}.corrupt-{_stamp()}-{suffix}")
-            suffix += 1
-        try:
-            os.replace(self.path, kept)
-        except OSError as exc:
-            raise StorageError(
-                f"{self.label} file {self.path} is unreadable ({reason}) and could not be "
-                f"moved aside: {describe_os_error(exc, self.path, 'rename')}"
-            ) from exc
-        for generation in range(1, self.backups + 1):
-            candidate = self.backup_path(generation)
+    def _backup_candidates(self) -> list[Path]:
+        if not self.backups:
+            return []
+        return [self.backup_path(g) for g in range(0, self.backups + 1)]
+
+    # -- recovery ------------------------------------------------------------
+
+    def _recover(self, reason: str, damaged: Signature) -> Tables | None:
+        """Keep the damaged file under a new name and fall back to the newest good backup."""
+        with contextlib.ExitStack() as stack:
             try:
-                raw = candidate.read_bytes()
-                data = decode(raw)
+                stack.enter_context(self.lock.held())
+            except StorageError as exc:
+                # Not even the lock can be taken (a read-only folder, say):
+                # show the backup without touching anything.
+                return self._serve_read_only(reason, damaged, str(exc))
+            return self._recover_locked(reason, damaged)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _recover_locked(self, reason: str, damaged: Signature) -> Tables | None:
+        loaded = self._open_current()
+        if loaded is None:  # someone else already dealt with it
+            self._cache, self._signature = None, None
+            return None
+        signature, raw = loaded
+        if signature != damaged:
+            # Replaced meanwhile (another process recovered it, or saved a
+            # change); look again rather than recover the new version blindly.
+            self._cache, self._signature = None, None
+            if raw is not None:
+                with contextlib.suppress(CorruptData):
+                    data = decode(raw)
+                    self._cache, self._signature, self._blocked = data, signature, None
+                    return data
+            return self.read()
+        try:
+            kept = self._keep_aside(raw)
+        except OSError as exc:
+            return self._serve_read_only(reason, damaged, describe_os_error(exc, self.path, "keep"))
+        for candidate in self._backup_candidates():
+            try:
+                if os.path.samefile(candidate, kept):
+                    continue  # a backup link that shares the damaged file's inode
+                backup_raw = candidate.read_bytes()
+                data = decode(backup_raw)
+                when = os.stat(candidate).st_mtime
             except (OSError, CorruptData):
                 continue
-            atomic_write(self.path, raw, self.mode)
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(candidate.stat().st_mtime))
+            try:
+                st = atomic_write(self.path, backup_raw, self.mode)
+            except StorageError as exc:
+                # The damaged file is safe under its new name, so carrying on
+                # from the backup in memory risks nothing; saving may fail too.
+                self._cache, self._signature, self._blocked = data, damaged, None
+                self.warn(
+                    f"{self.label} file {self.path} was unreadable ({reason}); kept it as "
+                    f"{kept.name}; could not restore the backup from {_human_time(when)} "
+                    f"({exc}), so it is shown from memory"
+                )
+                return data
+            self._cache, self._signature, self._blocked = data, signature_of(st), None
             self.warn(
                 f"{self.label} file {self.path} was unreadable ({reason}); kept it as "
-                f"{kept.name} and restored the backup from {when}"
+                f"{kept.name} and restored the backup from {_human_time(when)}"
             )
             return data
+        try:
+            os.unlink(self.path)
+            fsync_dir(self.path.parent)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, self.path, "remove")) from exc
+        self._cache, self._signature, self._blocked = None, None, None
         self.warn(
             f"{self.label} file {self.path} was unreadable ({reason}); kept it as "
             f"{kept.name}; no good backup was found, so it starts empty"
         )
         return None
+
+    def _keep_aside(self, raw: bytes | None) -> Path:
+        """A new name for the damaged file's content; existing names are never reused.
+
+        A hard link keeps the very inode (no copy, nothing to tear). If an
+        earlier attempt already linked it (a crash before the restore), that
+        name is reused rather than piling up copies.
+        """
+        for existing in sorted(self.path.parent.glob(f"{self.path.name}.corrupt-*")):
+            with contextlib.suppress(OSError):
+                if os.path.samefile(existing, self.path):
+                    return existing
+        stamp = _stamp()
+        for suffix in range(1000):
+            name = f"{self.path.name}.corrupt-{stamp}" + (f"-{suffix}" if suffix else "")
+            kept = self.path.with_name(name)
+            try:
+                os.link(self.path, kept)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                    raise
+                if raw is None:
+                    raw = self.path.read_bytes()
+                try:
+                    _write_new(kept, raw)
+                except FileExistsError:
+                    continue
+            fsync_dir(self.path.parent)
+            return kept
+        raise OSError(errno.EEXIST, "too many kept copies", str(self.path))
+
+    def _serve_read_only(self, reason: str, damaged: Signature, why: str) -> Tables | None:
+        """Continue from the newest good backup without touching the damaged file."""
+        data: Tables | None = None
+        source = "no good backup was found"
+        self._blocked_backup = None
+        for candidate in self._backup_candidates():
+            try:
+                backup_raw = candidate.read_bytes()
+                data = decode(backup_raw)
+                source = f"showing the backup from {_human_time(os.stat(candidate).st_mtime)}"
+                self._blocked_backup = backup_raw
+                break
+            except (OSError, CorruptData):
+                continue
+        self._blocked = (
+            f"{self.label} file {self.path} is unreadable ({reason}) and could not be kept "
+            f"aside ({why}); changes are not saved until it is fixed or moved away"
+        )
+        self.warn(
+            f"{self.label} file {self.path} is unreadable ({reason}) and could not be kept "
+            f"aside ({why}); {source}, read-only"
+        )
+        self._cache, self._signature = (data if data is not None else {}), damaged
+        return data
+
+
+def _write_new(path: Path, raw: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    os.close(fd)
+
+
+def _human_time(when: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(when))

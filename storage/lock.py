@@ -8,12 +8,34 @@ the lock, applies the change and writes it back.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from storage.atomic import StorageError, describe_os_error
+
+
+def _open_lock_file(path: Path) -> int:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if not path.parent.is_dir():
+            raise StorageError(describe_os_error(exc, path.parent, "create")) from exc
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EROFS, errno.EPERM):
+            raise StorageError(describe_os_error(exc, path, "lock")) from exc
+        # flock needs no write access: an existing lock file on a read-only
+        # disk, or one created by another member of a shared group, still works.
+        try:
+            return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            raise StorageError(describe_os_error(exc, path, "lock")) from exc
 
 
 class FileLock:
@@ -25,14 +47,20 @@ class FileLock:
         self._depth = 0
         self._guard = threading.RLock()
 
+    @property
+    def is_held(self) -> bool:
+        return self._depth > 0
+
     @contextmanager
     def held(self) -> Iterator[None]:
         with self._guard:
             if self._depth == 0:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                fd = _open_lock_file(self.path)
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX)
+                except OSError as exc:
+                    os.close(fd)
+                    raise StorageError(describe_os_error(exc, self.path, "lock")) from exc
                 except BaseException:
                     os.close(fd)
                     raise
@@ -43,6 +71,7 @@ class FileLock:
             finally:
                 self._depth -= 1
                 if self._depth == 0 and self._fd is not None:
-                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                    # Closing the descriptor releases the flock; an explicit
+                    # unlock first would only add a failure point.
                     os.close(self._fd)
                     self._fd = None
