@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seeds.bundled import bundled_documents
 from seeds.model import Item
@@ -20,6 +21,9 @@ from storage.library import DocumentReport, ImportReport, Library, Progress
 from storage.model import STATUSES, Annotation, Note
 from storage.paths import DataDir, resolve_data_dir, resolve_user
 from storage.views import display_title, item_view
+
+if TYPE_CHECKING:
+    from storage.search import SearchIndex
 
 
 class UnknownItem(StorageError):
@@ -55,6 +59,7 @@ class Shelf:
             clean_temp_files(folder)
         self.library = Library(self.dirs, warn=self._warn)
         self.annotations = AnnotationStore(self.dirs, self.user, warn=self._warn)
+        self._index: SearchIndex | None = None
         if import_bundled and self.library.is_empty() and not self.library.documents():
             self.library.import_documents(bundled_documents())
 
@@ -129,7 +134,9 @@ class Shelf:
         for item_id in ids:
             if item_id not in items:
                 raise UnknownItem(f"no item with id {item_id!r}")
-        return self.annotations.change(ids, edit, titles=lambda i: items[i].title)
+        changed = self.annotations.change(ids, edit, titles=lambda i: items[i].title)
+        self._reindex(changed)
+        return changed
 
     def set_status(self, item_ids: Iterable[str], status: str) -> list[Annotation]:
         if status not in STATUSES:
@@ -226,30 +233,31 @@ class Shelf:
                 failed.append(DocumentReport(name=Path(path).name, error=str(exc)))
         report = self.library.import_documents(documents, progress=progress)
         report.documents = failed + report.documents
+        if self._index is not None and (report.added or report.merged):
+            items = self.items()
+            for item_id in [*report.added, *report.merged]:
+                self._index.update_item(items[item_id])
         return report
 
     # -- finding --------------------------------------------------------------
 
+    def search_index(self) -> SearchIndex:
+        """The search index, built on first use and kept current by every change."""
+        if self._index is None:
+            from storage.search import SearchIndex
+
+            index = SearchIndex.build(self.items().values(), self.annotations.all())
+            index.set_other_users(self.others())
+            self._index = index
+        return self._index
+
     def search(self, query: str) -> list[str]:
         """Item ids matching ``query``, best first; all items in library order when empty."""
-        items = self.items()
-        words = query.casefold().split()
-        if not words:
-            return list(items)
-        anns = self.annotations.all()
-        found = []
-        for item_id, item in items.items():
-            ann = anns.get(item_id)
-            text = " ".join(
-                [
-                    item.title,
-                    *item.authors,
-                    item.summary,
-                    *(ann.tags if ann else []),
-                    *(n.text for n in (ann.notes if ann else [])),
-                    (ann.title or "") if ann else "",
-                ]
-            ).casefold()
-            if all(w in text for w in words):
-                found.append(item_id)
-        return found
+        if not query.strip():
+            return list(self.items(with_text=False))
+        return [hit.id for hit in self.search_index().search(query).hits]
+
+    def _reindex(self, annotations: Iterable[Annotation]) -> None:
+        if self._index is not None:
+            for ann in annotations:
+                self._index.update_annotation(ann)
