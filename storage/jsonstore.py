@@ -147,7 +147,9 @@ class SafeJSONStorage(Storage):
             self._signature = blocked_signature
             raise StorageError(self._blocked)
         try:
-            option = orjson.OPT_SORT_KEYS | (orjson.OPT_INDENT_2 if self.pretty else 0)
+            # Files for people are sorted so they diff well; the library keeps
+            # insertion order, which is the order items were imported in.
+            option = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 if self.pretty else 0
             try:
                 payload = orjson.dumps(data, option=option)
             except TypeError as exc:  # orjson.JSONEncodeError: lone surrogates, odd keys
