@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
 from operator import add, and_, mul, or_, rshift, sub
+from pathlib import Path
 from typing import Any
 
 from seeds.model import Item
@@ -182,6 +183,29 @@ class SearchIndex:
         if doc is not None:
             self._kill(doc)
             self._bump()
+
+    def save(self, path: str | Path, signature: str | None = None) -> None:
+        """Save the item part of the index (see :mod:`storage.search.persist`).
+
+        ``signature``: any string identifying the library's state (e.g. its
+        file's checksum); :meth:`load` with the same one skips re-checking items.
+        """
+        from storage.search import persist
+
+        persist.save(self, path, signature)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        items: Iterable[Item],
+        annotations: Mapping[str, Annotation] | None = None,
+        signature: str | None = None,
+    ) -> SearchIndex:
+        """The index saved at ``path``, checked against ``items``; rebuilt if unusable."""
+        from storage.search import persist
+
+        return persist.load(cls, path, items, annotations, signature)
 
     def set_other_users(self, by_user: Mapping[str, Mapping[str, Annotation]]) -> None:
         """Other users' annotations, for ``readby:USER`` and ``taggedby:USER``."""
