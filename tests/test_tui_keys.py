@@ -142,7 +142,7 @@ def test_t_adds_tags_with_completion_of_tags_in_use(folder: Path) -> None:
         assert "#reinforcement #safety" in line(app, 0)
         return first
 
-    first = run(folder, script, size=(160, 40))
+    first = run(folder, script, size=(200, 40))
     assert reopen(folder).annotation(first).tags == ["reinforcement", "safety"]
 
 

@@ -314,7 +314,8 @@ class LibraryModel:
             if group == "status":
                 values = list(STATUS_ORDER)
             elif group == "year":
-                values = sorted(found, reverse=True)
+                values = sorted((y for y in found if y != NO_YEAR), reverse=True)
+                values += [NO_YEAR] if NO_YEAR in found else []
             else:
                 values = [v for v, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))]
                 values = values[:limit]

@@ -45,7 +45,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     return [
         ("Moving in the list", _bindings(ItemList)),
         ("Items (the selection, or the highlighted item)", main),
-        ("Everywhere", [*_bindings(ShelfApp), ("ctrl+p", "command palette: every action")]),
+        ("Everywhere", _bindings(ShelfApp)),
         *EXTRA.items(),
     ]
 
@@ -59,7 +59,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
+        table.add_column(style="bold", no_wrap=True, width=18)
         table.add_column()
         for title, rows in help_sections():
             table.add_row(Text(title, style="bold underline"), "")

@@ -47,6 +47,18 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+def column_widths(width: int) -> tuple[int, int, int]:
+    """Date, first author and tags column widths for a list ``width`` cells wide.
+
+    Narrow lists drop tags, then authors, then dates, so the title always
+    keeps most of the room.
+    """
+    date_w = 10 if width >= 40 else 0
+    author_w = min(24, max(10, width // 7)) if width >= 70 else 0
+    tags_w = min(30, max(10, width // 6)) if width >= 55 else 0
+    return date_w, author_w, tags_w
+
+
 class ItemList(ScrollView, can_focus=True):
     """The rows of the current view; the cursor row feeds the detail pane."""
 
@@ -261,10 +273,9 @@ class ItemList(ScrollView, can_focus=True):
         text.append(GLYPHS.get(row.status, "?"), status_style)
         text.append(" ")
 
-        date_w = 10 if width >= 40 else 0
-        author_w = min(24, max(10, width // 6)) if width >= 70 else 0
+        # Columns have the same widths on every row so they line up.
+        date_w, author_w, tags_w = column_widths(width)
         tags = " ".join(f"#{t}" for t in row.tags)
-        tags_w = min(cell_len(tags), max(12, width // 5)) if tags and width >= 50 else 0
         gaps = sum(2 for w in (date_w, author_w, tags_w) if w)
         title_w = max(1, width - 4 - date_w - author_w - tags_w - gaps)
 
@@ -290,7 +301,7 @@ class ItemList(ScrollView, can_focus=True):
             text.append(_fit(row.date, date_w).ljust(date_w), style("item-list--date"))
         if tags_w:
             text.append("  ")
-            text.append(_fit(tags, tags_w), style("item-list--tags"))
+            text.append(_fit(tags, tags_w).ljust(tags_w), style("item-list--tags"))
         line_style = base
         if is_cursor:
             cursor_style = style("item-list--cursor")
