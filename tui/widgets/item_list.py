@@ -50,7 +50,7 @@ def _fit(text: str, width: int) -> str:
 def column_widths(width: int) -> tuple[int, int, int]:
     """Date, first author and tags column widths for a list ``width`` cells wide.
 
-    Narrow lists drop tags, then authors, then dates, so the title always
+    Narrow lists drop authors, then tags, then dates, so the title always
     keeps most of the room.
     """
     date_w = 10 if width >= 40 else 0

@@ -1,0 +1,119 @@
+"""The Textual-free view model: rows, filters, sorting, facets, statistics, the row cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from storage.model import Annotation
+from storage.tui_support import library_signature, read_row_cache, write_row_cache
+from tui.model import NO_YEAR, LibraryModel, ViewState, item_base
+from tui.testing import open_test_shelf, sample_items
+from tui.widgets.item_list import column_widths
+
+
+def model(**anns: Annotation) -> LibraryModel:
+    items = {item.id: item for item in sample_items()}
+    return LibraryModel(items, anns)
+
+
+def test_rows_mark_derived_titles_and_renames() -> None:
+    m = model(d4=Annotation("d4", title="My title"))
+    assert m.row("c3").derived and m.row("c3").year == NO_YEAR
+    assert m.row("d4").title == "My title" and not m.row("d4").derived
+    assert m.row("a1").author == "Tom B. Brown et al."
+    assert m.row("d4").author == "Aditya Ramesh"
+
+
+def test_a_row_is_rebuilt_when_its_annotation_changes() -> None:
+    m = model()
+    before = m.row("a1")
+    assert m.row("a1") is before
+    m.set_annotations({"a1": Annotation("a1", status="read", status_at="x")})
+    assert m.row("a1").status == "read"
+    m.set_annotations({"a1": Annotation("a1")})  # empty again: dropped
+    assert "a1" not in m.annotations and m.row("a1").status == "unread"
+
+
+def test_filters_or_within_a_group_and_within_groups() -> None:
+    m = model(
+        a1=Annotation("a1", status="read", tags=["x"]),
+        b2=Annotation("b2", status="reading", tags=["y"]),
+    )
+    read_or_reading = {"status": frozenset({"read", "reading"})}
+    assert m.filter(m.library_order, read_or_reading) == ["a1", "b2"]
+    assert m.filter(m.library_order, {**read_or_reading, "tag": frozenset({"y"})}) == ["b2"]
+    assert m.filter(m.library_order, {"category": frozenset({"CL"})}) == ["a1", "g7"]
+    assert m.filter(m.library_order, {"year": frozenset({NO_YEAR})}) == ["c3", "f6", "h8"]
+
+
+def test_sorts() -> None:
+    m = model(b2=Annotation("b2", status="read", updated="2026-01-02T00:00:00Z"))
+    ids = list(m.library_order)
+    by_date = m.sort(ids, "date")
+    assert by_date[:3] == ["g7", "d4", "a1"] and set(by_date[-3:]) == {"c3", "f6", "h8"}
+    titles = [m.row(i).title.casefold() for i in m.sort(ids, "title")]
+    assert titles == sorted(titles)
+    assert m.sort(ids, "changed")[0] == "b2"
+    assert m.sort(ids, "relevance") == ids
+
+
+def test_facets_are_disjunctive_per_group() -> None:
+    m = model(a1=Annotation("a1", status="read"))
+    filters = {"status": frozenset({"read"})}
+    facets = {(f.group, f.value): f for f in m.facets(m.library_order, filters)}
+    # Status counts ignore the status choice, so "unread" can be added to it.
+    assert facets["status", "unread"].count == 7 and facets["status", "read"].chosen
+    # Other groups count only the read items.
+    assert facets["category", "CL"].count == 1
+    assert ("category", "LG") not in facets
+
+
+def test_view_state_toggles_values() -> None:
+    state = ViewState()
+    filters = state.toggled("tag", "x")
+    assert filters == {"tag": frozenset({"x"})}
+    assert ViewState(filters=filters).toggled("tag", "x") == {}
+
+
+def test_stats_count_reading_per_week() -> None:
+    today = dt.date(2026, 11, 20)  # a Friday
+    m = model(
+        a1=Annotation("a1", status="read", read_at="2026-11-17T10:00:00Z", tags=["x"]),
+        b2=Annotation("b2", status="read", read_at="2026-11-09T10:00:00Z", tags=["x"]),
+        e5=Annotation("e5", status="reading"),
+    )
+    stats = m.stats(today, weeks=4)
+    assert stats.by_status == {"unread": 5, "reading": 1, "read": 2}
+    assert stats.read_per_week == [0, 0, 1, 1]
+    assert stats.week_starts[-1] == dt.date(2026, 11, 16)
+    assert stats.tags == [("x", 2)]
+    assert stats.categories[0] == ("CL", 2) or stats.categories[0] == ("LG", 2)
+
+
+def test_row_cache_round_trip_and_invalidation(tmp_path: Path) -> None:
+    shelf = open_test_shelf(tmp_path / "data")
+    assert read_row_cache(shelf) is None
+    items = shelf.items(with_text=False)
+    bases = [item_base(i) for i in items.values()]
+    write_row_cache(shelf, library_signature(shelf), list(items), bases)
+    ids, rows = read_row_cache(shelf)
+    assert ids == list(items) and rows == bases
+    cached = LibraryModel({}, {}, cached=(ids, rows))
+    assert not cached.loaded
+    assert cached.row("a1").title == "Language Models are Few-Shot Learners"
+    assert cached.item("a1").authors_truncated
+    # Another import changes library.json: the cache no longer applies.
+    from storage.tui_support import add_items
+
+    extra = sample_items()[0]
+    extra.id = "zz"
+    add_items(shelf, [extra])
+    assert read_row_cache(shelf) is None
+
+
+def test_columns_drop_authors_then_tags_then_dates() -> None:
+    assert all(column_widths(200))
+    date_w, author_w, tags_w = column_widths(60)
+    assert date_w and not author_w and tags_w
+    assert column_widths(30) == (0, 0, 0)
