@@ -337,6 +337,8 @@ def test_down_in_the_search_goes_to_the_first_result_and_escape_clears(folder: P
         assert len(screen.items.order) == 8
         await pilot.press("escape")  # empty search: back to the list
         assert app.focused is screen.items
+        await pilot.press("slash", "a", "slash", "b")  # "/" in the input is a character
+        assert screen.query_one("#search").value == "a/b"
 
     run(folder, script)
 

@@ -31,7 +31,7 @@ class DetailScreen(ItemActions, Screen):
 
     def on_mount(self) -> None:
         self.show()
-        self.query_one(DetailPane).focus()
+        self.set_focus(self.query_one(DetailPane))
 
     def current_id(self) -> str | None:
         model = self.app.model

@@ -61,7 +61,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
     def on_mount(self) -> None:
         for option_list in self.query(OptionList):
             option_list.highlighted = 0
-        self.query_one("#format", OptionList).focus()
+        self.set_focus(self.query_one("#format", OptionList))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id != "format" or event.option.id is None:

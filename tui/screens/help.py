@@ -72,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("escape, q or ? closes this screen", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#help-body").focus()
+        self.set_focus(self.query_one("#help-body"))
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static, TextArea
 
 from storage.views import item_view
 from tui.errors import describe, guarded, safe
@@ -57,7 +57,10 @@ class ResultsReady(Message):
 
 class MainScreen(ItemActions, Screen):
     BINDINGS = [
-        Binding("slash", "focus_search", "search", key_display="/"),
+        # Priority: the focus must move before the keys typed after "/" are
+        # handed to the list (a fast typist or a paste sends them at once).
+        Binding("slash", "focus_search", "search", key_display="/", priority=True),
+        Binding("enter,down", "leave_search", "results", show=False, priority=True),
         Binding("enter", "open_detail", "detail"),
         *ITEM_BINDINGS,
         Binding("x", "export", "export"),
@@ -100,7 +103,7 @@ class MainScreen(ItemActions, Screen):
         self.query_one("#query-error").display = False
         self.items.empty_message = "The library is empty: add documents with 'shelf import PATH'."
         self.items.set_order(self.app.model.library_order)
-        self.items.focus()
+        self.set_focus(self.items)
         self._update_layout()
         self._update_status()
         self.call_after_refresh(self._after_first_frame)
@@ -130,6 +133,11 @@ class MainScreen(ItemActions, Screen):
         self.items.clear_selection()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_search":
+            # In a text field "/" is a character like any other.
+            return not isinstance(self.focused, Input | TextArea)
+        if action == "leave_search":
+            return isinstance(self.focused, SearchBar)
         if action in {"open_detail", "export"} and not self.items.order:
             return False
         return self.check_item_action(action)
@@ -150,6 +158,9 @@ class MainScreen(ItemActions, Screen):
         self._search_due = True
         self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._search_now)
 
+    def action_leave_search(self) -> None:
+        self.on_search_bar_leave(SearchBar.Leave())
+
     def on_search_bar_leave(self, event: SearchBar.Leave) -> None:
         if self._search_due and self._search_timer is not None:
             self._search_timer.stop()
@@ -158,7 +169,7 @@ class MainScreen(ItemActions, Screen):
             if self._reorder_pending:
                 self._pending_cursor = 0  # for results still on their way
             self.items.cursor = 0
-        self.items.focus()
+        self.set_focus(self.items)
 
     def _search_now(self) -> None:
         self.refresh_results(cursor=0)
@@ -264,10 +275,12 @@ class MainScreen(ItemActions, Screen):
     def action_focus_facets(self) -> None:
         facets = self.query_one("#facets", FacetList)
         self.add_class("-show-facets")
-        facets.focus()
+        self.set_focus(facets)
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", SearchBar).focus()
+        # set_focus, not focus(): that waits a turn, and keys typed right
+        # after "/" would still go to the list.
+        self.set_focus(self.query_one("#search", SearchBar))
 
     @guarded("sort")
     def action_sort(self) -> None:
@@ -312,7 +325,7 @@ class MainScreen(ItemActions, Screen):
             self.query_one("#search", SearchBar).value = ""
         elif self.has_class("-show-facets"):
             self.remove_class("-show-facets")
-            self.items.focus()
+            self.set_focus(self.items)
         self._update_status()
 
     def on_descendant_focus(self) -> None:

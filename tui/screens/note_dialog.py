@@ -28,7 +28,7 @@ class NoteDialog(ModalScreen[str | None]):
             yield Label("ctrl+s: save   escape: discard", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        self.set_focus(self.query_one(TextArea))
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text

@@ -29,7 +29,7 @@ class RenameDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
-        field.focus()
+        self.set_focus(field)
         field.cursor_position = len(field.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

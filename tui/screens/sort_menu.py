@@ -42,7 +42,7 @@ class SortMenu(ModalScreen[str | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.highlighted = SORTS.index(self.current)
-        options.focus()
+        self.set_focus(options)
 
     def action_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()

@@ -114,7 +114,7 @@ class StatsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#stats-body").focus()
+        self.set_focus(self.query_one("#stats-body"))
 
     def action_close(self) -> None:
         self.dismiss()

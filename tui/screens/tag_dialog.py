@@ -75,7 +75,7 @@ class TagDialog(ModalScreen[list[str] | None]):
             yield Label("enter: add   tab/→: complete   escape: cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query_one(TagInput).focus()
+        self.set_focus(self.query_one(TagInput))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -108,7 +108,7 @@ class UntagDialog(ModalScreen[str | None]):
             yield Label("enter: remove   escape: cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        self.set_focus(self.query_one(OptionList))
 
     def action_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()

@@ -15,6 +15,8 @@ class SearchBar(Input):
         Binding("down", "to_results", "results", show=False),
         Binding("escape", "clear_or_leave", "clear", show=True),
     ]
+    # The main screen also binds enter and down with priority while this has
+    # focus, so keys typed right after them reach the list, not this input.
 
     class Leave(Message):
         """The user wants to go to the results."""
