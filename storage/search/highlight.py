@@ -8,12 +8,12 @@ line up with what is on screen whatever normalisation matching used.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from storage.search.normalize import MAX_FIELD_CHARS, compound_spans, fold, plain_spans, word_spans
 from storage.search.query import tag_key
 
-__all__ = ["Highlighter"]
+__all__ = ["Highlighter", "LazySpans"]
 
 _WORD = re.compile(r"[^\W_]+")
 _TAG = re.compile(r"\S+")
@@ -42,21 +42,25 @@ class Highlighter:
         self.units = units
 
     def spans(self, fields: Mapping[str, str]) -> dict[str, list[Span]]:
-        out: dict[str, list[Span]] = {}
+        out = {}
         for name, text in fields.items():
-            if not text:
-                continue
-            found = self._text_spans(text)
-            if name == "authors" and self.authors:
-                found += _word_hits(text, set(self.authors), tuple(self.authors))
-            if name == "tags" and self.tags:
-                for m in _TAG.finditer(text):
-                    key = tag_key(m.group())
-                    if any(key == t or key.startswith(t) for t in self.tags):
-                        found.append((m.start(), m.end()))
+            found = self.field_spans(name, text)
             if found:
-                out[name] = _merge(found)
+                out[name] = found
         return out
+
+    def field_spans(self, name: str, text: str) -> list[Span]:
+        if not text:
+            return []
+        found = self._text_spans(text)
+        if name == "authors" and self.authors:
+            found += _word_hits(text, set(self.authors), tuple(self.authors))
+        if name == "tags" and self.tags:
+            for m in _TAG.finditer(text):
+                key = tag_key(m.group())
+                if any(key == t or key.startswith(t) for t in self.tags):
+                    found.append((m.start(), m.end()))
+        return _merge(found) if found else []
 
     def _text_spans(self, text: str) -> list[Span]:
         found: list[Span] = []
@@ -213,3 +217,37 @@ def _merge(spans: list[Span]) -> list[Span]:
         else:
             merged.append((start, end))
     return merged
+
+
+class LazySpans(Mapping[str, list[Span]]):
+    """Field -> spans, each field worked out when first read.
+
+    A list row reads ``matches.get("title")``; only the detail pane needs the
+    summary's spans, which cost the most.
+    """
+
+    def __init__(self, fields: dict[str, str], highlighter: Highlighter) -> None:
+        self._fields = fields
+        self._hl = highlighter
+        self._done: dict[str, list[Span]] = {}
+
+    def _get(self, name: str) -> list[Span]:
+        got = self._done.get(name)
+        if got is None:
+            got = self._done[name] = self._hl.field_spans(name, self._fields.get(name, ""))
+        return got
+
+    def __getitem__(self, name: str) -> list[Span]:
+        got = self._get(name)
+        if not got:
+            raise KeyError(name)
+        return got
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([name for name in self._fields if self._get(name)])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))

@@ -34,7 +34,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
@@ -46,8 +46,9 @@ from seeds.model import Item
 from storage.model import Annotation
 from storage.search import scoring
 from storage.search.acronyms import Acronyms
-from storage.search.highlight import Highlighter
+from storage.search.highlight import Highlighter, LazySpans
 from storage.search.normalize import MAX_FIELD_CHARS, fold, index_terms
+from storage.search.postings import PackedPostings
 from storage.search.query import Filter, Phrase, Query, QueryError, Term, parse_query, tag_key
 from storage.search.results import Hit, SearchResult, Spans, _Ranking
 from storage.search.vocab import Vocabulary, max_edits
@@ -318,10 +319,18 @@ class SearchIndex:
             _count_elements(counts, words)
             for t in extra:
                 counts.setdefault(t, 1)
+            top = min(max(counts.values(), default=1), _MAX_TF)
+            sat = [scoring.saturation(tf, len(words), field) for tf in range(top + 1)]
+            get = impacts.get
             for t, tf in counts.items():
-                impacts[t] = impacts.get(t, 0.0) + scoring.saturation(tf, len(words), field)
+                impacts[t] = get(t, 0.0) + sat[tf if tf < top else top]
+        ann_post = self._ann_post
         for t, v in impacts.items():
-            self._ann_post.setdefault(t, {})[iid] = v
+            users = ann_post.get(t)
+            if users is None:
+                ann_post[t] = {iid: v}
+            else:
+                users[iid] = v
             if grow_vocab:
                 self._vocab.add(t)
                 self._short_vocab.add(t)
@@ -379,7 +388,7 @@ class SearchIndex:
             for i, w in enumerate(p.words):
                 last = p.open and i == len(p.words) - 1
                 terms.append(self._match_term(Term(w, w, prefix=last), last, exact=True))
-        return self._spans(item_id, _highlighter(q, terms))
+        return dict(self._spans(item_id, _highlighter(q, terms)))
 
     def _result(
         self,
@@ -653,27 +662,27 @@ class SearchIndex:
                 cand.discard(doc)
 
     def _check_phrases(self, cand: set[int], q: Query) -> set[int]:
-        need = [_phrase_pattern(p).search for p in q.phrases if len(p.words) > 1]
-        avoid = [_phrase_pattern(p).search for p in q.not_phrases]
+        need = [_phrase_finder(p) for p in q.phrases if len(p.words) > 1]
+        avoid = [_phrase_finder(p) for p in q.not_phrases]
         if not need and not avoid:
             return cand
         keep = set()
         for doc in cand:
-            texts = [_folded(t) for t in self._texts(doc) if t]
-            if all(any(map(search, texts)) for search in need) and not any(
-                any(map(search, texts)) for search in avoid
-            ):
+            texts = _LazyTexts(self, doc)
+            if all(texts.any(f) for f in need) and not any(texts.any(f) for f in avoid):
                 keep.add(doc)
         return keep
 
     def _texts(self, doc: int) -> list[str]:
+        """The texts a phrase may be in, likeliest first."""
         item = self._items[doc]
         if item is None:
             return []
-        texts = [item.title, "\n".join(item.authors), item.summary]
+        texts = [item.title, item.summary]
         ann = self._ann.get(item.id)
         if ann is not None:
-            texts += [ann.title or "", " ".join(ann.tags), "\n".join(n.text for n in ann.notes)]
+            texts += [ann.title or "", "\n".join(n.text for n in ann.notes), " ".join(ann.tags)]
+        texts.append("\n".join(item.authors))
         return texts
 
     def _filter_docs(self, f: Filter) -> set[int]:
@@ -812,7 +821,7 @@ class SearchIndex:
                 fields["original_title"] = item.title
             fields["tags"] = " ".join(ann.tags)
             fields["notes"] = "\n".join(n.text for n in ann.notes)
-        return hl.spans(fields)
+        return LazySpans(fields, hl)
 
     # ------------------------------------------------------------ inspection
 
@@ -822,6 +831,9 @@ class SearchIndex:
 
         total = 0
         for table in (self._post, self._short):
+            if isinstance(table, PackedPostings):
+                total += table.nbytes() + sum(map(sys.getsizeof, table)) + 100 * len(table)
+                continue
             total += sys.getsizeof(table)
             for term, postings in table.items():
                 total += sys.getsizeof(term) + sys.getsizeof(postings)
@@ -926,9 +938,14 @@ def _contains_run(words: list[str], run: tuple[str, ...]) -> bool:
             return True
 
 
-def _phrase_pattern(p: Phrase) -> re.Pattern[str]:
-    """A regex over folded text: the words in order, anything but letters and
-    digits between them; "gpt4" also matches "gpt-4"."""
+def _phrase_finder(p: Phrase) -> Callable[[str], bool]:
+    """A test over folded text: the words in order, anything but letters and
+    digits between them; "gpt4" also matches "gpt-4".
+
+    The regex starts with the first word's letters, not a look-behind, so the
+    regex engine can skip ahead to candidates; the word boundary before the
+    match is checked by hand.
+    """
     parts = []
     for w in p.words:
         if w.isalpha() or w.isdigit():
@@ -936,7 +953,36 @@ def _phrase_pattern(p: Phrase) -> re.Pattern[str]:
         else:
             parts.append(r"[^\s\w]?".join(map(re.escape, w)))
     tail = r"[^\W_]*" if p.open else r"(?![^\W_])"
-    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(parts) + tail)
+    search = re.compile(r"[\W_]+".join(parts) + tail).search
+
+    def found(text: str) -> bool:
+        pos = 0
+        while True:
+            m = search(text, pos)
+            if m is None:
+                return False
+            start = m.start()
+            if start == 0 or not text[start - 1].isalnum():
+                return True
+            pos = start + 1
+
+    return found
+
+
+class _LazyTexts:
+    """An item's texts, folded on first need: most phrase checks stop at the title."""
+
+    def __init__(self, index: SearchIndex, doc: int) -> None:
+        self._raw = index._texts(doc)
+        self._folded: list[str] = []
+
+    def any(self, found: Callable[[str], bool]) -> bool:
+        for i, raw in enumerate(self._raw):
+            if i == len(self._folded):
+                self._folded.append(_folded(raw) if raw else "")
+            if self._folded[i] and found(self._folded[i]):
+                return True
+        return False
 
 
 def _folded(text: str) -> str:

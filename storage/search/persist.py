@@ -26,15 +26,14 @@ import os
 import sys
 import zlib
 from array import array
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import partial
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seeds.model import Item
 from storage.model import Annotation
+from storage.search.postings import PackedPostings
 from storage.search.vocab import Vocabulary
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
     chunks: list[bytes] = []
     tables = {}
     for name in _TABLES:
-        table: Mapping[str, array] = getattr(index, name)
+        table = getattr(index, name)
         terms = sorted(t for t, postings in table.items() if postings)
         lengths = array("I", (len(table[t]) for t in terms))
         tables[name] = {"terms": "\n".join(terms), "count": len(terms)}
@@ -130,10 +129,18 @@ def load(
         return cls.build(items, annotations)
     for ann in (annotations or {}).values():
         index._set_annotation(ann)
-    index._vocab = Vocabulary(sorted(set(index._post).union(index._ann_post)))
-    index._short_vocab = Vocabulary(sorted(set(index._short).union(index._ann_post)))
-    index._author_vocab = Vocabulary(index._author)
+    index._vocab = Vocabulary.from_sorted(_merged(index._post, index._ann_post))
+    index._short_vocab = Vocabulary.from_sorted(_merged(index._short, index._ann_post))
+    index._author_vocab = Vocabulary.from_sorted(sorted(index._author))
     return index
+
+
+def _merged(table: Iterable[str], extra: Iterable[str]) -> list[str]:
+    """Sorted union of a loaded table's (already sorted) terms and ``extra``."""
+    terms = list(table)
+    terms += set(extra).difference(terms)
+    terms.sort()  # nearly sorted already: cheap
+    return terms
 
 
 def _read(
@@ -165,10 +172,9 @@ def _read(
         flat = array("I")
         flat.frombytes(view[pos : pos + 4 * total])
         pos += 4 * total
-        ends = list(accumulate(lengths))
-        starts = [0, *ends[:-1]]
-        table: defaultdict[str, array] = defaultdict(partial(array, "I"))
-        table.update(zip(terms, map(flat.__getitem__, map(slice, starts, ends)), strict=True))
+        starts = array("I", [0])
+        starts.extend(accumulate(lengths))
+        table = PackedPostings(terms, flat, starts)
         setattr(index, name, table)
     ids: list[str] = header["ids"]
     fps = array("I")

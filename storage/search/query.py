@@ -173,6 +173,8 @@ def _add_filter(query: Query, name: str, value: str, negated: bool, typing: bool
             return  # "tag:" with the value still to come
         raise QueryError(f"'{name}:' needs a value")
     made = _make_filter(key, value, typing)
+    if negated and made.prefix:  # an exclusion removes exactly what it names
+        made = Filter(made.name, made.value, made.raw, years=made.years)
     (query.not_filters if negated else query.filters).append(made)
 
 

@@ -11,14 +11,14 @@ time they are read.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import compress, repeat
 from operator import ge
 from typing import Any, overload
 
 __all__ = ["Hit", "HitList", "SearchResult"]
 
-Spans = dict[str, list[tuple[int, int]]]
+Spans = Mapping[str, list[tuple[int, int]]]
 
 
 class Hit:
@@ -158,8 +158,13 @@ class HitList(Sequence[Hit]):
         return hit
 
     def __iter__(self) -> Iterator[Hit]:
+        ranking, made, make = self._ranking, self._made, self._make
+        ranking.ensure(self._len)
         for i in range(self._len):
-            yield self[i]
+            hit = made.get(i)
+            if hit is None:
+                hit = made[i] = make(ranking.order[i], ranking.score(i))
+            yield hit
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
@@ -207,6 +212,12 @@ class SearchResult:
         if self._members is None:
             self._members = set(map(self._id_of, self._ranking.docs))
         return item_id in self._members
+
+    def ids(self) -> list[str]:
+        """Every matching id in relevance order, without building hits (cheap
+        at 100k matches, where ``[h.id for h in hits]`` is not)."""
+        self._ranking.ensure(self.total)
+        return list(map(self._id_of, self._ranking.order))
 
     def position(self, item_id: str) -> int | None:
         """Rank of ``item_id`` among all matches (0 = first), or None.

@@ -46,6 +46,14 @@ class Vocabulary:
         self._set = set(self._sorted)
         self._prefixes: dict[int, list[str]] = {}
 
+    @classmethod
+    def from_sorted(cls, terms: list[str]) -> Vocabulary:
+        """From distinct terms already in order (a loaded index's)."""
+        vocab = cls()
+        vocab._sorted = terms
+        vocab._set = set(terms)
+        return vocab
+
     def __len__(self) -> int:
         return len(self._sorted)
 
