@@ -91,28 +91,45 @@ def hash_tree(root: Path) -> dict[str, str]:
     return out
 
 
-def unreadable_files(root: Path) -> list[str]:
+def unreadable_files(root: Path, seen: dict[Path, tuple[int, ...]] | None = None) -> list[str]:
     """Snapshot files that do not decode, and journals with a damaged complete line.
 
     A torn last journal line (no newline) is a crash before the change was
-    acknowledged; it is by design and not counted here.
+    acknowledged; it is by design and not counted here. ``seen`` remembers
+    the identity of files found good, so unchanged ones are not decoded again.
     """
+    seen = {} if seen is None else seen
     bad = []
-    for path in snapshot_files(root):
-        try:
-            decode(path.read_bytes())
-        except CorruptData as exc:
-            bad.append(f"{path.name}: {exc}")
-    for path in journal_files(root):
+    for path in snapshot_files(root) + journal_files(root):
+        st = path.stat()
+        identity = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        if seen.get(path) == identity:
+            continue
         raw = path.read_bytes()
-        for number, line in enumerate(raw[: raw.rfind(b"\n") + 1].splitlines(), 1):
-            try:
-                entry = orjson.loads(line)
-                assert isinstance(entry["t"], str) and isinstance(entry["c"], dict)
-            except Exception:  # noqa: BLE001 - any failure is a damaged line
-                bad.append(f"{path.name} line {number}")
-                break
+        problem = _journal_problem(raw) if path.suffix == ".log" else _snapshot_problem(raw)
+        if problem:
+            bad.append(f"{path.name}: {problem}")
+        else:
+            seen[path] = identity
     return bad
+
+
+def _snapshot_problem(raw: bytes) -> str | None:
+    try:
+        decode(raw)
+    except CorruptData as exc:
+        return str(exc)
+    return None
+
+
+def _journal_problem(raw: bytes) -> str | None:
+    for number, line in enumerate(raw[: raw.rfind(b"\n") + 1].splitlines(), 1):
+        try:
+            entry = orjson.loads(line)
+            assert isinstance(entry["t"], str) and isinstance(entry["c"], dict)
+        except Exception:  # noqa: BLE001 - any failure is a damaged line
+            return f"line {number} is damaged"
+    return None
 
 
 def torn_journal_tails(root: Path) -> int:
@@ -295,6 +312,7 @@ class KillHarness:
         self.scratch = scratch or root.parent / "docs"
         self.stats = KillStats()
         self.acks: list[Ack] = []
+        self._checked: dict[Path, tuple[int, ...]] = {}
         self.life = 0
         self.item_ids: list[str] = []
 
@@ -339,6 +357,10 @@ class KillHarness:
         large = Shelf(self.root, self.LARGE, import_bundled=False)
         item_ids = self.item_ids
         large_items = [f"bulk{i:06d}" for i in range(self.large_entries)]
+        small.annotations.storage.read()
+        large.annotations.storage.read()
+        small.items(with_text=False)
+        os.write(ack_fd, b"R 0\n")  # ready: the kill clock starts now
         _track_phases(buf, inject)
         seq = self.life * 1_000_000
         while True:
@@ -393,11 +415,11 @@ class KillHarness:
             finally:
                 os._exit(code)
         os.close(write_end)
-        delay = self.rng.uniform(0.0, self.max_delay)
         data = bytearray()
+        died_by_itself = not self._wait_ready(read_end, data)
+        delay = self.rng.uniform(0.0, self.max_delay)
         deadline = time.monotonic() + delay
-        died_by_itself = False
-        while (left := deadline - time.monotonic()) > 0:
+        while not died_by_itself and (left := deadline - time.monotonic()) > 0:
             ready, _, _ = select.select([read_end], [], [], left)
             if ready:
                 chunk = os.read(read_end, 65536)
@@ -425,6 +447,26 @@ class KillHarness:
         new_acks = self._parse_acks(bytes(data))
         self._check_after_kill(new_acks)
 
+    @staticmethod
+    def _wait_ready(read_end: int, data: bytearray, timeout: float = 60.0) -> bool:
+        """Read until the child's ready line; False if it died first."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in data:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("the child did not get ready")
+            ready, _, _ = select.select([read_end], [], [], left)
+            if ready:
+                chunk = os.read(read_end, 65536)
+                if not chunk:
+                    return False
+                data += chunk
+        line, _, rest = bytes(data).partition(b"\n")
+        if not line.startswith(b"R "):
+            raise AssertionError(f"unexpected first line from the child: {line[:200]!r}")
+        data[:] = rest
+        return True
+
     def _parse_acks(self, data: bytes) -> list[Ack]:
         acks = []
         for line in data[: data.rfind(b"\n") + 1].decode().splitlines():
@@ -441,7 +483,7 @@ class KillHarness:
     def _check_after_kill(self, new_acks: list[Ack]) -> None:
         self.stats.temp_after_kill += len(temp_files(self.root))
         self.stats.torn_tails += torn_journal_tails(self.root)
-        bad = unreadable_files(self.root)
+        bad = unreadable_files(self.root, self._checked)
         if bad:
             self.stats.unreadable.extend(f"life {self.life}: {b}" for b in bad)
             evidence = self.root.parent / f"evidence-{self.life}"
@@ -554,3 +596,118 @@ def fill_disk(folder: Path, leave: int = 0) -> Path:
         size = filler.stat().st_size
         os.truncate(filler, max(0, size - leave))
     return filler
+
+
+# -- the real CLI under kills --------------------------------------------------
+
+
+def shelf_command() -> list[str]:
+    """The installed ``shelf`` script beside this Python, else ``python -m tui.cli``."""
+    import sys
+
+    script = Path(sys.executable).with_name("shelf")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "tui.cli"]
+
+
+class CliKillHarness:
+    """Several real ``shelf tag``/``shelf note`` processes at once, killed at random.
+
+    Acknowledged = the command printed its result line, which it does only
+    after the change returned (the flush that follows may still be killed).
+    """
+
+    USER = "alice"
+
+    def __init__(self, root: Path, seed: int, *, parallel: int = 3, max_delay: float = 0.6):
+        self.root = root
+        self.rng = random.Random(seed)
+        self.parallel = parallel
+        self.max_delay = max_delay
+        self.stats = KillStats()
+        self.acks: list[Ack] = []
+        self.notes: Counter[str] = Counter()  # acknowledged notes per item
+        self.seq = 0
+        self.item_ids: list[str] = []
+        self._checked: dict[Path, tuple[int, ...]] = {}
+
+    def prepare(self) -> None:
+        from storage.shelf import Shelf
+
+        shelf = Shelf(self.root, self.USER)
+        self.item_ids = list(shelf.items(with_text=False))
+
+    def _launch(self) -> tuple[Any, Ack]:
+        import subprocess
+
+        self.seq += 1
+        item = self.item_ids[self.rng.randrange(len(self.item_ids))]
+        base = [*shelf_command(), "--data-dir", str(self.root), "--user", self.USER]
+        if self.rng.random() < 0.8:
+            args, ack = ["tag", item, f"k{self.seq}"], Ack("S", self.seq, item)
+        else:
+            args, ack = ["note", item, f"note {self.seq}"], Ack("N", self.seq, item)
+        proc = subprocess.Popen(
+            base + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        )
+        return proc, ack
+
+    def batch(self) -> None:
+        launched = [self._launch() for _ in range(self.parallel)]
+        started = time.monotonic()
+        deadlines = [started + self.rng.uniform(0.05, self.max_delay) for _ in launched]
+        for (proc, ack), deadline in zip(launched, deadlines, strict=True):
+            left = deadline - time.monotonic()
+            with contextlib.suppress(Exception):
+                proc.wait(timeout=max(left, 0.0))
+            sig = self.rng.choices([signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], [8, 1, 1])[0]
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, sig)
+                self.stats.kills += 1
+                self.stats.signals[signal.Signals(sig).name] += 1
+            out, err = proc.communicate()
+            if proc.returncode == 0 or out.strip():
+                line = out.decode(errors="replace")
+                if "\n" in line:  # the result line was complete: acknowledged
+                    self.acks.append(ack)
+                    self.stats.acknowledged[ack.kind] += 1
+                    if ack.kind == "N":
+                        self.notes[ack.item] += 1
+            elif proc.returncode not in (-signal.SIGKILL, -signal.SIGTERM, -signal.SIGHUP):
+                raise AssertionError(f"shelf failed ({proc.returncode}): {err.decode()[-500:]}")
+        self.stats.temp_after_kill += len(temp_files(self.root))
+        self.stats.torn_tails += torn_journal_tails(self.root)
+        bad = unreadable_files(self.root, self._checked)
+        self.stats.unreadable.extend(bad)
+
+    def check(self) -> None:
+        from storage.shelf import Shelf
+
+        warnings: list[str] = []
+        shelf = Shelf(self.root, self.USER, import_bundled=False, on_warning=warnings.append)
+        self.stats.warnings.extend(warnings)
+        self.stats.temp_after_start += len(temp_files(self.root))
+        anns = shelf.all_annotations()
+        lost = []
+        for ack in self.acks:
+            ann = anns.get(ack.item)
+            if ack.kind == "S" and (ann is None or f"k{ack.seq}" not in ann.tags):
+                lost.append(f"tag k{ack.seq} on {ack.item}")
+            if ack.kind == "N" and (
+                ann is None or f"note {ack.seq}" not in {n.text for n in ann.notes}
+            ):
+                lost.append(f"note {ack.seq} on {ack.item}")
+        self.stats.lost = lost
+
+    def run(self, batches: int, check_every: int = 10) -> KillStats:
+        started = time.monotonic()
+        self.prepare()
+        for n in range(1, batches + 1):
+            self.batch()
+            if n % check_every == 0:
+                self.check()
+        self.check()
+        self.stats.seconds = time.monotonic() - started
+        return self.stats
