@@ -245,7 +245,7 @@ def test_html_is_well_formed_and_self_contained() -> None:
     page = parse_html(export("html", group_by="status"))
     assert page.stack == []
     assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
-    assert all(h.startswith("https://") for h in page.hrefs)
+    assert all(h.startswith("https://") for h in page.hrefs)  # never the javascript: URL
     assert "https://arxiv.org/abs/2103.00020" in page.hrefs
 
 
@@ -255,11 +255,6 @@ def test_html_shows_script_in_titles_and_notes_as_text() -> None:
     assert "<script>alert(1)</script>" in text  # the blog post's title, as text
     assert "<script>alert('x')</script>" in text  # the note, as text
     assert "script" not in page.tags
-
-
-def test_html_never_links_javascript_urls() -> None:
-    data = export("html")
-    assert b"javascript:" not in data.split(b"<main>")[1].replace(b"javascript:alert(1))", b"")
 
 
 def test_html_shows_every_field() -> None:
