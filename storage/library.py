@@ -31,7 +31,6 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seeds.model import Item, Update
@@ -184,7 +183,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _file_signature(path: Path) -> tuple[int, int, int] | None:
+def _file_signature(path: str) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -255,6 +254,10 @@ class Library:
     def __init__(self, data_dir: DataDir, warn: Warn | None = None) -> None:
         self.data_dir = data_dir
         backups = data_dir.backup_dir
+        # Plain strings, built once: items() stats these on every call, and
+        # callers do call it once per item (100k Path joins cost seconds).
+        self._meta_path = os.fspath(data_dir.library_file)
+        self._texts_path = os.fspath(data_dir.texts_file)
         self._meta_storage = SafeJSONStorage(
             data_dir.library_file, backup_dir=backups, label="library", warn=warn
         )
@@ -290,7 +293,7 @@ class Library:
 
     def _load_meta(self) -> None:
         """(Re)build the items from library.json when the file changed on disk."""
-        signature = _file_signature(self.data_dir.library_file)
+        signature = _file_signature(self._meta_path)
         if self._cache is not None and signature == self._cache_key:
             return
         with gc_paused():
@@ -318,7 +321,7 @@ class Library:
         with self._mutex:
             self._load_meta()
             if with_text:
-                self.load_texts()
+                self._load_texts()
             assert self._cache is not None
             return self._cache
 
@@ -330,7 +333,7 @@ class Library:
 
     def _load_texts(self) -> None:
         assert self._cache is not None
-        key = (self._cache_key, _file_signature(self.data_dir.texts_file))
+        key = (self._cache_key, _file_signature(self._texts_path))
         if self._texts_loaded_for == key:
             return
         with gc_paused():
@@ -515,8 +518,8 @@ class Library:
             cache[item.id] = copy
         self._cache = cache
         self._documents_cache.update(documents)
-        self._cache_key = _file_signature(self.data_dir.library_file)
-        self._texts_loaded_for = (self._cache_key, _file_signature(self.data_dir.texts_file))
+        self._cache_key = _file_signature(self._meta_path)
+        self._texts_loaded_for = (self._cache_key, _file_signature(self._texts_path))
 
     def _document_records(
         self, documents: Sequence[tuple[str, str]], report: ImportReport
