@@ -20,7 +20,7 @@ import contextlib
 import errno
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +162,7 @@ class SafeJSONStorage(Storage):
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(describe_os_error(exc, self.path.parent, "create")) from exc
-            with self.lock.held():
+            with self._lock_if_possible():
                 keep = self._staging()
                 st = atomic_write(self.path, payload, self.mode, keep_previous=keep)
                 self._rotate_backups()
@@ -173,6 +173,20 @@ class SafeJSONStorage(Storage):
             raise
         self._cache = data
         self._signature = signature_of(st)
+
+    @contextlib.contextmanager
+    def _lock_if_possible(self) -> Iterator[None]:
+        """The lock, unless its file cannot be made (no backup folder, say).
+
+        It only keeps saves apart from the recovery of a damaged file, and a
+        process that cannot make the lock file cannot recover either (it
+        falls back to showing the backup read-only), so the save goes ahead.
+        """
+        stack = contextlib.ExitStack()
+        with contextlib.suppress(StorageError):
+            stack.enter_context(self.lock.held())
+        with stack:
+            yield
 
     @property
     def signature(self) -> Signature | None:
