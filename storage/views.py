@@ -54,6 +54,7 @@ def item_view(
         "urls": list(item.urls),
         "updates": [{"date": u.date, "text": u.text} for u in item.updates],
         "sources": list(item.sources),
+        "kinds": list(item.kinds),
     }
     view.update(annotation_view(ann))
     view["others"] = {
