@@ -64,3 +64,16 @@ def test_unusable_files_mean_a_rebuild(tmp_path: Path) -> None:
     assert snapshot(SearchIndex.load(path, ITEMS, ANNS)) == expected
     path.write_bytes(b"garbage")
     assert snapshot(SearchIndex.load(path, ITEMS, ANNS)) == expected
+
+
+def test_annotations_changed_since_the_save_are_reindexed(tmp_path: Path) -> None:
+    SearchIndex.build(ITEMS, ANNS).save(tmp_path / "i.bin")
+    anns = copy.deepcopy(ANNS)
+    first = next(iter(anns.values()))
+    first.tags = ["quokka"]
+    first.title = "Renamed to wombat"
+    del anns[list(anns)[1]]
+    loaded = SearchIndex.load(tmp_path / "i.bin", ITEMS, anns)
+    assert snapshot(loaded) == snapshot(SearchIndex.build(ITEMS, anns))
+    assert [h.id for h in loaded.search("wombat").hits] == [first.item_id]
+    assert [h.id for h in loaded.search("#quokka").hits] == [first.item_id]

@@ -281,7 +281,9 @@ class SearchIndex:
                 self._author_vocab.add(t)
         return doc
 
-    def _set_annotation(self, ann: Annotation, grow_vocab: bool = False) -> None:
+    def _set_annotation(
+        self, ann: Annotation, grow_vocab: bool = False, impacts: dict[str, float] | None = None
+    ) -> None:
         iid = ann.item_id
         for t in self._ann_terms.pop(iid, ()):
             posting = self._ann_post.get(t)
@@ -306,24 +308,8 @@ class SearchIndex:
             self._status[ann.status].add(iid)
         for tag in ann.tags:
             self._tags.setdefault(tag_key(tag), set()).add(iid)
-        impacts: dict[str, float] = {}
-        for field, text in (
-            (scoring.RENAME, ann.title or ""),
-            (scoring.TAGS, " ".join(ann.tags)),
-            (scoring.NOTES, "\n".join(n.text for n in ann.notes)),
-        ):
-            if not text:
-                continue
-            words, extra = index_terms(text)
-            counts: dict[str, int] = {}
-            _count_elements(counts, words)
-            for t in extra:
-                counts.setdefault(t, 1)
-            top = min(max(counts.values(), default=1), _MAX_TF)
-            sat = [scoring.saturation(tf, len(words), field) for tf in range(top + 1)]
-            get = impacts.get
-            for t, tf in counts.items():
-                impacts[t] = get(t, 0.0) + sat[tf if tf < top else top]
+        if impacts is None:
+            impacts = _annotation_impacts(ann)
         ann_post = self._ann_post
         for t, v in impacts.items():
             users = ann_post.get(t)
@@ -841,6 +827,29 @@ class SearchIndex:
             total += sys.getsizeof(author_term) + sys.getsizeof(docs)
         total += sys.getsizeof(self._ids) + sys.getsizeof(self._order) + sys.getsizeof(self._doc)
         return total
+
+
+def _annotation_impacts(ann: Annotation) -> dict[str, float]:
+    """term -> weighted BM25 impact over the renamed title, tags and notes."""
+    impacts: dict[str, float] = {}
+    for field, text in (
+        (scoring.RENAME, ann.title or ""),
+        (scoring.TAGS, " ".join(ann.tags)),
+        (scoring.NOTES, "\n".join(n.text for n in ann.notes)),
+    ):
+        if not text:
+            continue
+        words, extra = index_terms(text)
+        counts: dict[str, int] = {}
+        _count_elements(counts, words)
+        for t in extra:
+            counts.setdefault(t, 1)
+        top = min(max(counts.values(), default=1), _MAX_TF)
+        sat = [scoring.saturation(tf, len(words), field) for tf in range(top + 1)]
+        get = impacts.get
+        for t, tf in counts.items():
+            impacts[t] = get(t, 0.0) + sat[tf if tf < top else top]
+    return impacts
 
 
 def _analyse(item: Item) -> tuple[dict[str, int], dict[str, float], list[str]]:

@@ -21,6 +21,7 @@ updates and that is rare.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -28,6 +29,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Mapping
 from itertools import accumulate
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +44,9 @@ if TYPE_CHECKING:
 __all__ = ["fingerprint", "load", "save"]
 
 MAGIC = b"shelf-search\x00"
-VERSION = 1
+VERSION = 2
 _TABLES = ("_post", "_short", "_author")
+_FACETS = ("_years", "_cats", "_srcs")
 
 
 def fingerprint(item: Item) -> int:
@@ -66,6 +69,14 @@ def fingerprint(item: Item) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
+def annotation_signature(ann: Annotation) -> int:
+    """CRC of what annotation impacts are computed from."""
+    text = "\x1f".join(
+        (ann.title or "", "\x1e".join(ann.tags), "\x1e".join(n.text for n in ann.notes))
+    )
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
 def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> None:
     """Write ``index`` (its items' part) to ``path`` atomically."""
     chunks: list[bytes] = []
@@ -80,22 +91,36 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
     fps = array("I", (fingerprint(item) if item is not None else 0 for item in index._items))
     order = array("d", index._order)
     chunks += [fps.tobytes(), order.tobytes()]
+    facets = {}
+    for name in _FACETS:
+        groups: dict[Any, set[int]] = getattr(index, name)
+        keys = list(groups)
+        facets[name] = {"keys": keys, "counts": [len(groups[k]) for k in keys]}
+        chunks.extend(array("I", sorted(groups[k])).tobytes() for k in keys)
     header = {
         "version": VERSION,
         "byteorder": sys.byteorder,
         "itemsize": array("I").itemsize,
         "signature": signature,
-        "ids": [i or "" for i in index._ids],
+        "ids": "\n".join(i or "" for i in index._ids),
         "dead": sorted(index._dead),
         "dead_df": index._dead_df,
         "dead_short_df": index._dead_short_df,
         "seq": index._seq,
         "tables": tables,
-        "years": {str(k): sorted(v) for k, v in index._years.items()},
-        "cats": {k: sorted(v) for k, v in index._cats.items()},
-        "srcs": {k: sorted(v) for k, v in index._srcs.items()},
+        "facets": facets,
         "code": sorted(index._code),
         "acronyms": {k: sorted(map(list, v)) for k, v in index._acronyms._map.items()},
+        # Annotation impacts, reused on load for annotations that did not change.
+        "ann": {
+            iid: [
+                annotation_signature(ann),
+                " ".join(terms),
+                [index._ann_post[t][iid] for t in terms],
+            ]
+            for iid, ann in index._ann.items()
+            for terms in (index._ann_terms.get(iid, []),)
+        },
     }
     head = json.dumps(header, separators=(",", ":")).encode()
     path = Path(path)
@@ -120,15 +145,38 @@ def load(
 ) -> SearchIndex:
     """The index saved at ``path``, brought up to date with ``items``;
     a fresh build when the file is unusable."""
+    # Many objects, no cycles: keep the cyclic collector from rescanning them.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(cls, path, items, annotations, signature)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(
+    cls: type[SearchIndex],
+    path: str | Path,
+    items: Iterable[Item],
+    annotations: Mapping[str, Annotation] | None,
+    signature: str | None,
+) -> SearchIndex:
     items = list(items)
     try:
-        index = _read(cls, Path(path), items, signature)
+        found = _read(cls, Path(path), items, signature)
     except (OSError, ValueError, KeyError, TypeError, EOFError):
-        index = None
-    if index is None:
+        found = None
+    if found is None:
         return cls.build(items, annotations)
-    for ann in (annotations or {}).values():
-        index._set_annotation(ann)
+    index, saved_anns = found
+    for iid, ann in (annotations or {}).items():
+        saved = saved_anns.get(iid)
+        if saved is not None and saved[0] == annotation_signature(ann):
+            terms = saved[1].split(" ") if saved[1] else []
+            index._set_annotation(ann, impacts=dict(zip(terms, saved[2], strict=True)))
+        else:
+            index._set_annotation(ann)
     index._vocab = Vocabulary.from_sorted(_merged(index._post, index._ann_post))
     index._short_vocab = Vocabulary.from_sorted(_merged(index._short, index._ann_post))
     index._author_vocab = Vocabulary.from_sorted(sorted(index._author))
@@ -145,7 +193,7 @@ def _merged(table: Iterable[str], extra: Iterable[str]) -> list[str]:
 
 def _read(
     cls: type[SearchIndex], path: Path, items: list[Item], signature: str | None
-) -> SearchIndex | None:
+) -> tuple[SearchIndex, dict[str, Any]] | None:
     with open(path, "rb") as f:
         data = f.read()
     if not data.startswith(MAGIC):
@@ -176,46 +224,59 @@ def _read(
         starts.extend(accumulate(lengths))
         table = PackedPostings(terms, flat, starts)
         setattr(index, name, table)
-    ids: list[str] = header["ids"]
+    ids: list[str] = header["ids"].split("\n") if header["ids"] or header["seq"] else []
     fps = array("I")
     fps.frombytes(view[pos : pos + 4 * len(ids)])
     pos += 4 * len(ids)
     order = array("d")
     order.frombytes(view[pos : pos + 8 * len(ids)])
+    pos += 8 * len(ids)
     if len(order) != len(ids) or len(fps) != len(ids):
+        return None
+    for name in _FACETS:
+        spec = header["facets"][name]
+        groups = {}
+        for key, count in zip(spec["keys"], spec["counts"], strict=True):
+            docs = array("I")
+            docs.frombytes(view[pos : pos + 4 * count])
+            pos += 4 * count
+            groups[key] = set(docs)
+        setattr(index, name, groups)
+    if pos != len(data):
         return None
 
     dead = set(header["dead"])
-    index._ids = [None if d in dead else i for d, i in enumerate(ids)]
-    index._items = [None] * len(ids)
-    index._order = list(order)
+    for d in dead:
+        ids[d] = ""
+    index._ids = [i or None for i in ids]
     index._seq = header["seq"]
     index._dead = dead
     index._dead_df = header["dead_df"]
     index._dead_short_df = header["dead_short_df"]
-    index._years = {int(k): set(v) for k, v in header["years"].items()}
-    index._cats = {k: set(v) for k, v in header["cats"].items()}
-    index._srcs = {k: set(v) for k, v in header["srcs"].items()}
     index._code = set(header["code"])
     index._acronyms._map = {k: {tuple(p) for p in v} for k, v in header["acronyms"].items()}
 
     # Bring the saved items up to date with the caller's.
-    trust = signature is not None and signature == header.get("signature")
-    doc_of = {i: d for d, i in enumerate(index._ids) if i is not None}
+    given = dict(zip(map(attrgetter("id"), items), items, strict=True))
+    index._items = list(map(given.get, ids))
+    live = len(ids) - len(dead)
+    if sum(map(bool, index._items)) != live:
+        return None  # an item is gone: retiring it exactly needs its old text
+    if not (signature is not None and signature == header.get("signature")):
+        for doc, item in enumerate(index._items):
+            if item is not None and fingerprint(item) != fps[doc]:
+                return None  # changed since: same
+    doc_of = dict(zip(ids, range(len(ids)), strict=True))
+    doc_of.pop("", None)
     index._doc = doc_of
-    given = {item.id: item for item in items}
-    for item_id, doc in doc_of.items():
-        item = given.get(item_id)
-        if item is None or not (trust or fingerprint(item) == fps[doc]):
-            # Retiring it exactly needs its old text, which is not saved.
-            return None
-        index._items[doc] = item
+    index._order = list(order)
     for item in items:
         if item.id not in doc_of:
             index._add(item)
     # Library order is the caller's order of items.
-    for position, item in enumerate(items):
-        index._order[doc_of[item.id]] = position
+    order_list = index._order
+    for position, doc in enumerate(map(doc_of.__getitem__, map(attrgetter("id"), items))):
+        order_list[doc] = position
     index._seq = len(items)
     index._bump()
-    return index
+    return index, header["ann"]
