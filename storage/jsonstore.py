@@ -41,6 +41,35 @@ class CorruptData(ValueError):
     """The bytes are not a TinyDB document store; the message says why."""
 
 
+def _json_kind(value: Any) -> str:
+    """What a person sees in the file, not the Python type name."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), f"a {type(value).__name__}"
+    )
+
+
+def _diagnose(raw: bytes) -> str | None:
+    """Name the usual causes of a file that does not parse, in the user's terms."""
+    if not raw.strip(b"\0"):
+        return "only zero bytes, as a crashed disk or file system can leave a file"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text; shelf files are UTF-8"
+    if raw.endswith(b"\0"):
+        return "it ends in zero bytes, as a crashed disk or file system can leave a file"
+    if b"\n<<<<<<< " in b"\n" + raw and b"\n>>>>>>> " in raw:
+        return "unresolved git merge conflict markers <<<<<<< … >>>>>>>"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line}"
+    return None
+
+
 def decode(raw: bytes) -> Tables:
     """Parse and validate a TinyDB JSON file, or raise CorruptData."""
     if not raw.strip():
@@ -50,15 +79,18 @@ def decode(raw: bytes) -> Tables:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise CorruptData(f"it is not valid JSON ({str(exc).splitlines()[0]})") from None
+        why = _diagnose(raw) or str(exc).splitlines()[0]
+        raise CorruptData(f"it is not valid JSON ({why})") from None
     if not isinstance(data, dict):
-        raise CorruptData(f"its top level is a {type(data).__name__}, not an object")
+        raise CorruptData(f"its top level is {_json_kind(data)}, not an object")
     for name, table in data.items():
         if not isinstance(table, dict):
-            raise CorruptData(f"table {name!r} is a {type(table).__name__}, not an object")
+            raise CorruptData(f"table {name!r} is {_json_kind(table)}, not an object")
         for key, doc in table.items():
             if not isinstance(doc, dict):
-                raise CorruptData(f"entry {key!r} in table {name!r} is not an object")
+                raise CorruptData(
+                    f"entry {key!r} in table {name!r} is {_json_kind(doc)}, not an object"
+                )
     return data
 
 
