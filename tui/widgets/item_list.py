@@ -12,10 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -28,6 +27,14 @@ Spans = Sequence[tuple[int, int]]
 CURSOR_GLYPH = "›"
 SELECT_GLYPH = "*"
 _CACHE_LIMIT = 4096
+
+
+_BOLD = Style(bold=True)
+_PLAIN = Style()
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - cell_len(text))
 
 
 def _fit(text: str, width: int) -> str:
@@ -108,6 +115,8 @@ class ItemList(ScrollView, can_focus=True):
         self.selection: dict[str, None] = {}  # ordered, for predictable bulk actions
         self.empty_message = "Nothing here."
         self._cache: dict[tuple, tuple[object, Strip]] = {}
+        self._row_style_map: dict[str, Style] | None = None
+        self._frame: tuple[int, int] | None = None
         self._last_highlighted: str | None = None
 
     # -- the data ----------------------------------------------------------
@@ -232,10 +241,21 @@ class ItemList(ScrollView, can_focus=True):
 
     # -- drawing -----------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line needs, worked out once per frame rather than per line.
+        self._frame = (round(self.scroll_y), self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        index = y + round(self.scroll_y)
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        if self._frame is not None:
+            scroll_y, width = self._frame
+        else:
+            scroll_y, width = round(self.scroll_y), self.scrollable_content_region.width
+        index = y + scroll_y
+        base = self._row_styles()["base"]
         if index >= len(self.order) or width <= 0:
             if index == 0 and not self.order:
                 style = self.get_component_rich_style("item-list--empty")
@@ -261,50 +281,64 @@ class ItemList(ScrollView, can_focus=True):
         self._cache[key] = (row, strip)
         return strip
 
-    def _render_row(self, row, width, is_cursor, focused, selected, spans, base: Style) -> Strip:
-        style = self.get_component_rich_style
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(CURSOR_GLYPH if is_cursor else " ")
-        text.append(SELECT_GLYPH if selected else " ", style("item-list--selected"))
-        status_style = {
-            "read": style("item-list--read"),
-            "reading": style("item-list--reading"),
-        }.get(row.status, Style())
-        text.append(GLYPHS.get(row.status, "?"), status_style)
-        text.append(" ")
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._row_style_map = None
+        self._cache.clear()
 
+    def _row_styles(self) -> dict[str, Style]:
+        """Partial styles, so a row's parts never paint over the cursor's background."""
+        if self._row_style_map is None:
+            # rich_style walks the DOM on every call: once per style change, not per line.
+            self._row_style_map = {
+                name.removeprefix("item-list--"): self.get_component_rich_style(name, partial=True)
+                for name in self.COMPONENT_CLASSES
+            }
+            self._row_style_map["base"] = self.rich_style
+        return self._row_style_map
+
+    def _render_row(self, row, width, is_cursor, focused, selected, spans, base: Style) -> Strip:
+        """One row as segments: a Rich Text per row costs most of a frame at 50 rows."""
+        st = self._row_styles()
+        line = base
+        if is_cursor:
+            line = base + (st["cursor"] if focused else _BOLD)
+        segments = [
+            Segment(CURSOR_GLYPH if is_cursor else " ", line),
+            Segment(SELECT_GLYPH if selected else " ", line + st["selected"]),
+            Segment(GLYPHS.get(row.status, "?"), line + st.get(row.status, _PLAIN)),
+            Segment(" ", line),
+        ]
         # Columns have the same widths on every row so they line up.
         date_w, author_w, tags_w = column_widths(width)
-        tags = " ".join(f"#{t}" for t in row.tags)
         gaps = sum(2 for w in (date_w, author_w, tags_w) if w)
         title_w = max(1, width - 4 - date_w - author_w - tags_w - gaps)
 
         title = (DERIVED_GLYPH if row.derived else "") + row.title
         shown = _fit(title, title_w)
-        start = len(text)
-        text.append(shown, style("item-list--derived") if row.derived else None)
+        title_style = line + st["derived"] if row.derived else line
         if spans:
             offset = len(DERIVED_GLYPH) if row.derived else 0
-            match_style = style("item-list--match")
-            limit = len(shown) - (1 if shown.endswith("…") and shown != title else 0)
-            for a, b in spans:
-                a, b = a + offset, min(b + offset, limit)
-                if a < b:
-                    text.stylize(match_style, start + a, start + b)
-        text.append(" " * (title_w - cell_len(shown)))
-        if author_w:
-            text.append("  ")
-            author = _fit(row.author, author_w)
-            text.append(author.ljust(author_w), style("item-list--author"))
-        if date_w:
-            text.append("  ")
-            text.append(_fit(row.date, date_w).ljust(date_w), style("item-list--date"))
-        if tags_w:
-            text.append("  ")
-            text.append(_fit(tags, tags_w).ljust(tags_w), style("item-list--tags"))
-        line_style = base
-        if is_cursor:
-            cursor_style = style("item-list--cursor")
-            line_style = base + (cursor_style if focused else Style(bold=True))
-        strip = Strip(list(text.render(self.app.console))).adjust_cell_length(width)
-        return strip.apply_style(line_style)
+            visible = len(shown) - (1 if shown != title else 0)  # not the ellipsis
+            match_style = title_style + st["match"]
+            position = 0
+            for a, b in sorted(spans):
+                a, b = max(a + offset, position), min(b + offset, visible)
+                if a >= b:
+                    continue
+                segments.append(Segment(shown[position:a], title_style))
+                segments.append(Segment(shown[a:b], match_style))
+                position = b
+            segments.append(Segment(shown[position:], title_style))
+        else:
+            segments.append(Segment(shown, title_style))
+        segments.append(Segment(" " * (title_w - cell_len(shown)), line))
+        for column_w, text, name in (
+            (author_w, row.author, "author"),
+            (date_w, row.date, "date"),
+            (tags_w, " ".join(f"#{t}" for t in row.tags), "tags"),
+        ):
+            if column_w:
+                segments.append(Segment("  ", line))
+                segments.append(Segment(_pad(_fit(text, column_w), column_w), line + st[name]))
+        return Strip(segments).adjust_cell_length(width, line)
