@@ -195,12 +195,21 @@ def _file_signature(path: str) -> tuple[int, int, int] | None:
 # -- parsing, possibly in worker processes ------------------------------------------
 
 
-def _parse_one(name: str, text: str) -> tuple[str | None, list[Entry], list[str], str | None]:
-    """(kind, entries, skipped, error) for one document; runs in a worker process too."""
+def _parse_one(
+    name: str, text: str, progress: Progress | None = None
+) -> tuple[str | None, list[Entry], list[str], str | None]:
+    """(kind, entries, skipped, error) for one document; runs in a worker process too.
+
+    ``progress(done, total)`` counts characters of this document, when the
+    parser can report them.
+    """
     from seeds.parse import UnknownFormat, parse_document
 
     try:
-        parsed = parse_document(text, name)
+        if progress is not None and _takes_progress(parse_document):
+            parsed = parse_document(text, name, progress=progress)
+        else:
+            parsed = parse_document(text, name)
     except UnknownFormat as exc:
         return None, [], [], str(exc)
     return parsed.kind, parsed.entries, list(parsed.skipped), None
@@ -254,6 +263,27 @@ class _Phases:
     def __call__(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(done, total)
+
+    def end(self) -> None:
+        """Done or failed: a bar that redraws by itself must stop now."""
+        idle = getattr(self.progress, "idle", None)
+        if idle is not None:
+            idle()
+
+
+def _takes_progress(func: Callable[..., Any]) -> bool:
+    """Whether the parser or merger can report progress within one call.
+
+    One document may hold 100k entries and merging them is a single call of
+    several seconds; when these functions accept ``progress(done, total)``,
+    the bar moves inside them too.
+    """
+    import inspect
+
+    try:
+        return "progress" in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 # -- the library -----------------------------------------------------------------------
@@ -385,6 +415,17 @@ class Library:
         from seeds.merge import merge_entries
 
         phases = _Phases(progress)
+        try:
+            return self._import(documents, phases, merge_entries)
+        finally:
+            phases.end()
+
+    def _import(
+        self,
+        documents: Sequence[tuple[str, str]],
+        phases: _Phases,
+        merge_entries: Callable[..., Any],
+    ) -> ImportReport:
         report = ImportReport()
         with gc_paused():
             parsed = self._parse_all(documents, phases)
@@ -399,7 +440,10 @@ class Library:
             phases.start("merging")
             phases(0, len(entries))
             existing = self._items_for_import()
-            result = merge_entries(entries, existing.values())
+            if _takes_progress(merge_entries):
+                result = merge_entries(entries, existing.values(), progress=phases)
+            else:
+                result = merge_entries(entries, existing.values())
             phases(len(entries), len(entries))
             report.added, report.merged = list(result.added), list(result.merged)
             report.unchanged = list(result.unchanged)
@@ -427,24 +471,31 @@ class Library:
         done_entries = 0
         phases.start("parsing")
 
+        def per_char() -> float:
+            return done_entries / done_size if done_entries else 1 / 1000
+
         def finished(index: int, outcome: Any) -> None:
             nonlocal done_size, done_entries
             results[index] = outcome
             done_size += sizes[index]
             done_entries += len(outcome[1])
             if done_size >= total_size:
-                estimate = done_entries
-            elif done_entries:
-                estimate = max(done_entries, round(done_entries * total_size / done_size))
+                phases(done_entries, done_entries)
             else:
-                estimate = max(1, total_size // 1000)
-            phases(done_entries, estimate)
+                estimate = max(done_entries + 1, round(per_char() * total_size))
+                phases(done_entries, estimate)
+
+        def inside(done_chars: int, total_chars: int) -> None:
+            """Within one document: entries so far, guessed from its characters parsed."""
+            rate = per_char()
+            done = done_entries + round(done_chars * rate)
+            phases(done, max(done + 1, round(rate * total_size)))
 
         phases(0, max(1, total_size // 1000))
         workers = _workers(documents)
         if workers == 1:
             for index, (name, text) in enumerate(documents):
-                finished(index, _parse_one(name, text))
+                finished(index, _parse_one(name, text, inside))
             return results
         from concurrent.futures import ProcessPoolExecutor, as_completed
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 
 import pytest
 
@@ -81,3 +82,50 @@ def test_import_on_a_terminal_draws_and_clears_the_bar(tmp_path, monkeypatch, ca
     drawn = stderr.getvalue()
     assert "importing" in drawn and "/s" in drawn
     assert drawn.endswith("\r\033[K")  # the report then starts on a clean line
+
+
+def test_a_silent_step_still_shows_time_passing():
+    stream = io.StringIO()
+    with ProgressBar("importing", stream=stream) as bar:
+        bar.phase("merging", "entries")
+        bar(0, 1000)
+        time.sleep(0.7)
+        ticks = stream.getvalue().count("\r")
+        assert ticks >= 2  # redrawn by the ticker although nothing was reported
+        assert "merging" in stream.getvalue().split("\r")[-1]
+        bar.idle()
+        time.sleep(0.4)
+        assert stream.getvalue().count("\r") == ticks
+    assert stream.getvalue().endswith("\r\033[K")
+    assert bar._ticker is None
+
+
+def test_parser_and_merger_progress_is_used_when_they_offer_it(tmp_path, monkeypatch):
+    import seeds.merge
+    import seeds.parse
+    from seeds.bundled import bundled_documents
+    from storage.library import Library
+    from storage.paths import DataDir
+
+    real_parse, real_merge = seeds.parse.parse_document, seeds.merge.merge_entries
+    inside: list[str] = []
+
+    def parse_document(text, source, progress=None):
+        progress(len(text) // 2, len(text))
+        inside.append("parse")
+        return real_parse(text, source)
+
+    def merge_entries(entries, existing=(), progress=None):
+        progress(len(entries) // 2, len(entries))
+        inside.append("merge")
+        return real_merge(entries, existing)
+
+    monkeypatch.setattr(seeds.parse, "parse_document", parse_document)
+    monkeypatch.setattr(seeds.merge, "merge_entries", merge_entries)
+    seen: list[tuple[int, int]] = []
+    data = DataDir(tmp_path / "data")
+    data.create()
+    report = Library(data).import_documents(bundled_documents(), lambda d, t: seen.append((d, t)))
+    assert report.added
+    assert inside.count("merge") == 1 and inside.count("parse") == len(bundled_documents())
+    assert all(0 <= d <= t for d, t in seen)
