@@ -118,6 +118,7 @@ TYPED = [
     "language models",
     "gpt-4 technical",
     '"language model" sc',
+    '"language model is a',
     "tag:safety model",
     "model -the",
     "year:2019..2021 pol",

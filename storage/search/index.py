@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
-from operator import add, and_, mul, or_, rshift, sub
+from operator import add, mul, or_, rshift, sub
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from storage.model import Annotation
 from storage.search import scoring
 from storage.search.acronyms import Acronyms
 from storage.search.highlight import Highlighter, LazySpans
+from storage.search.matching import TermMatch
 from storage.search.normalize import MAX_FIELD_CHARS, fold, index_terms
 from storage.search.postings import PackedPostings
 from storage.search.query import Filter, Phrase, Query, QueryError, Term, parse_query, tag_key
@@ -74,18 +75,9 @@ _PREFIX_BUDGET_MIN = 5_000
 _MAX_COMPLETIONS = 300
 _HEAD = 100  # hits ranked eagerly, and re-ranked on their titles, per search
 _PROXIMITY_HEAD = 30  # of those, how many are checked for adjacent query words
-_TIE = 1e-9  # library-order tie-break, far below any score difference
+_TIE = scoring.TIE
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _SHORT_PREFIX = 2  # words this long or shorter complete against titles and authors only
-
-
-@dataclass
-class _TermMatch:
-    scores: dict[int, float]  # doc -> score contribution
-    expansions: frozenset[tuple[str, str]]  # (scope, term); ("acronym", t) for acronyms
-    exact: frozenset[str]  # terms to highlight as whole words
-    prefixes: tuple[str, ...]  # typed prefixes to highlight
-    acronym_phrases: tuple[tuple[str, ...], ...]
 
 
 @dataclass
@@ -111,7 +103,8 @@ class SearchIndex:
         self._ids: list[str | None] = []
         self._items: list[Item | None] = []
         self._doc: dict[str, int] = {}
-        self._order: list[float] = []
+        self._order: list[float] = []  # library position (updated items keep theirs)
+        self._tie: list[float] = []  # _order * _TIE: breaks score ties by library order
         self._seq = 0
         self._dead: set[int] = set()
         # Postings of dead docs per term, so document frequencies (and so
@@ -137,7 +130,7 @@ class SearchIndex:
         self._status: dict[str, set[str]] = {"reading": set(), "read": set()}
         self._others: dict[str, Mapping[str, Annotation]] = {}
         self._gen = 0
-        self._cache: OrderedDict[tuple[Any, ...], _TermMatch] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], TermMatch] = OrderedDict()
         self._library: list[int] | None = None
 
     # ------------------------------------------------------------------ build
@@ -248,6 +241,7 @@ class SearchIndex:
             order = self._seq
             self._seq += 1
         self._order.append(order)
+        self._tie.append(order * _TIE)
         base = doc << 8
         codes, short, author_terms = _analyse(item)
         post = self._post
@@ -339,7 +333,7 @@ class SearchIndex:
             return self._result(query, _Ranking(self._library_order(), None, 0), limit, None)
 
         matches = [self._match_term(t, t.prefix) for t in q.terms]
-        phrase_words: list[_TermMatch] = []
+        phrase_words: list[TermMatch] = []
         for p in q.phrases:
             for i, w in enumerate(p.words):
                 last = p.open and i == len(p.words) - 1
@@ -347,11 +341,12 @@ class SearchIndex:
         all_terms = matches + phrase_words
 
         start = self._narrowing_start(previous, q, all_terms)
-        cand = self._candidates(all_terms, q, start)
+        cand, columns = self._candidates(all_terms, q, start)
         fallback = False
         if not cand and len(matches) > 1:
             cand = self._fallback(matches, q)
             fallback = bool(cand)
+            columns = [m.full() for m in all_terms]
         docs = list(cand)
         state = _State(self._gen, q, [m.expansions for m in all_terms], docs, fallback)
         highlighter = _highlighter(q, all_terms)
@@ -359,10 +354,8 @@ class SearchIndex:
             docs.sort(key=self._order.__getitem__)
             ranking = _Ranking(docs, None, 0)
         else:
-            keys = self._score(docs, all_terms, fallback)
-            rerank = partial(
-                self._rerank, keys=dict(zip(docs, keys, strict=False)), hl=highlighter, q=q
-            )
+            keys = self._score(docs, columns, fallback)
+            rerank = partial(self._rerank, keys=dict(zip(docs, keys, strict=False)), hl=highlighter)
             ranking = _Ranking(docs, keys, _HEAD, rerank)
         return self._result(query, ranking, limit, state, highlighter)
 
@@ -385,12 +378,12 @@ class SearchIndex:
         highlighter: Highlighter | None = None,
     ) -> SearchResult:
         ids = self._ids
-        tie = self._order
+        tie = self._tie
 
         def make(doc: int, key: float) -> Hit:
             item_id = ids[doc]
             assert item_id is not None
-            score = round(key + tie[doc] * _TIE, 6) if ranking.keys is not None else 0.0
+            score = round(key + tie[doc], 6) if ranking.keys is not None else 0.0
             if highlighter is None:
                 return Hit(item_id, score, {})
             return Hit(item_id, score, resolve=partial(self._spans, hl=highlighter))
@@ -410,7 +403,7 @@ class SearchIndex:
 
     # ------------------------------------------------------------ term match
 
-    def _match_term(self, term: Term, typing: bool, exact: bool = False) -> _TermMatch:
+    def _match_term(self, term: Term, typing: bool, exact: bool = False) -> TermMatch:
         key = (term.text, typing, exact)
         hit = self._cache.get(key)
         if hit is not None:
@@ -422,7 +415,7 @@ class SearchIndex:
             self._cache.popitem(last=False)
         return made
 
-    def _expand(self, s: str, typing: bool, exact_only: bool) -> _TermMatch:
+    def _expand(self, s: str, typing: bool, exact_only: bool) -> TermMatch:
         n = max(1, len(self._doc))
         short_scope = typing and len(s) <= _SHORT_PREFIX and not exact_only
         post = self._short if short_scope else self._post
@@ -440,9 +433,12 @@ class SearchIndex:
         picked: dict[str, float] = {}  # term -> quality
         exact: set[str] = set()  # highlighted as whole words (the rest by prefix)
         prefixes: list[str] = []
-        df = live_df(s)
+        df = exact_df = live_df(s)
         if df:
             picked[s] = scoring.EXACT
+        # A word in a quarter of the library is surely what is meant: its
+        # completions and typo neighbours would only add cost.
+        common = exact_df > max(_PREFIX_BUDGET_MIN, n // 4)
         if typing:
             prefixes.append(s)
             completions = vocab.completions(s)
@@ -457,9 +453,9 @@ class SearchIndex:
                 ranked = heapq.nlargest(_MAX_COMPLETIONS, range(len(dfs)), key=dfs.__getitem__)
             else:
                 ranked = sorted(range(len(dfs)), key=dfs.__getitem__, reverse=True)
-            budget = max(_PREFIX_BUDGET_MIN, n // 2)
-            for k, i in enumerate(ranked):
-                if dfs[i] <= 0 or (k >= 2 and budget <= 0):
+            budget = max(_PREFIX_BUDGET_MIN, n // 4)
+            for k, i in enumerate([] if common else ranked):
+                if dfs[i] <= 0 or (k >= 1 and budget <= 0):
                     break
                 budget -= dfs[i]
                 if completions[i] != s:
@@ -467,7 +463,7 @@ class SearchIndex:
         else:
             exact.add(s)
         # Digits carry meaning (gpt3 is not gpt4): no typos in numbers.
-        fuzzy = not (exact_only or short_scope or any(c.isdigit() for c in s))
+        fuzzy = not (exact_only or short_scope or common or any(c.isdigit() for c in s))
         edits = max_edits(len(s)) if fuzzy else 0
         if edits:
             # A word that exists is probably meant: its typo neighbours only
@@ -488,79 +484,47 @@ class SearchIndex:
         in_ann = picked.keys() & ann_post.keys()
         df = max(df, 1)
         weight = scoring.idf(df, n)
-        scores = self._gather(picked, post, weight)
-        ann: dict[int, float] = {}
+        by_quality: dict[float, list[array]] = {}
+        for t, quality in picked.items():
+            postings = post.get(t)
+            if postings:
+                by_quality.setdefault(round(quality, 2), []).append(postings)
+        groups = [
+            ([v * weight * quality for v in scoring.DEQUANT], arrays)
+            for quality, arrays in sorted(by_quality.items())
+        ]
+        user: dict[int, float] = {}
         doc_of = self._doc
         for t in in_ann:
             c = weight * picked[t]
-            for iid, impact in ann_post.get(t, {}).items():
+            for iid, impact in ann_post[t].items():
                 doc = doc_of.get(iid)
-                if doc is not None and ann.get(doc, 0.0) < impact * c:
-                    ann[doc] = impact * c
+                if doc is not None and user.get(doc, 0.0) < impact * c:
+                    user[doc] = impact * c
         acronym_phrases: tuple[tuple[str, ...], ...] = ()
+        acronym: dict[int, float] = {}
         if not exact_only and s.isalpha() and 2 <= len(s) <= 6:
             acronym_phrases = tuple(sorted(self._acronyms.expansions(s)))
             if acronym_phrases:
-                self._acronym_scores(acronym_phrases, weight, scores)
-        for doc, v in ann.items():
-            scores[doc] = scores.get(doc, 0.0) + v
+                acronym = self._acronym_scores(acronym_phrases, weight)
         expansions = {(scope, t) for t in picked}
         if acronym_phrases:
             expansions.add(("acronym", s))
-        return _TermMatch(
-            scores,
+        return TermMatch(
+            groups,
+            acronym,
+            user,
             frozenset(expansions),
             frozenset(exact),
             tuple(prefixes),
             acronym_phrases,
         )
 
-    @staticmethod
-    def _gather(
-        picked: Mapping[str, float], post: Mapping[str, array], weight: float
-    ) -> dict[int, float]:
-        """doc -> best ``weight * quality * impact`` over the picked terms.
-
-        Terms of equal quality share one pass over their concatenated
-        postings (a prefix can have thousands of completions).
-        """
-        groups: dict[float, array] = {}
-        for t, quality in picked.items():
-            postings = post.get(t)
-            if postings:
-                key = round(quality, 2)
-                group = groups.get(key)
-                if group is None:
-                    groups[key] = array("I", postings)
-                else:
-                    group.extend(postings)
-        scores: dict[int, float] = {}
-        for quality in sorted(groups):
-            postings = groups[quality]
-            c = weight * quality
-            levels = map(and_, postings, repeat(255))
-            if len(postings) > 512:
-                table = [v * c for v in scoring.DEQUANT]
-                values = map(table.__getitem__, levels)
-            else:
-                values = map(mul, map(scoring.DEQUANT.__getitem__, levels), repeat(c))
-            found = dict(zip(map(rshift, postings, repeat(8)), values, strict=False))
-            if not scores:
-                scores = found
-                continue
-            # An item keeps its best expansion: a completion in the title
-            # must not be displaced by an exact word in the summary.
-            both = scores.keys() & found.keys()
-            best = map(max, map(scores.__getitem__, both), map(found.__getitem__, both))
-            kept = dict(zip(both, best, strict=False))
-            scores.update(found)
-            scores.update(kept)
-        return scores
-
     def _acronym_scores(
-        self, phrases: Iterable[tuple[str, ...]], weight: float, scores: dict[int, float]
-    ) -> None:
+        self, phrases: Iterable[tuple[str, ...]], weight: float
+    ) -> dict[int, float]:
         """Titles that spell out an acronym score as a title hit on it."""
+        scores: dict[int, float] = {}
         value = weight * scoring.ACRONYM * scoring.TITLE.weight * (scoring.K1 + 1) * 0.6
         for words in phrases:
             docs: set[int] | None = None
@@ -577,11 +541,12 @@ class SearchIndex:
                     continue
                 if scores.get(doc, 0.0) < value:
                     scores[doc] = value
+        return scores
 
     # ------------------------------------------------------------ candidates
 
     def _narrowing_start(
-        self, previous: SearchResult | None, q: Query, terms: list[_TermMatch]
+        self, previous: SearchResult | None, q: Query, terms: list[TermMatch]
     ) -> set[int] | None:
         state = getattr(previous, "_state", None)
         if not isinstance(state, _State) or state.gen != self._gen or state.fallback:
@@ -604,16 +569,31 @@ class SearchIndex:
                 return None
         return set(state.docs)
 
-    def _candidates(self, terms: list[_TermMatch], q: Query, start: set[int] | None) -> set[int]:
+    def _candidates(
+        self, terms: list[TermMatch], q: Query, start: set[int] | None
+    ) -> tuple[set[int], list[dict[int, float]]]:
+        """Items matching every word and filter, and each word's scores for them.
+
+        Filters and the rarest words go first; once the candidates are few, a
+        common word is looked up for them only instead of decoded whole.
+        """
         cand = start
-        for m in sorted(terms, key=lambda m: len(m.scores)):
-            cand = _intersect(cand, m.scores)
-            if not cand:
-                return set()
-        for f in q.filters:
+        for f in sorted(q.filters, key=lambda f: f.name in ("author", "is")):
             cand = _intersect(cand, self._filter_docs(f))
             if not cand:
-                return set()
+                return set(), []
+        columns: dict[int, dict[int, float]] = {}
+        for i in sorted(range(len(terms)), key=lambda i: terms[i].size):
+            m = terms[i]
+            if cand is not None and len(cand) * m.lookups * 6 < m.size:
+                scores = m.restricted(cand)
+                cand = set(scores)
+            else:
+                scores = m.full()
+                cand = _intersect(cand, scores)
+            columns[i] = scores
+            if not cand:
+                return set(), []
         if cand is None:
             cand = set(self._doc.values())
         elif self._dead:
@@ -624,19 +604,19 @@ class SearchIndex:
             cand.difference_update(self._filter_docs(f))
         if q.phrases or q.not_phrases:
             cand = self._check_phrases(cand, q)
-        return cand
+        return cand, [columns[i] for i in range(len(terms))]
 
-    def _fallback(self, matches: list[_TermMatch], q: Query) -> set[int]:
+    def _fallback(self, matches: list[TermMatch], q: Query) -> set[int]:
         """No item has every word: those that have some, best coverage first."""
         union: set[int] = set()
         for m in matches:
-            union.update(m.scores)
+            union.update(m.full())
         empty = Query(q.text, phrases=q.phrases, filters=q.filters, not_terms=q.not_terms,
                       not_phrases=q.not_phrases, not_filters=q.not_filters)  # fmt: skip
         if empty.is_empty:
             union.difference_update(self._dead)
             return union
-        return self._candidates([], empty, union) if union else set()
+        return self._candidates([], empty, union)[0] if union else set()
 
     def _exclude_term(self, cand: set[int], text: str) -> None:
         postings = self._post.get(text)
@@ -648,7 +628,7 @@ class SearchIndex:
                 cand.discard(doc)
 
     def _check_phrases(self, cand: set[int], q: Query) -> set[int]:
-        need = [_phrase_finder(p) for p in q.phrases if len(p.words) > 1]
+        need = [_phrase_finder(p) for p in q.phrases if _checkable(p)]
         avoid = [_phrase_finder(p) for p in q.not_phrases]
         if not need and not avoid:
             return cand
@@ -749,26 +729,22 @@ class SearchIndex:
 
     # ---------------------------------------------------------------- scoring
 
-    def _score(self, docs: list[int], terms: list[_TermMatch], fallback: bool) -> list[float]:
-        acc: Any = None
-        for m in terms:
-            col: Any
-            if fallback:
-                col = map(m.scores.get, docs, repeat(0.0))
-            else:
-                col = map(m.scores.__getitem__, docs)
+    def _score(
+        self, docs: list[int], columns: list[dict[int, float]], fallback: bool
+    ) -> list[float]:
+        acc: Any = None if columns else repeat(0.0)
+        for scores in columns:
+            # In a fallback, an item lacks some words: those score nothing.
+            col = map(scores.get, docs, repeat(0.0)) if fallback else map(scores.__getitem__, docs)
             acc = col if acc is None else map(add, acc, col)
         if fallback:
             # Coverage first: an item with three of four words beats any with two.
-            covered = map(
-                sum, zip(*[map(m.scores.__contains__, docs) for m in terms], strict=False)
-            )
+            covered = map(sum, zip(*[map(c.__contains__, docs) for c in columns], strict=False))
             acc = map(add, acc, map(mul, covered, repeat(1000.0)))
-        order = self._order
-        return list(map(sub, acc, map(mul, map(order.__getitem__, docs), repeat(_TIE))))
+        return list(map(sub, acc, map(self._tie.__getitem__, docs)))
 
     def _rerank(
-        self, head: list[int], keys: dict[int, float], hl: Highlighter, q: Query
+        self, head: list[int], keys: dict[int, float], hl: Highlighter
     ) -> list[tuple[int, float]]:
         """Bonus for the top hits whose title holds every query word, and for
         those where consecutive query words stand next to each other."""
@@ -1000,7 +976,16 @@ def _folded(text: str) -> str:
     return text.lower() if text.isascii() else fold(text)
 
 
+def _checkable(p: Phrase) -> bool:
+    """Worth verifying word order: two words or more, and an open last word of
+    three letters or more (before that it matches too much to check cheaply;
+    its words must still all be there)."""
+    return len(p.words) > 1 and not (p.open and len(p.words[-1]) < 3)
+
+
 def _phrase_narrows(old: Phrase, new: Phrase) -> bool:
+    if _checkable(old) and not _checkable(new):
+        return False  # the new one does not check word order: it matches more
     if old.words == new.words and (old.open or not new.open):
         return True
     if not old.open or len(new.words) < len(old.words):
@@ -1024,7 +1009,7 @@ def _filter_narrows(old: Filter, new: Filter) -> bool:
     return False
 
 
-def _highlighter(q: Query, terms: list[_TermMatch]) -> Highlighter:
+def _highlighter(q: Query, terms: list[TermMatch]) -> Highlighter:
     exact: set[str] = set()
     prefixes: list[str] = []
     acronyms: list[tuple[str, ...]] = []

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from seeds.model import Item
 from storage.model import Annotation
 from storage.search.postings import PackedPostings
+from storage.search.scoring import TIE
 from storage.search.vocab import Vocabulary
 
 if TYPE_CHECKING:
@@ -278,5 +279,6 @@ def _read(
     for position, doc in enumerate(map(doc_of.__getitem__, map(attrgetter("id"), items))):
         order_list[doc] = position
     index._seq = len(items)
+    index._tie = [position * TIE for position in order_list]
     index._bump()
     return index, header["ann"]

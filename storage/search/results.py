@@ -93,8 +93,18 @@ class _Ranking:
         if k >= len(docs):
             self._finish(len(docs))
             return
-        threshold = heapq.nlargest(k, keys)[-1]
-        picked = list(compress(range(len(docs)), map(ge, keys, repeat(threshold))))
+        picked = []
+        n = len(keys)
+        if n > 40 * k:
+            # A strided sample estimates a threshold a few times k deep, so
+            # one C-level pass keeps a few hundred keys to sort.
+            step = n // (10 * k)
+            sample = sorted(keys[::step], reverse=True)
+            threshold = sample[min(len(sample) - 1, 3 * k // step + 1)]
+            picked = list(compress(range(n), map(ge, keys, repeat(threshold))))
+        if len(picked) < k:
+            threshold = heapq.nlargest(k, keys)[-1]
+            picked = list(compress(range(n), map(ge, keys, repeat(threshold))))
         picked.sort(key=keys.__getitem__, reverse=True)
         picked = picked[:k]
         self._set_head([docs[i] for i in picked], [keys[i] for i in picked])

@@ -29,6 +29,9 @@ __all__ = [
 ]
 
 K1 = 1.2
+#: Multiplies an item's library position into a score tie-break, far below
+#: any real score difference.
+TIE = 1e-9
 
 
 class Field:

@@ -1,0 +1,140 @@
+"""One query word's matches: which items, and how much each one scores.
+
+A word expands to index terms (itself, completions, typo neighbours), grouped
+by match quality. Its score in an item is the best ``weight * quality *
+impact`` over those terms, then the best acronym-title score, then plus the
+user's own fields (tags, notes, rename).
+
+Two ways to get there, same numbers:
+
+* :meth:`TermMatch.full` decodes every posting into a dict, in C-level
+  ``map``/``zip`` passes; right when this word decides the candidates;
+* :meth:`TermMatch.restricted` looks up only given candidates, by binary
+  search in the (doc-sorted) postings; right when another word or filter
+  already narrowed the candidates to a few, as for "rareword commonword" or
+  the next keystroke of a query whose previous result was small.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Collection
+from itertools import compress, repeat
+from operator import and_, eq, lshift, rshift
+
+__all__ = ["TermMatch"]
+
+# (table: level -> scaled score, postings arrays of one match quality)
+Group = tuple[list[float], list[array]]
+
+
+class TermMatch:
+    __slots__ = (
+        "groups",
+        "acronym",
+        "user",
+        "size",
+        "expansions",
+        "exact",
+        "prefixes",
+        "acronym_phrases",
+        "_full",
+    )
+
+    def __init__(
+        self,
+        groups: list[Group],
+        acronym: dict[int, float],
+        user: dict[int, float],
+        expansions: frozenset[tuple[str, str]],
+        exact: frozenset[str],
+        prefixes: tuple[str, ...],
+        acronym_phrases: tuple[tuple[str, ...], ...],
+    ) -> None:
+        self.groups = groups  # ascending quality
+        self.acronym = acronym
+        self.user = user
+        self.size = sum(len(a) for _, arrays in groups for a in arrays) + len(acronym) + len(user)
+        self.expansions = expansions
+        self.exact = exact
+        self.prefixes = prefixes
+        self.acronym_phrases = acronym_phrases
+        self._full: dict[int, float] | None = None
+
+    @property
+    def lookups(self) -> int:
+        """Binary searches per candidate for :meth:`restricted`."""
+        return sum(len(arrays) for _, arrays in self.groups) or 1
+
+    def full(self) -> dict[int, float]:
+        if self._full is None:
+            scores: dict[int, float] = {}
+            for table, arrays in self.groups:
+                if len(arrays) == 1:
+                    postings = arrays[0]
+                else:
+                    postings = array("I")
+                    for a in arrays:
+                        postings.extend(a)
+                values = map(table.__getitem__, map(and_, postings, repeat(255)))
+                found = dict(zip(map(rshift, postings, repeat(8)), values, strict=False))
+                scores = _merge_max(scores, found)
+            self._finish(scores)
+            self._full = scores
+        return self._full
+
+    def restricted(self, docs: Collection[int]) -> dict[int, float]:
+        """Scores of those of ``docs`` that match, as :meth:`full` has them."""
+        if self._full is not None:
+            full = self._full
+            return {d: full[d] for d in docs if d in full}
+        keys = list(docs)
+        probes = list(map(lshift, keys, repeat(8)))
+        scores: dict[int, float] = {}
+        for table, arrays in self.groups:
+            found: dict[int, float] = {}
+            for postings in arrays:
+                if not postings:
+                    continue
+                last = len(postings) - 1
+                at = map(min, map(bisect_left, repeat(postings), probes), repeat(last))
+                codes = list(map(postings.__getitem__, at))
+                hit = list(map(eq, map(rshift, codes, repeat(8)), keys))
+                got = compress(codes, hit)
+                found.update(
+                    zip(
+                        map(rshift, got, repeat(8)),
+                        map(table.__getitem__, map(and_, compress(codes, hit), repeat(255))),
+                        strict=False,
+                    )
+                )
+            scores = _merge_max(scores, found)
+        self._finish(scores, set(keys))
+        return scores
+
+    def _finish(self, scores: dict[int, float], only: set[int] | None = None) -> None:
+        for doc, value in self.acronym.items():
+            if (only is None or doc in only) and scores.get(doc, 0.0) < value:
+                scores[doc] = value
+        for doc, value in self.user.items():
+            if only is None or doc in only:
+                scores[doc] = scores.get(doc, 0.0) + value
+
+
+def _merge_max(scores: dict[int, float], found: dict[int, float]) -> dict[int, float]:
+    """Per item, the larger of the two scores; built on the larger dict.
+
+    An item keeps its best expansion: a completion in the title must not be
+    displaced by an exact word in the summary.
+    """
+    if not scores:
+        return found
+    small, big = (scores, found) if len(scores) <= len(found) else (found, scores)
+    both = small.keys() & big.keys()
+    best = dict(
+        zip(both, map(max, map(small.__getitem__, both), map(big.__getitem__, both)), strict=False)
+    )
+    big.update(small)
+    big.update(best)
+    return big
