@@ -74,6 +74,7 @@ _MAX_TF = 15
 _PREFIX_BUDGET_MIN = 5_000
 _MAX_COMPLETIONS = 300
 _HEAD = 100  # hits ranked eagerly, and re-ranked on their titles, per search
+_SHARE_MIN = 20_000  # decoded dicts this large are kept for reuse
 _PROXIMITY_HEAD = 30  # of those, how many are checked for adjacent query words
 _TIE = scoring.TIE
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
@@ -131,6 +132,9 @@ class SearchIndex:
         self._others: dict[str, Mapping[str, Annotation]] = {}
         self._gen = 0
         self._cache: OrderedDict[tuple[Any, ...], TermMatch] = OrderedDict()
+        # The few largest decoded score dicts, shared by queries that expand
+        # a word the same way (they are the costliest part of a keystroke).
+        self._decoded: OrderedDict[Any, dict[int, float]] = OrderedDict()
         self._library: list[int] | None = None
 
     # ------------------------------------------------------------------ build
@@ -215,6 +219,7 @@ class SearchIndex:
     def _bump(self) -> None:
         self._gen += 1
         self._cache.clear()
+        self._decoded.clear()
         self._library = None
 
     def _kill(self, doc: int) -> None:
@@ -442,7 +447,10 @@ class SearchIndex:
         if typing:
             prefixes.append(s)
             completions = vocab.completions(s)
-            dfs = list(map(len, map(post.get, completions, repeat(_EMPTY))))
+            if isinstance(post, PackedPostings):
+                dfs = post.counts(completions)
+            else:
+                dfs = list(map(len, map(post.get, completions, repeat(_EMPTY))))
             touched = set(filter(dead.__contains__, completions))
             touched.update(filter(ann_post.__contains__, completions))
             for t in touched:  # few: terms of retired docs or of annotations
@@ -510,7 +518,7 @@ class SearchIndex:
         expansions = {(scope, t) for t in picked}
         if acronym_phrases:
             expansions.add(("acronym", s))
-        return TermMatch(
+        made = TermMatch(
             groups,
             acronym,
             user,
@@ -519,6 +527,12 @@ class SearchIndex:
             tuple(prefixes),
             acronym_phrases,
         )
+        # "language" while typed and once finished decode to the same scores.
+        made.key = (scope, tuple(sorted(picked.items())), weight, acronym_phrases)
+        shared = self._decoded.get(made.key)
+        if shared is not None:
+            made.share(shared)
+        return made
 
     def _acronym_scores(
         self, phrases: Iterable[tuple[str, ...]], weight: float
@@ -590,6 +604,10 @@ class SearchIndex:
                 cand = set(scores)
             else:
                 scores = m.full()
+                if len(scores) > _SHARE_MIN and m.key is not None:
+                    self._decoded[m.key] = scores
+                    while len(self._decoded) > 3:
+                        self._decoded.popitem(last=False)
                 cand = _intersect(cand, scores)
             columns[i] = scores
             if not cand:

@@ -39,6 +39,7 @@ class TermMatch:
         "exact",
         "prefixes",
         "acronym_phrases",
+        "key",
         "_full",
     )
 
@@ -60,7 +61,12 @@ class TermMatch:
         self.exact = exact
         self.prefixes = prefixes
         self.acronym_phrases = acronym_phrases
+        self.key: object = None  # what determines the scores, for sharing them
         self._full: dict[int, float] | None = None
+
+    def share(self, decoded: dict[int, float]) -> None:
+        """Adopt the :meth:`full` scores of an equal expansion (read-only)."""
+        self._full = decoded
 
     @property
     def lookups(self) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
+from itertools import repeat
+from operator import sub
 
 __all__ = ["PackedPostings"]
 
@@ -21,7 +23,21 @@ class PackedPostings:
         self._index = dict(zip(terms, range(len(terms)), strict=True))
         self._flat = flat
         self._starts = starts  # len(terms) + 1 offsets
+        # Postings per term, and a 0 at the end for terms not in the table.
+        self._lengths = array("I", map(sub, starts[1:], starts[:-1]))
+        self._lengths.append(0)
         self._own: dict[str, array] = {}  # terms appended to since loading
+
+    def counts(self, terms: list[str]) -> list[int]:
+        """How many postings each of ``terms`` has, without slicing any out."""
+        missing = len(self._lengths) - 1
+        out = list(map(self._lengths.__getitem__, map(self._index.get, terms, repeat(missing))))
+        if self._own:
+            for i, t in enumerate(terms):
+                own = self._own.get(t)
+                if own is not None:
+                    out[i] = len(own)
+        return out
 
     def get(self, term: str, default: array | None = None) -> array | None:
         own = self._own.get(term)
