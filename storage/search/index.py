@@ -37,7 +37,7 @@ from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from itertools import repeat
+from itertools import islice, repeat
 from operator import add, mul, or_, rshift, sub
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from storage.model import Annotation
 from storage.search import scoring
 from storage.search.acronyms import Acronyms
 from storage.search.highlight import Highlighter, LazySpans
-from storage.search.matching import TermMatch
+from storage.search.matching import SLICE, TermMatch
 from storage.search.normalize import MAX_FIELD_CHARS, fold, index_terms
 from storage.search.postings import PackedPostings
 from storage.search.query import Filter, Phrase, Query, QueryError, Term, parse_query, tag_key
@@ -759,7 +759,13 @@ class SearchIndex:
             # Coverage first: an item with three of four words beats any with two.
             covered = map(sum, zip(*[map(c.__contains__, docs) for c in columns], strict=False))
             acc = map(add, acc, map(mul, covered, repeat(1000.0)))
-        return list(map(sub, acc, map(self._tie.__getitem__, docs)))
+        if len(docs) <= SLICE:
+            return list(map(sub, acc, map(self._tie.__getitem__, docs)))
+        out: list[float] = []
+        ties = map(self._tie.__getitem__, docs)
+        for _ in range(0, len(docs), SLICE):  # in slices: see matching.SLICE
+            out += islice(map(sub, acc, ties), SLICE)
+        return out
 
     def _rerank(
         self, head: list[int], keys: dict[int, float], hl: Highlighter

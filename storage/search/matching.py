@@ -25,6 +25,9 @@ from operator import and_, eq, lshift, rshift
 
 __all__ = ["TermMatch"]
 
+#: Postings decoded per C-level call: ~1-2 ms of holding the GIL.
+SLICE = 16_384
+
 # (table: level -> scaled score, postings arrays of one match quality)
 Group = tuple[list[float], list[array]]
 
@@ -83,8 +86,13 @@ class TermMatch:
                     postings = array("I")
                     for a in arrays:
                         postings.extend(a)
-                values = map(table.__getitem__, map(and_, postings, repeat(255)))
-                found = dict(zip(map(rshift, postings, repeat(8)), values, strict=False))
+                found: dict[int, float] = {}
+                # In slices, so that no single C call holds the GIL for long
+                # and a UI thread gets its turn between them.
+                for at in range(0, len(postings), SLICE):
+                    part = postings[at : at + SLICE]
+                    values = map(table.__getitem__, map(and_, part, repeat(255)))
+                    found.update(zip(map(rshift, part, repeat(8)), values, strict=False))
                 scores = _merge_max(scores, found)
             self._finish(scores)
             self._full = scores
@@ -99,7 +107,7 @@ class TermMatch:
         probes = list(map(lshift, keys, repeat(8)))
         scores: dict[int, float] = {}
         for table, arrays in self.groups:
-            found: dict[int, float] = {}
+            hits: dict[int, float] = {}
             for postings in arrays:
                 if not postings:
                     continue
@@ -108,14 +116,14 @@ class TermMatch:
                 codes = list(map(postings.__getitem__, at))
                 hit = list(map(eq, map(rshift, codes, repeat(8)), keys))
                 got = compress(codes, hit)
-                found.update(
+                hits.update(
                     zip(
                         map(rshift, got, repeat(8)),
                         map(table.__getitem__, map(and_, compress(codes, hit), repeat(255))),
                         strict=False,
                     )
                 )
-            scores = _merge_max(scores, found)
+            scores = _merge_max(scores, hits)
         self._finish(scores, set(keys))
         return scores
 
