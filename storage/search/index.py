@@ -19,11 +19,22 @@ filtered out of every result, so updates never rewrite postings. Memory use is
 four bytes per posting plus the vocabulary.
 
 Query evaluation is written as chains of ``map``/``zip``/set operations so the
-per-posting work runs in C: each query term becomes a dict ``doc -> score``
-(built from the postings of its expansions), candidates are the intersection
-of those dicts' keys and the filters' sets, and a candidate's score is the sum
-of its entries. Each call stays in C for at most a few milliseconds, so a
-search in a worker thread leaves the UI thread responsive.
+per-posting work runs in C. Each query word expands (see
+:mod:`storage.search.vocab`) into terms whose postings give, per item, a
+score (:mod:`storage.search.matching`); candidates are the intersection of
+the filters' sets and the words' items, rarest first, and a word that would
+decode far more postings than there are candidates left is looked up for
+those candidates only. A candidate's score is the sum of its words' scores;
+the top 100 are re-ranked on their titles (every word there, words side by
+side) and the rest sorted only if someone reads past them. Long C-level
+passes are cut into slices so that a UI thread waiting for the GIL gets it
+every millisecond or two.
+
+Narrowing: a result remembers its query, its words' expansions and its
+candidates. If the next query can only match a subset (each old word has a
+new word whose expansions are a subset of the old one's, filters and
+phrases only got stricter, exclusions only grew, and nothing changed in the
+index), the search starts from the old candidates; the outcome is the same.
 """
 
 from __future__ import annotations

@@ -24,8 +24,13 @@ Spans = Mapping[str, list[tuple[int, int]]]
 class Hit:
     """One matching item: its id, its score and the character spans that matched.
 
-    ``matches`` maps a field name ("title", "authors", "summary", "tags",
-    "notes", ...) to ``(start, end)`` spans in that field's displayed string.
+    ``matches`` maps a field name to ``(start, end)`` spans in that field's
+    displayed string: "title" (the renamed title when there is one, else the
+    item's), "original_title" (the item's, when renamed), "authors"
+    (``", ".join``), "affiliations" (``", ".join``), "summary", "tags"
+    (``" ".join``) and "notes" (``"\n".join`` of the note texts). Fields
+    without a match are absent. Each field's spans are worked out when first
+    read, so a list row that reads only the title pays only for the title.
     """
 
     __slots__ = ("id", "score", "_matches", "_resolve")
