@@ -216,6 +216,15 @@ def run(n: int) -> dict:
 
     queries = make_queries(items)
     keystrokes(index, queries[:3])  # warm the typo structures, as a session would
+    # The ticker alone first: how late it wakes on this machine when nothing
+    # here holds the GIL (on a busy machine, the OS scheduler's share).
+    idle = Ticker()
+    idle.start()
+    time.sleep(3)
+    idle.stop.set()
+    idle.join()
+    out["ui_idle_p99_ms"] = round(pct(idle.lates, 99) * 1000, 2)
+    out["ui_idle_max_ms"] = round(idle.worst * 1000, 2)
     ticker = Ticker()
     ticker.start()
     cpu: list[float] = []
