@@ -60,7 +60,7 @@ from storage.search.acronyms import Acronyms
 from storage.search.highlight import Highlighter, LazySpans
 from storage.search.matching import SLICE, TermMatch
 from storage.search.normalize import MAX_FIELD_CHARS, fold, index_terms
-from storage.search.postings import PackedPostings
+from storage.search.postings import PackedPostings, pack
 from storage.search.query import Filter, Phrase, Query, QueryError, Term, parse_query, tag_key
 from storage.search.results import Hit, SearchResult, Spans, _Ranking
 from storage.search.vocab import Vocabulary, max_edits
@@ -164,9 +164,13 @@ class SearchIndex:
                 index._add(item)
             for ann in (annotations or {}).values():
                 index._set_annotation(ann)
+            # One flat array per table instead of an array object per term:
+            # a third less memory, and the layout a saved index loads into.
+            for name in ("_post", "_short", "_author"):
+                setattr(index, name, pack(getattr(index, name)))
             index._vocab = Vocabulary(list(index._post) + list(index._ann_post))
             index._short_vocab = Vocabulary(list(index._short) + list(index._ann_post))
-            index._author_vocab = Vocabulary(index._author)
+            index._author_vocab = Vocabulary.from_sorted(list(index._author))
         finally:
             if enabled:
                 gc.enable()

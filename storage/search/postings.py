@@ -9,11 +9,22 @@ term's run in it, sliced out only when a query asks for that term. Making
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from itertools import repeat
 from operator import sub
 
-__all__ = ["PackedPostings"]
+__all__ = ["PackedPostings", "pack"]
+
+
+def pack(table: Mapping[str, array]) -> PackedPostings:
+    """``table`` as one flat array, terms in sorted order."""
+    terms = sorted(t for t, postings in table.items() if postings)
+    flat = array("I")
+    starts = array("I", [0])
+    for t in terms:
+        flat.extend(table[t])
+        starts.append(len(flat))
+    return PackedPostings(terms, flat, starts)
 
 
 class PackedPostings:
