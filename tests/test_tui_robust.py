@@ -269,3 +269,27 @@ def test_no_color_keeps_every_mark_as_a_glyph(folder: Path, monkeypatch) -> None
         return None
 
     run(app, script)
+
+
+def test_a_failed_index_build_leaves_everything_but_search_working(folder, monkeypatch) -> None:
+    import storage.search
+
+    def broken(*args, **kwargs):
+        raise MemoryError("no room for the index")
+
+    monkeypatch.setattr(storage.search.SearchIndex, "build", broken)
+    app = ShelfApp(open_test_shelf(folder))
+
+    async def script(pilot, app):
+        screen = main(app)
+        assert app.index is None and "MemoryError" in (app.index_error or "")
+        assert "search is unavailable" in str(screen.query_one("#query-error").render())
+        await pilot.press("slash", *"policy")
+        await settle(pilot)
+        assert screen.query_error and "unavailable" in screen.query_error
+        await pilot.press("escape", "escape", "r")
+        await settle(pilot)
+        return screen.items.order[0]
+
+    first = run(app, script)
+    assert reopen(folder).annotation(first).status == "read"

@@ -298,7 +298,7 @@ class ShelfApp(App[int]):
         exit_on_error=False,
     )
     def _build_index(self, items: Any, annotations: Any) -> None:
-        from tui.search import SearchIndex
+        from storage.search import SearchIndex  # heavy: imported after the first frame
 
         index = SearchIndex.build(items.values(), annotations)
         index.set_other_users(self.model.others)
@@ -319,6 +319,10 @@ class ShelfApp(App[int]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             if event.worker.group == "index":
                 self.index_error = describe(event.worker.error)
+                for screen in self.screen_stack:
+                    hook = getattr(screen, "index_failed", None)
+                    if hook is not None:
+                        hook(self.index_error)
             report(self, event.worker.error, event.worker.name)
 
     # -- noticing other processes -------------------------------------------

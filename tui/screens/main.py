@@ -187,7 +187,7 @@ class MainScreen(ItemActions, Screen):
         reorder = reorder or self._reorder_pending
         self._reorder_pending = reorder
         query = self.state.query.strip()
-        if query and self.app.index is None:
+        if query and self.app.index is None and self.app.index_error is None:
             self.waiting_for_index = True  # index_ready() asks again
             self._update_status()
             return
@@ -234,6 +234,8 @@ class MainScreen(ItemActions, Screen):
         app = self.app
         with app.index_lock:
             index = app.apply_index_updates()
+            if index is None:
+                raise RuntimeError(f"search is unavailable: {app.index_error or 'no index'}")
             # The engine narrows from the previous result when it can and
             # ignores it when it cannot, so it is always passed.
             result = index.search(query, previous=self._last_result)
@@ -259,6 +261,16 @@ class MainScreen(ItemActions, Screen):
             )
             self.hits_total = message.total
         self.query_one("#facets", FacetList).show_facets(message.facets)
+        self._update_status()
+
+    def index_failed(self, reason: str) -> None:
+        """Searching is off; the list, facets and every key still work."""
+        self.waiting_for_index = False
+        self._reorder_pending = False
+        self._search_due = False
+        error = self.query_one("#query-error", Static)
+        error.display = True
+        error.update(f"! search is unavailable: {reason}")
         self._update_status()
 
     def index_ready(self) -> None:
@@ -401,7 +413,10 @@ class MainScreen(ItemActions, Screen):
             parts.append(f"{FACET_TITLES[group].lower()}: {labels}")
         if self.items.selection:
             parts.append(f"{len(self.items.selection)} selected (r, t, T apply to them)")
-        if self.waiting_for_index or (self.app.index is None and self.app.texts_loaded):
+        app = self.app
+        if self.waiting_for_index or (
+            app.index is None and app.texts_loaded and app.index_error is None
+        ):
             parts.append("indexing…")
         elif not self.app.texts_loaded:
             parts.append("loading abstracts…")

@@ -71,16 +71,19 @@ def bars_text(rows: Sequence[tuple[str, int]], limit: int = 12, width: int = 24)
     return text
 
 
+SPARK_WIDTH = 52  # two cells a week for 26 weeks; the legend is laid out to match
+
+
 def weeks_text(stats: Stats) -> Text:
     text = Text()
     first, last = stats.week_starts[0], stats.week_starts[-1]
-    total = sum(stats.read_per_week)
-    this_week = stats.read_per_week[-1]
-    text.append(f"{total:,} read in {len(stats.read_per_week)} weeks · {this_week} this week\n")
-    text.append(f"{first:%b %d}", "dim")
-    gap = max(1, len(stats.read_per_week) - 12)
-    text.append(" " * gap)
-    text.append(f"{last:%b %d}", "dim")
+    weekly = stats.read_per_week
+    left, right = f"week of {first:%b %d}", f"this week ({last:%b %d})"
+    text.append(left, "dim")
+    text.append(" " * max(1, SPARK_WIDTH - len(left) - len(right)))
+    text.append(right + "\n", "dim")
+    text.append(f"{sum(weekly):,} read in {len(weekly)} weeks · most in a week: {max(weekly)}")
+    text.append(f" · this week: {weekly[-1]}")
     return text
 
 

@@ -56,7 +56,9 @@ class FacetList(OptionList):
 
     def show_facets(self, facets: Sequence[Facet]) -> None:
         self._facets = facets
-        width = self.scrollable_content_region.width or 28
+        # Room for the scrollbar is kept whether it shows or not: it appears
+        # after the options are set and would otherwise hide the counts.
+        width = max(8, self.size.width - self.styles.gutter.width - 1) if self.size.width else 27
         shown = (width, [(f.group, f.value, f.count, f.chosen) for f in facets])
         if shown == self._shown:
             return
