@@ -375,9 +375,10 @@ class SafeJSONStorage(Storage):
                 f"{kept.name} and restored the backup from {_human_time(when)}"
             )
             return data
+        live = Path(os.path.realpath(self.path))  # through a symlink, not the link itself
         try:
-            os.unlink(self.path)
-            fsync_dir(self.path.parent)
+            os.unlink(live)
+            fsync_dir(live.parent)
         except FileNotFoundError:
             pass
         except OSError as exc:

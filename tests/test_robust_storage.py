@@ -338,3 +338,15 @@ def test_lock_is_reentrant_for_the_holder(tmp_path):
     with lock.held(), lock.held():
         assert lock.is_held
     assert not lock.is_held
+
+
+def test_damaged_file_behind_a_symlink_without_backup_keeps_the_link(tmp_path):
+    real = tmp_path / "checkout" / "db.json"
+    real.parent.mkdir()
+    real.write_bytes(b"{damaged")
+    link = tmp_path / "db.json"
+    link.symlink_to(real)
+    db, _ = make_db(link, None)
+    assert values(db) == {}
+    put(db, "n", 1)
+    assert link.is_symlink() and orjson.loads(real.read_bytes())["t"]["n"]["v"] == 1
