@@ -234,6 +234,9 @@ def test_exact_phrase(index: SearchIndex) -> None:
     # Punctuation between the words is still the phrase.
     assert ids(index, '"browser assisted"') == ["webgpt"]
     assert "scaling" not in ids(index, 'scaling -"scaling laws"')
+    assert ids(index, '"jared kaplan"') == ["scaling"]  # in the authors
+    assert ids(index, '"classic baseline"') == ["ppo"]  # in a note
+    assert ids(index, '"favourite image"') == ["dalle"]  # in the renamed title
 
 
 def test_unclosed_quote_while_typing(index: SearchIndex) -> None:

@@ -661,28 +661,40 @@ class SearchIndex:
                 cand.discard(doc)
 
     def _check_phrases(self, cand: set[int], q: Query) -> set[int]:
-        need = [_phrase_finder(p) for p in q.phrases if _checkable(p)]
-        avoid = [_phrase_finder(p) for p in q.not_phrases]
-        if not need and not avoid:
+        phrases = [(p, True) for p in q.phrases if _checkable(p)]
+        phrases += [(p, False) for p in q.not_phrases]
+        if not phrases:
             return cand
+        checks = [
+            (_phrase_finder(p), wanted, self._author_docs_of(p.words[0])) for p, wanted in phrases
+        ]
+        items, anns = self._items, self._ann
         keep = set()
         for doc in cand:
-            texts = _LazyTexts(self, doc)
-            if all(texts.any(f) for f in need) and not any(texts.any(f) for f in avoid):
+            item = items[doc]
+            if item is None:
+                continue
+            # Title and summary first, folded once; the rest only where the
+            # phrase can be: authors holding its first word, the user's notes.
+            title, summary = _folded(item.title), _folded(item.summary)
+            ann = anns.get(item.id)
+            ok = True
+            for found, wanted, by_author in checks:
+                hit = (
+                    found(title)
+                    or found(summary)
+                    or (doc in by_author and found(_folded("\n".join(item.authors))))
+                    or (ann is not None and any(map(found, map(_folded, _user_texts(ann)))))
+                )
+                if hit != wanted:
+                    ok = False
+                    break
+            if ok:
                 keep.add(doc)
         return keep
 
-    def _texts(self, doc: int) -> list[str]:
-        """The texts a phrase may be in, likeliest first."""
-        item = self._items[doc]
-        if item is None:
-            return []
-        texts = [item.title, item.summary]
-        ann = self._ann.get(item.id)
-        if ann is not None:
-            texts += [ann.title or "", "\n".join(n.text for n in ann.notes), " ".join(ann.tags)]
-        texts.append("\n".join(item.authors))
-        return texts
+    def _author_docs_of(self, term: str) -> set[int]:
+        return set(self._author.get(term) or ())
 
     def _filter_docs(self, f: Filter) -> set[int]:
         name, value = f.name, f.value
@@ -993,26 +1005,27 @@ def _phrase_finder(p: Phrase) -> Callable[[str], bool]:
     return found
 
 
-class _LazyTexts:
-    """An item's texts, folded on first need: most phrase checks stop at the title."""
-
-    def __init__(self, index: SearchIndex, doc: int) -> None:
-        self._raw = index._texts(doc)
-        self._folded: list[str] = []
-
-    def any(self, found: Callable[[str], bool]) -> bool:
-        for i, raw in enumerate(self._raw):
-            if i == len(self._folded):
-                self._folded.append(_folded(raw) if raw else "")
-            if self._folded[i] and found(self._folded[i]):
-                return True
-        return False
+def _user_texts(ann: Annotation) -> list[str]:
+    return [ann.title or "", "\n".join(n.text for n in ann.notes), " ".join(ann.tags)]
 
 
 def _folded(text: str) -> str:
+    """Text as phrases are matched against: folded like index terms.
+
+    Only the non-ASCII runs go through Unicode normalisation: a summary with
+    one "DALL·E" in it must not cost forty times an ASCII one.
+    """
     if len(text) > MAX_FIELD_CHARS:
         text = text[:MAX_FIELD_CHARS]
-    return text.lower() if text.isascii() else fold(text)
+    low = text.lower()
+    return low if low.isascii() else _NON_ASCII_RUN.sub(_fold_run, low)
+
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return fold(m.group())
 
 
 def _checkable(p: Phrase) -> bool:
