@@ -261,7 +261,9 @@ class ShelfApp(App[int]):
 
     def _items_loaded(self, outcome: tuple[Any, Any]) -> None:
         items, others = outcome
-        reordered = list(items) != self.model.library_order
+        # Rows shown from the cache are redrawn from the items, and the order
+        # recomputed in case the library changed since the cache was written.
+        reordered = not self.model.loaded or list(items) != self.model.library_order
         self.model.replace(items=items, others=others)
         self.storage.submit("load abstracts", self._load_texts, self._texts_loaded)
         for screen in self.screen_stack:

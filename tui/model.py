@@ -181,33 +181,6 @@ class LibraryModel:
         """Whether ``items`` holds the library (not just the cached rows)."""
         return self._bases is None
 
-    def _make(self, item_id: str, ann: Annotation | None) -> Row:
-        item = self.items.get(item_id)
-        if item is None:
-            return make_row(item_id, self.base(item_id), ann)
-        a = ann or _NO_ANNOTATION
-        renamed = bool(a.title)
-        authors = item.authors
-        author = authors[0] if authors else ""
-        if author and (len(authors) > 1 or item.authors_truncated):
-            author += " et al."
-        date = item.date or ""
-        return Row(
-            item_id,
-            a.title if renamed else item.title,
-            item.title_derived and not renamed,
-            author,
-            date or item.date_text or "",
-            date,
-            date[:4] or NO_YEAR,
-            item.category or "",
-            tuple(item.sources),
-            a.status,
-            tuple(a.tags),
-            a.updated or "",
-            ann,
-        )
-
     def base(self, item_id: str) -> Base:
         item = self.items.get(item_id)
         if item is not None:
@@ -238,7 +211,7 @@ class LibraryModel:
         ann = self.annotations.get(item_id)
         row = self._rows.get(item_id)
         if row is None or row.ann is not ann:
-            row = self._make(item_id, ann)
+            row = make_row(item_id, self.base(item_id), ann)
             self._rows[item_id] = row
         return row
 

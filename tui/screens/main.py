@@ -372,7 +372,7 @@ class MainScreen(ItemActions, Screen):
     # -- changes from the app ----------------------------------------------
 
     def annotations_changed(self, ids: set[str]) -> None:
-        self.items.refresh_ids(ids)
+        self.items.refresh_rows()
         if self.items.current_id in ids:
             self.show_detail()
         self.refresh_results(reorder=False)

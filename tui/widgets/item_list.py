@@ -7,7 +7,7 @@ hands over a new array and the visible lines are redrawn, nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -149,8 +149,8 @@ class ItemList(ScrollView, can_focus=True):
         self.refresh()
         self.cursor = max(0, min(cursor, len(order) - 1))
 
-    def refresh_ids(self, ids: Iterable[str] | None = None) -> None:
-        """Redraw after annotations changed; stale rows are told apart by identity."""
+    def refresh_rows(self) -> None:
+        """Redraw after annotations changed; cached lines of changed rows no longer match."""
         self.refresh()
 
     def selected_ids(self) -> list[str]:
