@@ -36,6 +36,7 @@ STYLES = Path(__file__).parent / "styles"
 POLL_SECONDS = 1.0
 OTHERS_EVERY = 5  # polls between re-reads of other users' files
 POLL_LABEL = "check for changes"
+_READ_CACHE = object()
 
 
 def _update_annotation(index: Any, ann: Annotation) -> None:
@@ -76,13 +77,13 @@ class ShelfApp(App[int]):
         opener: Callable[[str], Any] | None = None,
         today: Callable[[], dt.date] | None = None,
         poll_seconds: float = POLL_SECONDS,
-        cached_rows: Any = "read",
+        cached_rows: Any = _READ_CACHE,
     ) -> None:
-        """``cached_rows`` is what launch already read from the row cache ("read": read it)."""
+        """``cached_rows``: what launch already read from the row cache (None: nothing)."""
         super().__init__()
         self.shelf = shelf
         annotations = shelf.all_annotations()
-        cached = read_row_cache(shelf) if cached_rows == "read" else cached_rows
+        cached = read_row_cache(shelf) if cached_rows is _READ_CACHE else cached_rows
         if cached is not None:
             self.model = LibraryModel({}, annotations, cached=cached)
         else:
