@@ -41,11 +41,10 @@ from __future__ import annotations
 
 import gc
 import heapq
-import re
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice, repeat
@@ -57,28 +56,27 @@ from seeds.model import Item
 from storage.model import Annotation
 from storage.search import scoring
 from storage.search.acronyms import Acronyms
+from storage.search.analysis import analyse, annotation_impacts, item_year
 from storage.search.highlight import Highlighter, LazySpans
 from storage.search.matching import SLICE, TermMatch
 from storage.search.normalize import MAX_FIELD_CHARS, fold, index_terms
+from storage.search.phrases import (
+    checkable,
+    filter_narrows,
+    folded,
+    phrase_finder,
+    phrase_narrows,
+    user_texts,
+)
 from storage.search.postings import PackedPostings, pack
-from storage.search.query import Filter, Phrase, Query, QueryError, Term, parse_query, tag_key
+from storage.search.query import Filter, Query, QueryError, Term, parse_query, tag_key
 from storage.search.results import Hit, SearchResult, Spans, _Ranking
 from storage.search.vocab import Vocabulary, max_edits
-
-try:  # C helper behind collections.Counter; fall back if an implementation lacks it
-    from collections import _count_elements  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-
-    def _count_elements(mapping: dict[str, int], iterable: Iterable[str]) -> None:
-        for x in iterable:
-            mapping[x] = mapping.get(x, 0) + 1
-
 
 __all__ = ["SearchIndex"]
 
 _append = array.append
 _EMPTY = array("I")
-_MAX_TF = 15
 # A completion of what is being typed may pull in at most this many postings
 # (plus the exact word and its two commonest completions): "con" at 100k
 # items has thousands of completions and millions of postings.
@@ -88,7 +86,6 @@ _HEAD = 100  # hits ranked eagerly, and re-ranked on their titles, per search
 _SHARE_MIN = 20_000  # decoded dicts this large are kept for reuse
 _PROXIMITY_HEAD = 30  # of those, how many are checked for adjacent query words
 _TIE = scoring.TIE
-_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _SHORT_PREFIX = 2  # words this long or shorter complete against titles and authors only
 
 
@@ -244,7 +241,7 @@ class SearchIndex:
         self._items[doc] = None
         self._ids[doc] = None
         if item is not None:
-            codes, short, _ = _analyse(item)
+            codes, short, _ = analyse(item)
             for t in codes:
                 self._dead_df[t] = self._dead_df.get(t, 0) + 1
             for t in short:
@@ -263,7 +260,7 @@ class SearchIndex:
         self._order.append(order)
         self._tie.append(order * _TIE)
         base = doc << 8
-        codes, short, author_terms = _analyse(item)
+        codes, short, author_terms = analyse(item)
         post = self._post
         deque(map(_append, map(post.__getitem__, codes), map(or_, repeat(base), codes.values())), 0)
         short_post = self._short
@@ -274,7 +271,7 @@ class SearchIndex:
             author_post[t].append(doc)
 
         # Facets.
-        year = _year(item)
+        year = item_year(item)
         if year is not None:
             self._years.setdefault(year, set()).add(doc)
         if item.category:
@@ -323,7 +320,7 @@ class SearchIndex:
         for tag in ann.tags:
             self._tags.setdefault(tag_key(tag), set()).add(iid)
         if impacts is None:
-            impacts = _annotation_impacts(ann)
+            impacts = annotation_impacts(ann)
         ann_post = self._ann_post
         for t, v in impacts.items():
             users = ann_post.get(t)
@@ -585,9 +582,9 @@ class SearchIndex:
         for exps in state.terms:
             if not any(e <= exps for e in new_exps):
                 return None
-        if not all(any(_phrase_narrows(p, n) for n in q.phrases) for p in old.phrases):
+        if not all(any(phrase_narrows(p, n) for n in q.phrases) for p in old.phrases):
             return None
-        if not all(any(_filter_narrows(f, g) for g in q.filters) for f in old.filters):
+        if not all(any(filter_narrows(f, g) for g in q.filters) for f in old.filters):
             return None
         for old_list, new_list in (
             (old.not_terms, q.not_terms),
@@ -661,12 +658,12 @@ class SearchIndex:
                 cand.discard(doc)
 
     def _check_phrases(self, cand: set[int], q: Query) -> set[int]:
-        phrases = [(p, True) for p in q.phrases if _checkable(p)]
+        phrases = [(p, True) for p in q.phrases if checkable(p)]
         phrases += [(p, False) for p in q.not_phrases]
         if not phrases:
             return cand
         checks = [
-            (_phrase_finder(p), wanted, self._author_docs_of(p.words[0])) for p, wanted in phrases
+            (phrase_finder(p), wanted, self._author_docs_of(p.words[0])) for p, wanted in phrases
         ]
         items, anns = self._items, self._ann
         keep = set()
@@ -676,15 +673,15 @@ class SearchIndex:
                 continue
             # Title and summary first, folded once; the rest only where the
             # phrase can be: authors holding its first word, the user's notes.
-            title, summary = _folded(item.title), _folded(item.summary)
+            title, summary = folded(item.title), folded(item.summary)
             ann = anns.get(item.id)
             ok = True
             for found, wanted, by_author in checks:
                 hit = (
                     found(title)
                     or found(summary)
-                    or (doc in by_author and found(_folded("\n".join(item.authors))))
-                    or (ann is not None and any(map(found, map(_folded, _user_texts(ann)))))
+                    or (doc in by_author and found(folded("\n".join(item.authors))))
+                    or (ann is not None and any(map(found, map(folded, user_texts(ann)))))
                 )
                 if hit != wanted:
                     ok = False
@@ -856,96 +853,6 @@ class SearchIndex:
         return total
 
 
-def _annotation_impacts(ann: Annotation) -> dict[str, float]:
-    """term -> weighted BM25 impact over the renamed title, tags and notes."""
-    impacts: dict[str, float] = {}
-    for field, text in (
-        (scoring.RENAME, ann.title or ""),
-        (scoring.TAGS, " ".join(ann.tags)),
-        (scoring.NOTES, "\n".join(n.text for n in ann.notes)),
-    ):
-        if not text:
-            continue
-        words, extra = index_terms(text)
-        counts: dict[str, int] = {}
-        _count_elements(counts, words)
-        for t in extra:
-            counts.setdefault(t, 1)
-        top = min(max(counts.values(), default=1), _MAX_TF)
-        sat = [scoring.saturation(tf, len(words), field) for tf in range(top + 1)]
-        get = impacts.get
-        for t, tf in counts.items():
-            impacts[t] = get(t, 0.0) + sat[tf if tf < top else top]
-    return impacts
-
-
-def _analyse(item: Item) -> tuple[dict[str, int], dict[str, float], list[str]]:
-    """An item's postings: term -> quantised impact over all its fields, term ->
-    impact over title, authors and affiliations, and its author terms."""
-    # Short fields: a handful of words each, plain loops are fine.
-    short: dict[str, float] = {}
-    author_terms: list[str] = []
-    for field, text in (
-        (scoring.TITLE, item.title),
-        (scoring.AUTHORS, "\n".join(item.authors)),
-        (scoring.AFFILIATIONS, "\n".join(item.affiliations)),
-    ):
-        if not text:
-            continue
-        words, extra = index_terms(text)
-        if field is scoring.AUTHORS:
-            author_terms = words + extra
-        counts: dict[str, int] = {}
-        _count_elements(counts, words)
-        for t in extra:
-            counts.setdefault(t, 1)
-        length = len(words)
-        for t, tf in counts.items():
-            short[t] = short.get(t, 0.0) + scoring.saturation(tf, length, field)
-
-    # The summary: ~150 words, the bulk of all postings; kept in C.
-    summary = item.summary
-    if item.updates:
-        summary = summary + "\n" + "\n".join(u.text for u in item.updates)
-    words, extra = index_terms(summary)
-    counts = {}
-    _count_elements(counts, words)
-    if extra:
-        counts.update(dict.fromkeys(extra, 1))
-    length = len(words)
-    levels = _summary_levels(length)
-    codes = dict(
-        zip(counts, map(levels.__getitem__, map(min, counts.values(), repeat(15))), strict=False)
-    )
-    sat = scoring.saturation
-    for t, v in short.items():
-        tf = counts.get(t, 0)
-        total = v + (sat(min(tf, _MAX_TF), length, scoring.SUMMARY) if tf else 0.0)
-        codes[t] = scoring.quantise(total)
-    return codes, short, author_terms
-
-
-def _summary_levels(length: int, _cache: dict[int, list[int]] = {}) -> list[int]:  # noqa: B006
-    """Quantised summary impact for tf 0..15 at this length (cached per length)."""
-    levels = _cache.get(length)
-    if levels is None:
-        sat = scoring.saturation
-        levels = [0] + [scoring.quantise(sat(tf, length, scoring.SUMMARY)) for tf in range(1, 16)]
-        if len(_cache) < 4096:
-            _cache[length] = levels
-    return levels
-
-
-def _year(item: Item) -> int | None:
-    if item.date and item.date[:4].isdigit():
-        return int(item.date[:4])
-    if item.date_text:
-        m = _YEAR.search(item.date_text)
-        if m:
-            return int(m.group())
-    return None
-
-
 def _intersect(cand: set[int] | None, other: Mapping[int, Any] | set[int]) -> set[int]:
     if cand is None:
         return set(other)
@@ -972,93 +879,6 @@ def _contains_run(words: list[str], run: tuple[str, ...]) -> bool:
             return False
         if tuple(words[i : i + n]) == run:
             return True
-
-
-def _phrase_finder(p: Phrase) -> Callable[[str], bool]:
-    """A test over folded text: the words in order, anything but letters and
-    digits between them; "gpt4" also matches "gpt-4".
-
-    The regex starts with the first word's letters, not a look-behind, so the
-    regex engine can skip ahead to candidates; the word boundary before the
-    match is checked by hand.
-    """
-    parts = []
-    for w in p.words:
-        if w.isalpha() or w.isdigit():
-            parts.append(re.escape(w))
-        else:
-            parts.append(r"[^\s\w]?".join(map(re.escape, w)))
-    tail = r"[^\W_]*" if p.open else r"(?![^\W_])"
-    search = re.compile(r"[\W_]+".join(parts) + tail).search
-
-    def found(text: str) -> bool:
-        pos = 0
-        while True:
-            m = search(text, pos)
-            if m is None:
-                return False
-            start = m.start()
-            if start == 0 or not text[start - 1].isalnum():
-                return True
-            pos = start + 1
-
-    return found
-
-
-def _user_texts(ann: Annotation) -> list[str]:
-    return [ann.title or "", "\n".join(n.text for n in ann.notes), " ".join(ann.tags)]
-
-
-def _folded(text: str) -> str:
-    """Text as phrases are matched against: folded like index terms.
-
-    Only the non-ASCII runs go through Unicode normalisation: a summary with
-    one "DALL·E" in it must not cost forty times an ASCII one.
-    """
-    if len(text) > MAX_FIELD_CHARS:
-        text = text[:MAX_FIELD_CHARS]
-    low = text.lower()
-    return low if low.isascii() else _NON_ASCII_RUN.sub(_fold_run, low)
-
-
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
-
-
-def _fold_run(m: re.Match[str]) -> str:
-    return fold(m.group())
-
-
-def _checkable(p: Phrase) -> bool:
-    """Worth verifying word order: two words or more, and an open last word of
-    three letters or more (before that it matches too much to check cheaply;
-    its words must still all be there)."""
-    return len(p.words) > 1 and not (p.open and len(p.words[-1]) < 3)
-
-
-def _phrase_narrows(old: Phrase, new: Phrase) -> bool:
-    if _checkable(old) and not _checkable(new):
-        return False  # the new one does not check word order: it matches more
-    if old.words == new.words and (old.open or not new.open):
-        return True
-    if not old.open or len(new.words) < len(old.words):
-        return False
-    k = len(old.words) - 1
-    return new.words[:k] == old.words[:k] and new.words[k].startswith(old.words[k])
-
-
-def _filter_narrows(old: Filter, new: Filter) -> bool:
-    if old.name != new.name:
-        return False
-    if old == new:
-        return True
-    if old.name == "year":
-        assert old.years is not None and new.years is not None
-        return old.years[0] <= new.years[0] and new.years[1] <= old.years[1]
-    if old.name == "src":
-        return old.value in new.value
-    if old.name in ("tag", "cat", "is", "has") and old.prefix:
-        return new.value.startswith(old.value)
-    return False
 
 
 def _highlighter(q: Query, terms: list[TermMatch]) -> Highlighter:
