@@ -87,6 +87,7 @@ def test_j_k_arrows_g_G_move_the_cursor(folder: Path) -> None:
         assert items.cursor > 0
 
     run(folder, script)
+    assert reopen(folder).all_annotations() == {}  # moving never writes
 
 
 def test_r_toggles_read_and_saves_before_showing_it(folder: Path) -> None:
@@ -403,8 +404,10 @@ def test_s_sorts_by_date_title_and_recently_changed(folder: Path) -> None:
         await pilot.press("s", "k", "k", "enter")  # menus work with j/k too
         await settle(pilot)
         assert screen.state.sort == "date"
+        return last
 
-    run(folder, script)
+    last = run(folder, script)
+    assert list(reopen(folder).all_annotations()) == [last]  # sorting wrote nothing
 
 
 def test_facets_filter_the_list(folder: Path) -> None:
@@ -478,8 +481,11 @@ def test_S_shows_statistics_and_question_mark_shows_every_key(folder: Path) -> N
             assert key in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+        return main(app).items.order[0]
 
-    run(folder, script)
+    first = run(folder, script)
+    saved = reopen(folder).all_annotations()
+    assert list(saved) == [first] and saved[first].status == "read"
 
 
 def test_ctrl_p_runs_item_actions_from_the_command_palette(folder: Path) -> None:
