@@ -31,6 +31,19 @@ from storage.jsonstore import CorruptData, decode
 FIGURES_ENV = "SHELF_FIGURES"
 
 
+def release_frozen() -> None:
+    """Let the collector free shelves this process opened and dropped.
+
+    storage/library.py freezes every live object on each library load
+    (gc.freeze), so a Shelf that was open then is never collected after it is
+    dropped; runs that open thousands of shelves would grow by gigabytes.
+    """
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
+
+
 def record_figures(name: str, **figures: Any) -> None:
     """Print a test's figures (seen with ``-s``) and append them to $SHELF_FIGURES."""
     line = f"FIGURES {name}: " + ", ".join(f"{k}={v}" for k, v in figures.items())
@@ -490,6 +503,8 @@ class KillHarness:
             shutil.copytree(self.root, evidence, symlinks=True)
         state = self.restart()
         self.stats.lost.extend(self.missing(new_acks, state))
+        del state
+        release_frozen()
 
     def restart(self) -> dict[str, Any]:
         """Open the folder as the app does at start; return the raw state to check against."""
@@ -708,6 +723,7 @@ class CliKillHarness:
             self.batch()
             if n % check_every == 0:
                 self.check()
+                release_frozen()
         self.check()
         self.stats.seconds = time.monotonic() - started
         return self.stats

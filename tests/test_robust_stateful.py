@@ -30,7 +30,7 @@ from storage.atomic import StorageError
 from storage.jsonstore import decode
 from storage.model import Annotation
 from storage.shelf import Shelf, normalize_tag
-from tests.robust_helpers import blog_document, corrupt_files, temp_files
+from tests.robust_helpers import blog_document, corrupt_files, release_frozen, temp_files
 
 USER = "alice"
 EXAMPLES = int(os.environ.get("SHELF_STATEFUL_EXAMPLES", "25"))
@@ -106,6 +106,8 @@ class ShelfMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self.app = self.other = None  # type: ignore[assignment]
+        release_frozen()
 
     # -- the model -----------------------------------------------------------------
 
