@@ -137,13 +137,38 @@ def _tidy(text: str) -> str:
     return text.rstrip(" .,;:")
 
 
+_PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
+
+
+def _unmatched(text: str, opening: str, closing: str) -> tuple[list[int], list[int]]:
+    """Positions of openers never closed and of closers never opened."""
+    opened: list[int] = []
+    stray: list[int] = []
+    for i, char in enumerate(text):
+        if char == opening:
+            opened.append(i)
+        elif char == closing:
+            if opened:
+                opened.pop()
+            else:
+                stray.append(i)
+    return opened, stray
+
+
 def _balanced(text: str) -> str:
-    """Cut before an opening bracket or quote that the cut left unclosed."""
-    for opening, closing in (("(", ")"), ("[", "]"), ("“", "”")):
-        while text.count(opening) > text.count(closing):
-            text = text[: text.rindex(opening)].rstrip()
+    """No dangling brackets: cut before an opener the cut left unclosed, drop stray closers."""
+    for opening, closing in _PAIRS:
+        if opening not in text and closing not in text:
+            continue
+        opened, stray = _unmatched(text, opening, closing)
+        if opened and text[: opened[0]].strip():
+            text = text[: opened[0]].rstrip()
+            opened, stray = _unmatched(text, opening, closing)
+        drop = set(opened) | set(stray)
+        if drop:
+            text = "".join(c for i, c in enumerate(text) if i not in drop).strip()
     if text.count('"') % 2:
-        text = text[: text.rindex('"')].rstrip()
+        text = text[: text.rindex('"')].rstrip() or text.replace('"', "")
     return text
 
 
@@ -205,7 +230,7 @@ def derive_title(text: str) -> str:
     if not first:
         return ""
     if len(first) <= LIMIT:
-        return _capitalised(_balanced(first) or first)
+        return _capitalised(_balanced(first))
     phrase = _contribution([first, *islice(found, 3)])
     title = shorten(phrase, noun_phrase=True) if phrase else shorten(first)
     return _capitalised(title)

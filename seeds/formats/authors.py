@@ -93,13 +93,12 @@ def _org_word(word: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def is_person(name: str) -> bool:
     words = name.split()
-    if not 2 <= len(words) <= 6:
+    if not 2 <= len(words) <= 8:
         return False
     if words[-1] in _SUFFIXES:
         words = words[:-1]
-    if words[-1].lower() in PARTICLES or not _plain_word(words[-1]):
-        return False
-    if words[0].lower() in PARTICLES:
+    # Particles are lowercase; a capitalised "Al" or "Van" is a name in its own right.
+    if words[-1] in PARTICLES or not _plain_word(words[-1]) or words[0] in PARTICLES:
         return False
     return all(_plain_word(w) or _INITIALS.match(w) or w in PARTICLES for w in words)
 
