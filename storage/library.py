@@ -204,7 +204,14 @@ def _parse_one(
     parser can report them.
     """
     from seeds.parse import UnknownFormat, parse_document
+    from storage.bibtex_import import entries_from_bibtex, looks_like_bibtex
 
+    if looks_like_bibtex(text):
+        try:
+            entries, skipped = entries_from_bibtex(text, name)
+        except ValueError as exc:
+            return None, [], [], str(exc).splitlines()[0]
+        return "bibtex", entries, skipped, None
     try:
         if progress is not None and _takes_progress(parse_document):
             parsed = parse_document(text, name, progress=progress)

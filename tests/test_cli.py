@@ -202,3 +202,24 @@ def test_annotation_import_keeps_unknown_ids(data_dir, tmp_path):
     raw = orjson.loads((data_dir / "annotations" / "alice.json").read_bytes())
     assert raw["annotations"]["ffffffffffff"]["tags"] == ["later"]
     assert raw["annotations"]["ffffffffffff"]["about"] == "Not here yet"
+
+
+def test_bibtex_import_merges_with_the_corpus(data_dir, tmp_path):
+    bib = tmp_path / "zotero.bib"
+    bib.write_text(
+        "@article{radford2021learning,\n"
+        "  title = {Learning Transferable Visual Models From Natural Language Supervision},\n"
+        "  author = {Radford, Alec and Kim, Jong Wook and others},\n"
+        "  year = {2021},\n}\n"
+        "@misc{mueller2024,\n  title = {A {New} Look at {\\\"U}bersetzung},\n"
+        "  author = {M{\\\"u}ller, Hans},\n  year = {2024},\n}\n",
+        encoding="utf-8",
+    )
+    out = run(data_dir, "import", str(bib)).stdout
+    assert "1 added, 1 merged" in out
+    items = listing(data_dir)
+    assert len(items) == 74
+    clip = by_title(items, "Learning Transferable Visual Models")
+    assert "zotero.bib" in clip["sources"] and "paper_listing" in clip["kinds"]
+    new = by_title(items, "Übersetzung")
+    assert new["authors"] == ["Hans Müller"] and new["date"] is None
