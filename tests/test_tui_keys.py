@@ -436,6 +436,7 @@ def test_facets_filter_the_list(folder: Path) -> None:
         assert sorted(screen.items.order) == ["a1", "g7"]
         assert "● CL" in str(facets.get_option("category\x1fCL").prompt)
         await pilot.press("escape")  # back to the list
+        assert app.focused is screen.items and len(screen.items.order) == 2
         await pilot.press("escape")  # clears the filters
         await settle(pilot)
         assert len(screen.items.order) == 8

@@ -327,17 +327,18 @@ class MainScreen(ItemActions, Screen):
             self.app.push_screen(DetailScreen(item_id))
 
     def action_back(self) -> None:
-        """Escape undoes one layer: selection, then filters, then the query."""
-        if self.items.selection:
+        """Escape undoes one layer: leaves the facets, then clears the selection,
+        the filters, the query."""
+        if self.focused is self.query_one("#facets"):
+            self.remove_class("-show-facets")
+            self.set_focus(self.items)
+        elif self.items.selection:
             self.items.clear_selection()
         elif self.state.filters:
             self.state = replace(self.state, filters={})
             self.refresh_results()
         elif self.state.query:
             self.query_one("#search", SearchBar).value = ""
-        elif self.has_class("-show-facets"):
-            self.remove_class("-show-facets")
-            self.set_focus(self.items)
         self._update_status()
 
     def on_descendant_focus(self) -> None:
