@@ -37,7 +37,7 @@ def test_kills_while_tagging_a_small_and_a_10k_entry_annotation_file(tmp_path):
         weights={"S": 4, "L": 4, "FS": 1, "FL": 1},
         max_delay=0.1,
     )
-    stats = harness.run(kills=160)
+    stats = harness.run(kills=150)
     record_figures("kill/annotations", **stats.figures())
     assert_nothing_lost(stats)
 
@@ -49,9 +49,9 @@ def test_kills_while_importing_into_a_large_library(tmp_path):
         large_entries=2_000,
         library_docs=2,  # 2,000 items besides the bundled corpus
         weights={"S": 2, "L": 1, "FS": 1, "I": 3},
-        max_delay=0.3,
+        max_delay=0.25,
     )
-    stats = harness.run(kills=90)
+    stats = harness.run(kills=80)
     record_figures("kill/library", **stats.figures())
     assert_nothing_lost(stats)
     assert stats.acknowledged["I"] > 0
