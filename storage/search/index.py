@@ -171,6 +171,7 @@ class SearchIndex:
         finally:
             if enabled:
                 gc.enable()
+        _release_free_memory()
         return index
 
     def update_item(self, item: Item) -> None:
@@ -851,6 +852,17 @@ class SearchIndex:
             total += sys.getsizeof(author_term) + sys.getsizeof(docs)
         total += sys.getsizeof(self._ids) + sys.getsizeof(self._order) + sys.getsizeof(self._doc)
         return total
+
+
+def _release_free_memory() -> None:
+    """Hand the build's freed scratch memory (per-term arrays, since packed)
+    back to the OS; glibc keeps it otherwise. Best effort, Linux only."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
 
 
 def _intersect(cand: set[int] | None, other: Mapping[int, Any] | set[int]) -> set[int]:
