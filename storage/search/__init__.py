@@ -1,11 +1,22 @@
 """Search: one engine and one query language for the TUI and the CLI.
 
-    index = SearchIndex.build(items, annotations)
+    index = SearchIndex.build(items, annotations)      # or SearchIndex.load(...)
     result = index.search("difusion a:radford year:2020..2022", previous, limit=100)
-    for hit in result.hits: hit.id, hit.score, hit.matches
+    result.total                    # every match, even past ``limit``
+    for hit in result.hits:         # relevance order; library order for filters only
+        hit.id, hit.score, hit.matches.get("title")
+    result.ids()                    # every matching id in order, no Hit objects
+    item_id in result; result.position(item_id)   # keep the highlighted row
 
-See :mod:`storage.search.query` for the language and
-:mod:`storage.search.index` for how it stays fast at 100k items.
+Keep it current with ``update_item``, ``update_annotation`` and ``remove``
+(no rebuild); persist with ``index.save(path, signature)`` and
+``SearchIndex.load(path, items, annotations, signature)``, where
+``signature`` is anything that changes when the library does (loading then
+skips re-checking every item). Pass each keystroke's result as ``previous``
+to the next. Not thread-safe: one thread, or one lock.
+
+:mod:`storage.search.query` documents the language, :mod:`storage.search.index`
+how it stays fast at 100k items.
 """
 
 from storage.search.index import SearchIndex

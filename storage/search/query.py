@@ -6,6 +6,20 @@ with no value yet, an unclosed quote or a half-typed ``is:rea`` are read as
 what they will probably become. Only a query that is wrong whatever comes
 next (an unknown filter, ``year:abc``) raises :class:`QueryError`, whose
 message is one line meant to be shown to the user as it is.
+
+    word            in title, authors, summary, tags, notes or renamed title;
+                    typos, case, accents and punctuation forgiven; the last
+                    word (no space after it yet) also matches completions
+    "two words"     next to each other, in this order
+    -word  -"a b"   items containing it are left out
+    tag:x  #x       tagged x (case-insensitive; a tag still being typed: prefix)
+    author:x  a:x   an author's name holds x (a:"alec radford" for both)
+    is:unread|reading|read    has:code|note|tag|rename
+    cat:CL          arXiv category (cs.CL too)
+    src:003         source document whose name contains 003
+    year:2020  year:2019..2021  year:2019..  year:..2021
+    readby:user  taggedby:user   other users' annotations (when loaded)
+    -filter:x       any filter negated
 """
 
 from __future__ import annotations
