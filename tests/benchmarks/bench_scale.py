@@ -547,10 +547,12 @@ def print_table(results: dict[int, dict[str, Any]]) -> None:
         print(f"{label + (f' ({unit})' if unit else ''):<38}{cells}   {target}")
     formats = sorted({f for r in results.values() for f in r.get("export", {})})
     for fmt in formats:
-        cells = "".join(
-            f"{_cell(results[n].get('export', {}).get(fmt, {}).get('s')):>12}" for n in sizes
-        )
-        print(f"{f'export {fmt} (s)':<38}{cells}   {EXPORT_TARGET} at 100k")
+        for key, label in (("s", "wall"), ("cpu_s", "CPU")):
+            cells = "".join(
+                f"{_cell(results[n].get('export', {}).get(fmt, {}).get(key)):>12}" for n in sizes
+            )
+            target = f"{EXPORT_TARGET} at 100k" if key == "s" else ""
+            print(f"{f'export {fmt}: {label} (s)':<38}{cells}   {target}")
 
 
 def main(argv: list[str] | None = None) -> int:
