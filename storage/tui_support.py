@@ -93,3 +93,52 @@ def write_row_cache(shelf, signature: list[int] | None, ids: list[str], rows: li
     with contextlib.suppress(OSError, StorageError):
         path.parent.mkdir(exist_ok=True)
         atomic_write(path, orjson.dumps(data))
+
+
+# -- the search index, saved between runs ---------------------------------------
+#
+# Building the index of 100k abstracts takes most of a minute; loading a saved
+# one takes about a second. The saved index is stamped with the identity of
+# both library files, since titles and abstracts are what it indexes.
+
+SEARCH_INDEX_FILE = "search-index.bin"
+
+
+def _index_paths(shelf) -> tuple[Path, Path]:
+    folder = _dirs(shelf).root / ".cache"
+    return folder / SEARCH_INDEX_FILE, folder / (SEARCH_INDEX_FILE + ".state")
+
+
+def library_state(shelf) -> str:
+    """Identity of library.json and texts.json as they are now."""
+    parts = []
+    for path in (_dirs(shelf).library_file, _dirs(shelf).texts_file):
+        try:
+            st = os.stat(path)
+            parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def open_search_index(shelf, items: Iterable[Item], annotations: Mapping[str, Annotation]):
+    """The saved index brought up to date, or a new one; saved again when it changed."""
+    from storage.search import SearchIndex
+
+    index_file, state_file = _index_paths(shelf)
+    state = library_state(shelf)
+    try:
+        saved_state = state_file.read_text()
+    except OSError:
+        saved_state = None
+    if saved_state is None or not index_file.exists():
+        index = SearchIndex.build(items, annotations)
+    else:
+        # Same state as at save time: the items need not be checked one by one.
+        index = SearchIndex.load(index_file, items, annotations, signature=state)
+    if saved_state != state:
+        with contextlib.suppress(OSError, StorageError):
+            index_file.parent.mkdir(exist_ok=True)
+            index.save(index_file, state)
+            atomic_write(state_file, state.encode())
+    return index

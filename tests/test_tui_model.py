@@ -117,3 +117,26 @@ def test_columns_drop_authors_then_tags_then_dates() -> None:
     date_w, author_w, tags_w = column_widths(60)
     assert date_w and not author_w and tags_w
     assert column_widths(30) == (0, 0, 0)
+
+
+def test_the_search_index_is_saved_and_reused(tmp_path: Path, monkeypatch) -> None:
+    from storage.search import SearchIndex
+    from storage.tui_support import add_items, open_search_index
+
+    shelf = open_test_shelf(tmp_path / "data")
+    items = shelf.items()
+    first = open_search_index(shelf, items.values(), {})
+    assert [h.id for h in first.search("scaling").hits] == ["e5"]
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the saved index should have been loaded")
+
+    monkeypatch.setattr(SearchIndex, "build", no_build)
+    again = open_search_index(shelf, items.values(), {})
+    assert [h.id for h in again.search("scaling").hits] == ["e5"]
+    # A new item after the save is indexed on top of the saved ones.
+    extra = sample_items()[1]
+    extra.id, extra.title = "new1", "Scaling the new item"
+    add_items(shelf, [extra])
+    updated = open_search_index(shelf, shelf.items().values(), {})
+    assert {h.id for h in updated.search("scaling").hits} == {"e5", "new1"}

@@ -301,9 +301,10 @@ class ShelfApp(App[int]):
         exit_on_error=False,
     )
     def _build_index(self, items: Any, annotations: Any) -> None:
-        from storage.search import SearchIndex  # heavy: imported after the first frame
+        # The engine is imported here, after the first frame: it is heavy.
+        from storage.tui_support import open_search_index
 
-        index = SearchIndex.build(items.values(), annotations)
+        index = open_search_index(self.shelf, items.values(), annotations)
         index.set_other_users(self.model.others)
         self.post_message(IndexReady(index))
 
