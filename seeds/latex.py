@@ -86,6 +86,8 @@ _FRAC = re.compile(r"\\frac\s*" + _BRACED + r"\s*" + _BRACED)
 _SCRIPT = re.compile(r"([\^_])\s*(?:" + _BRACED + r"|(\\?[^\s{}\\]))")
 _COMMAND = re.compile(r"\\([A-Za-z]+)|\\([%&$#_{},;:! |])")
 _TIGHT = re.compile(r"\s*([×·])\s*")
+_BRACES = re.compile(r"(?<!\\)[{}]")
+_TILDE = re.compile(r"(?<![\\\s])~(?!\s)")
 _TEXT_COMMAND = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])|\\([%&$#_{}])")
 
 
@@ -138,13 +140,14 @@ def _math(source: str) -> str:
     text = _SCRIPT.sub(_script, text)
     text = _COMMAND.sub(lambda m: _symbol(m, True), text)
     text = _TIGHT.sub(r"\1", text.replace("\\left", "").replace("\\right", ""))
-    return re.sub(r"(?<!\\)[{}]", "", text)
+    return _BRACES.sub("", text)
 
 
-def _text(source: str) -> str:
-    text = _STYLE_CMD.sub(_style, source)
-    text = _TEXT_COMMAND.sub(lambda m: _symbol(m, False), text)
-    return re.sub(r"(?<![\\\s])~(?!\s)", " ", text)
+def _text(text: str) -> str:
+    if "\\" in text:
+        text = _STYLE_CMD.sub(_style, text)
+        text = _TEXT_COMMAND.sub(lambda m: _symbol(m, False), text)
+    return _TILDE.sub(" ", text) if "~" in text else text
 
 
 def latex_to_unicode(text: str) -> str:

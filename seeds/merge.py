@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from seeds.formats.common import paused_gc
 from seeds.model import Entry, Item
 from seeds.normalize import ABSTRACT_WORDS, abstract_keys, is_truncated, title_key
 
@@ -257,8 +258,11 @@ def _assign_ids(fresh: list[Item], taken: set[str]) -> None:
 
 def merge_entries(entries: Iterable[Entry], existing: Iterable[Item] = ()) -> MergeResult:
     """Group entries into items, merging into ``existing`` items where they match."""
-    entries = list(entries)
-    existing = list(existing)
+    with paused_gc():
+        return _merge(list(entries), list(existing))
+
+
+def _merge(entries: list[Entry], existing: list[Item]) -> MergeResult:
     keys = [entry_keys(e) for e in entries]
     indexed, probed = _lookup(existing) if existing else ({}, {})
     # Every group goes to the first existing item any of its keys belongs to.

@@ -12,8 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from seeds.latex import latex_to_unicode
-
 #: Words of an abstract that make up its coarse fingerprint (``abstract_key``):
 #: short enough that the cut-off summaries of blog listings (roughly 50 words)
 #: still carry all of it.
@@ -25,8 +23,9 @@ MIN_ABSTRACT_WORDS = 8
 #: Whitespace-separated tokens read for keys: ``LADDER[-1]`` words, plus room
 #: for a leading acknowledgement that is dropped.
 _HEAD_TOKENS = 160
+_HEAD_CHARS = 2000  # shorter texts are read whole
 
-_ASCII_SPACING = ("  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _FOOTNOTE = re.compile(r"\s*\[\d{1,3}\]")
 _URL_START = ("http://", "https://")
@@ -41,11 +40,12 @@ _ACK_BRACKET = re.compile(
     re.IGNORECASE,
 )
 _ACK_HINT = ("thank", "ackn")
-# Punctuation that separates words in abstract keys; str.translate + split is
-# several times faster than a regex over every abstract of a large import.
-_SEPARATORS = str.maketrans(
-    dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~’‘“”—–…·•«»„‚′″‐‑", " ")
-)
+# Punctuation that separates words in abstract keys. Keys are built on UTF-8
+# bytes: bytes.translate with a 256-byte table and bytes.split are several
+# times faster than a regex or str.translate over every abstract of an import.
+_ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_UNICODE_PUNCTUATION = "’‘“”—–…·•«»„‚′″‐‑"
+_SEPARATOR_BYTES = bytes(32 if chr(b) in _ASCII_PUNCTUATION else b for b in range(256))
 
 
 def nfc(text: str) -> str:
@@ -54,7 +54,8 @@ def nfc(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Collapse stray spacing so that copies differing only in whitespace compare equal."""
-    if text.isascii() and not any(ws in text for ws in _ASCII_SPACING):
+    # isprintable() is False for tabs, newlines and Unicode spaces other than " ".
+    if text.isprintable() and "  " not in text:
         return text.strip()
     return " ".join(text.split())
 
@@ -95,25 +96,35 @@ def is_truncated(text: str) -> bool:
     return not last.startswith(_URL_START)
 
 
-def _abstract_words(text: str) -> tuple[list[str], bool]:
+def _abstract_words(text: str) -> tuple[list[bytes], bool]:
     """Normalised opening words, and whether the text was cut short."""
     cut = is_truncated(text)
-    # Splitting at whitespace with a limit stops early; splitting at punctuation
-    # afterwards only adds words, so this many tokens cover every LADDER rung.
-    tokens = text.split(None, _HEAD_TOKENS)
-    partial = cut or len(tokens) > _HEAD_TOKENS
-    head = " ".join(tokens[:_HEAD_TOKENS])
-    head = strip_acknowledgement(strip_footnotes(latex_to_unicode(head)))
+    head, partial = text, cut
+    if len(text) > _HEAD_CHARS:
+        # Splitting at whitespace with a limit stops early; splitting at
+        # punctuation afterwards only adds words, so these tokens cover every rung.
+        tokens = text.split(None, _HEAD_TOKENS)
+        if len(tokens) > _HEAD_TOKENS:
+            head, partial = " ".join(tokens[:_HEAD_TOKENS]), True
+    head = strip_acknowledgement(strip_footnotes(head))
+    if "\\" in head:
+        # Command names carry no words of the abstract: "50\\%" keys as "50%"
+        # does, "D_{\\mathrm{KL}}" as "D_KL" does.
+        head = _LATEX_COMMAND.sub(" ", head)
+    head = head.casefold()
     if not head.isascii():
         head = unicodedata.normalize("NFKC", head)
-    words = head.casefold().translate(_SEPARATORS).split()
+        for mark in _UNICODE_PUNCTUATION:
+            if mark in head:
+                head = head.replace(mark, " ")
+    words = head.encode("utf-8").translate(_SEPARATOR_BYTES).split()
     if words and partial:
         words.pop()  # may be a fragment of a word
     return words, cut
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def abstract_key(text: str) -> str:
@@ -128,7 +139,7 @@ def abstract_key(text: str) -> str:
     words, _ = _abstract_words(text)
     if len(words) < MIN_ABSTRACT_WORDS:
         return ""
-    return _hash(" ".join(words[:ABSTRACT_WORDS]))
+    return _hash(b" ".join(words[:ABSTRACT_WORDS]))
 
 
 @dataclass(frozen=True)
@@ -154,7 +165,7 @@ def abstract_keys(text: str) -> AbstractKeys:
     rungs = [n for n in LADDER if n <= count]
     if not cut and count < LADDER[-1]:
         rungs.append(count)  # a complete short text also probes with all its words
-    joined = " ".join(words[: rungs[-1]])
+    joined = b" ".join(words[: rungs[-1]])
     ends = [sum(map(len, words[:n])) + n - 1 for n in rungs]
     index = [f"{n}:{_hash(joined[:end])}" for n, end in zip(rungs, ends, strict=True)]
     return AbstractKeys(index[-1], tuple(index))

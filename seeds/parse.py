@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from seeds.detect import detect_lines
 from seeds.formats import BY_KIND
-from seeds.formats.common import looks_binary, prepare
+from seeds.formats.common import looks_binary, paused_gc, prepare
 from seeds.model import Entry
 
 
@@ -36,7 +36,8 @@ def parse_document(text: str, source: str) -> ParseResult:
             f"{source}: not a blog listing, research page, abstract list, "
             "paper listing or excerpt page"
         )
-    entries, skipped = BY_KIND[kind].parse(lines, source)
+    with paused_gc():
+        entries, skipped = BY_KIND[kind].parse(lines, source)
     if not entries:
         raise UnknownFormat(f"{source}: looks like a {kind.replace('_', ' ')} but has no entries")
     return ParseResult(kind=kind, entries=entries, skipped=skipped)

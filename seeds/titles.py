@@ -224,8 +224,10 @@ def _capitalised(text: str) -> str:
 
 def derive_title(text: str) -> str:
     """A title-like line for an untitled text; empty only when the text is."""
-    body = clean_text(strip_acknowledgement(strip_footnotes(latex_to_unicode(text[:_HEAD]))))
-    found = iter_sentences(body)
+    body = clean_text(strip_acknowledgement(strip_footnotes(text[:_HEAD])))
+    # Sentences are found in the LaTeX as written; only the few that are
+    # candidates for the title are rendered, which is much cheaper.
+    found = (latex_to_unicode(sentence) for sentence in iter_sentences(body))
     first = _tidy(next(found, ""))
     if not first:
         return ""

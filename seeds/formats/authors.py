@@ -54,6 +54,9 @@ _ET_AL = re.compile(r"[\s,]*\bet\s+al\b\.?\s*$", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?:[A-Z]\.(?:-[A-Z]\.)?)+$|^[A-Z]$")
 _MAC = re.compile(r"^(?:Mc|Mac|Fitz|O['’]|D['’])(?=[A-Z])")
 _HUMPS = re.compile(r"[a-z\u00df-\u00ff][A-Z]")
+_WORD_PARTS = re.compile(r"[-'’]")
+_NAME_SEPARATOR = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
+_AFFILIATION_SEPARATOR = re.compile(r"[,·]")
 _SUFFIXES = frozenset({"Jr.", "Sr.", "II", "III", "IV"})
 
 
@@ -70,7 +73,7 @@ def _plain_word(word: str) -> bool:
     if word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower()):
         return True
     word = _MAC.sub("", word)
-    for part in re.split(r"[-'’]", word):
+    for part in _WORD_PARTS.split(word):
         if not part or not part[0].isupper() or not part.isalpha():
             return False
         rest = part[1:]
@@ -113,7 +116,7 @@ def is_organisation(name: str) -> bool:
 
 
 def _names(text: str) -> list[str]:
-    return [n.strip() for n in re.split(r",\s*|\s+and\s+|\s*&\s*", text) if n.strip()]
+    return [n for n in _NAME_SEPARATOR.split(text.strip()) if n]
 
 
 def _valid(names: list[str], first: str) -> bool:
@@ -148,22 +151,32 @@ def _glue_points(text: str) -> list[int]:
 def split_byline(line: str) -> Byline:
     """Title, authors, ``et al.`` flag and affiliations from a listing's second line."""
     head, sep, tail = line.partition(" · ")
-    affiliations = [a.strip() for a in re.split(r"[,·]", tail) if a.strip()] if sep else []
+    affiliations = (
+        [a.strip() for a in _AFFILIATION_SEPARATOR.split(tail) if a.strip()] if sep else []
+    )
     truncated = "et al" in head[-12:] and bool(_ET_AL.search(head[-12:]))
     head = head[:-12] + _ET_AL.sub("", head[-12:]) if truncated else head
     head = head.strip()
-    points = [(i, _names(head[i:])) for i in _glue_points(head)]
+    points = _glue_points(head)
+    names_at: dict[int, list[str]] = {}
+
+    def names(i: int) -> list[str]:
+        if i not in names_at:
+            names_at[i] = _names(head[i:])
+        return names_at[i]
+
     # People first: a person's name is the most constrained shape, so the
     # leftmost glued capital that starts one is the split ("LLM ActivationsGrace Luo").
     for first in ("person", "org_word", "plain_org", "organisation"):
-        for i, names in points:
-            if _valid(names, first):
-                return Byline(head[:i].strip(), names, truncated, affiliations)
+        for i in points:
+            if _valid(names(i), first):
+                return Byline(head[:i].strip(), names(i), truncated, affiliations)
     # An unusual name later in the list ("danah boyd") should not hide the split:
     # settle for a plausible first author followed by mostly plausible names.
-    for i, names in points:
-        if len(names) > 1 and is_person(names[0]) and _mostly_valid(names):
-            return Byline(head[:i].strip(), names, truncated, affiliations)
+    for i in points:
+        found = names(i)
+        if len(found) > 1 and is_person(found[0]) and _mostly_valid(found):
+            return Byline(head[:i].strip(), found, truncated, affiliations)
     return _split_at_space(head, truncated, affiliations)
 
 
