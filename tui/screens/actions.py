@@ -24,6 +24,8 @@ ITEM_BINDINGS = [
     Binding("o", "open_url", "open url"),
 ]
 
+ITEM_ACTIONS = frozenset(b.action for b in ITEM_BINDINGS)
+
 
 def _title(app: Any, item_id: str) -> str:
     row = app.model.row(item_id)
@@ -44,12 +46,12 @@ class ItemActions:
     def current_id(self) -> str | None:  # pragma: no cover
         raise NotImplementedError
 
-    def after_bulk_action(self) -> None:
-        """Called once a bulk action on the selection has been saved."""
+    def after_action(self, ids: list[str]) -> None:
+        """Called once an action on ``ids`` has been saved (the list clears its selection)."""
 
     def check_item_action(self, action: str) -> bool | None:
         """Hide keys that cannot apply now, so the footer lists only what works."""
-        if action not in {b.action for b in ITEM_BINDINGS}:
+        if action not in ITEM_ACTIONS:
             return True
         ids = self.target_ids()
         if not ids:
@@ -67,12 +69,10 @@ class ItemActions:
         ids = self.target_ids()
         if not ids:
             return
-        bulk = len(ids) > 1
 
         def done(status: str, _: Any) -> None:
             self.app.notify(f"{_what(self.app, ids)}: {status}", timeout=3)
-            if bulk:
-                self.after_bulk_action()
+            self.after_action(ids)
 
         self.app.save("mark read", lambda shelf: shelf.toggle_read(ids), ids, done)
 
@@ -102,8 +102,7 @@ class ItemActions:
             def done(_: Any, anns: Any) -> None:
                 shown = " ".join(f"#{t}" for t in tags)
                 self.app.notify(f"tagged {_what(self.app, ids)} {shown}", timeout=3)
-                if len(ids) > 1:
-                    self.after_bulk_action()
+                self.after_action(ids)
 
             self.app.save("add tags", lambda shelf: shelf.add_tags(ids, tags), ids, done)
 
@@ -129,8 +128,7 @@ class ItemActions:
 
             def done(_: Any, anns: Any) -> None:
                 self.app.notify(f"removed #{tag} from {_what(self.app, ids)}", timeout=3)
-                if len(ids) > 1:
-                    self.after_bulk_action()
+                self.after_action(ids)
 
             self.app.save("remove a tag", lambda shelf: shelf.remove_tags(ids, [tag]), ids, done)
 

@@ -129,8 +129,9 @@ class MainScreen(ItemActions, Screen):
         current = self.items.current_id
         return [current] if current else []
 
-    def after_bulk_action(self) -> None:
-        self.items.clear_selection()
+    def after_action(self, ids: list[str]) -> None:
+        if self.items.selection and set(ids) == set(self.items.selection):
+            self.items.clear_selection()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_search":
