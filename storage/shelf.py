@@ -244,9 +244,10 @@ class Shelf:
     def search_index(self) -> SearchIndex:
         """The search index, built on first use and kept current by every change."""
         if self._index is None:
-            from storage.search import SearchIndex
+            from storage.tui_support import open_search_index
 
-            index = SearchIndex.build(self.items().values(), self.annotations.all())
+            # A saved index loads in about a second at 100k items; a build takes far longer.
+            index = open_search_index(self, self.items().values(), self.annotations.all())
             index.set_other_users(self.others())
             self._index = index
         return self._index
@@ -255,7 +256,7 @@ class Shelf:
         """Item ids matching ``query``, best first; all items in library order when empty."""
         if not query.strip():
             return list(self.items(with_text=False))
-        return [hit.id for hit in self.search_index().search(query).hits]
+        return list(self.search_index().search(query).ids())
 
     def _reindex(self, annotations: Iterable[Annotation]) -> None:
         if self._index is not None:
