@@ -537,10 +537,14 @@ class KillHarness:
                 lost.extend(f"item {i} of {ack.item}" for i in ack.extra if i not in state["items"])
         return lost
 
-    def run(self, kills: int) -> KillStats:
+    def run(self, kills: int, budget_seconds: float | None = None, min_kills: int = 0) -> KillStats:
+        """``kills`` lives, or fewer (never under ``min_kills``) once the budget is spent."""
         started = time.monotonic()
         self.prepare()
-        for _ in range(kills):
+        for n in range(kills):
+            over = budget_seconds is not None and time.monotonic() - started > budget_seconds
+            if over and n >= min_kills:
+                break
             self.one_life()
         # The final, complete check: every change ever acknowledged.
         self.stats.lost = sorted(
