@@ -313,7 +313,7 @@ class Library:
             data_dir.texts_file, backup_dir=backups, label="library texts", warn=warn
         )
         self._meta_db = KeyedDB(storage=lambda: self._meta_storage)
-        self._keys_path = data_dir.root / KEYS_FILE
+        self._keys_path = data_dir.keys_file
         self._keys_storage = SafeJSONStorage(
             self._keys_path, backup_dir=backups, label="library keys", warn=warn
         )

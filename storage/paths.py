@@ -68,6 +68,10 @@ class DataDir:
         return self.root / "texts.json"
 
     @property
+    def keys_file(self) -> Path:
+        return self.root / "keys.json"
+
+    @property
     def annotations_dir(self) -> Path:
         return self.root / "annotations"
 

@@ -77,9 +77,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         from tui.progress import ProgressBar
 
         progress = ProgressBar("importing", stream=sys.stderr)
-    report = shelf.import_paths(args.paths, progress=progress)
-    if progress is not None:
-        progress.finish()
+    try:
+        report = shelf.import_paths(args.paths, progress=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
     if args.json:
         _print_json(
             {
