@@ -518,3 +518,18 @@ def test_q_quits_and_loses_nothing(folder: Path) -> None:
     anns = reopen(folder).all_annotations()
     assert list(anns) == [first]
     assert anns[first].status == "read" and anns[first].tags == ["kept"]
+
+
+def test_q_in_a_dialog_does_not_quit_and_lose_the_draft(folder: Path) -> None:
+    async def script(pilot, app):
+        await pilot.press("n", *"draft", "escape")  # the discard question is up
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.is_running and type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n", "ctrl+s")
+        await settle(pilot)
+        return main(app).items.order[0]
+
+    first = run(folder, script)
+    assert [n.text for n in reopen(folder).annotation(first).notes] == ["draft"]

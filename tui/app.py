@@ -23,6 +23,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from storage.model import Annotation
@@ -145,6 +146,12 @@ class ShelfApp(App[int]):
             with contextlib.suppress(Exception):
                 loop.remove_signal_handler(signum)
         self.storage.close(wait=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A dialog may hold unsaved text (a note): close it before q quits.
+        # Signals call action_quit directly and are not stopped by this.
+        in_dialog = isinstance(self.screen, ModalScreen)
+        return not (in_dialog and action in {"quit", "stats", "help"})
 
     def action_quit(self) -> None:
         """Leave once every save asked for so far has finished; none is ever dropped."""
