@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: Words of an abstract that make up its coarse fingerprint (``abstract_key``):
 #: short enough that the cut-off summaries of blog listings (roughly 50 words)
@@ -20,10 +20,9 @@ ABSTRACT_WORDS = 24
 LADDER = (24, 48, 96)
 #: Below this many words a text is too generic ("Coming soon.") to identify a work.
 MIN_ABSTRACT_WORDS = 8
-#: Whitespace-separated tokens read for keys: ``LADDER[-1]`` words, plus room
-#: for a leading acknowledgement that is dropped.
-_HEAD_TOKENS = 160
-_HEAD_CHARS = 2000  # shorter texts are read whole
+#: Characters of a text read for its keys: ample for ``LADDER[-1]`` words
+#: after a leading acknowledgement.
+_HEAD_CHARS = 4000
 
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -45,6 +44,7 @@ _ACK_HINT = ("thank", "ackn")
 # times faster than a regex or str.translate over every abstract of an import.
 _ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _UNICODE_PUNCTUATION = "’‘“”—–…·•«»„‚′″‐‑"
+_NOT_ALNUM_BYTES = bytes(b for b in range(128) if not chr(b).isalnum())
 _SEPARATOR_BYTES = bytes(32 if chr(b) in _ASCII_PUNCTUATION else b for b in range(256))
 
 
@@ -67,6 +67,8 @@ def strip_footnotes(text: str) -> str:
 
 def title_key(title: str) -> str:
     """Casefolded letters and digits only, so punctuation and spacing never split a work."""
+    if title.isascii():
+        return title.lower().encode().translate(None, _NOT_ALNUM_BYTES).decode()
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", title).casefold())
 
 
@@ -97,15 +99,11 @@ def is_truncated(text: str) -> bool:
 
 
 def _abstract_words(text: str) -> tuple[list[bytes], bool]:
-    """Normalised opening words, and whether the text was cut short."""
+    """Normalised opening words (at most ``LADDER[-1] + 1``), and whether the text was cut."""
     cut = is_truncated(text)
     head, partial = text, cut
-    if len(text) > _HEAD_CHARS:
-        # Splitting at whitespace with a limit stops early; splitting at
-        # punctuation afterwards only adds words, so these tokens cover every rung.
-        tokens = text.split(None, _HEAD_TOKENS)
-        if len(tokens) > _HEAD_TOKENS:
-            head, partial = " ".join(tokens[:_HEAD_TOKENS]), True
+    if len(text) > _HEAD_CHARS:  # far more than the words keys need
+        head, partial = text[:_HEAD_CHARS], True
     head = strip_acknowledgement(strip_footnotes(head))
     if "\\" in head:
         # Command names carry no words of the abstract: "50\\%" keys as "50%"
@@ -117,8 +115,11 @@ def _abstract_words(text: str) -> tuple[list[bytes], bool]:
         for mark in _UNICODE_PUNCTUATION:
             if mark in head:
                 head = head.replace(mark, " ")
-    words = head.encode("utf-8").translate(_SEPARATOR_BYTES).split()
-    if words and partial:
+    limit = LADDER[-1] + 1
+    words = head.encode("utf-8").translate(_SEPARATOR_BYTES).split(None, limit)
+    if len(words) > limit:
+        words.pop()  # the unsplit rest: more words than any key uses
+    elif words and partial:
         words.pop()  # may be a fragment of a word
     return words, cut
 
@@ -142,8 +143,7 @@ def abstract_key(text: str) -> str:
     return _hash(b" ".join(words[:ABSTRACT_WORDS]))
 
 
-@dataclass(frozen=True)
-class AbstractKeys:
+class AbstractKeys(NamedTuple):
     """How a text finds other copies of itself.
 
     ``index`` files the text under its opening 24, 48 and 96 words;
@@ -157,15 +157,23 @@ class AbstractKeys:
     index: tuple[str, ...] = ()
 
 
+_NO_KEYS = AbstractKeys()
+
+
 def abstract_keys(text: str) -> AbstractKeys:
     words, cut = _abstract_words(text)
     count = len(words)
     if count < MIN_ABSTRACT_WORDS or (cut and count < LADDER[0]):
-        return AbstractKeys()
+        return _NO_KEYS
     rungs = [n for n in LADDER if n <= count]
     if not cut and count < LADDER[-1]:
         rungs.append(count)  # a complete short text also probes with all its words
-    joined = b" ".join(words[: rungs[-1]])
-    ends = [sum(map(len, words[:n])) + n - 1 for n in rungs]
-    index = [f"{n}:{_hash(joined[:end])}" for n, end in zip(rungs, ends, strict=True)]
+    # One running hash: its digest after n words is the hash of the n-word prefix.
+    running = hashlib.sha256()
+    index = []
+    done = 0
+    for n in rungs:
+        running.update((b" " if done else b"") + b" ".join(words[done:n]))
+        index.append(f"{n}:{running.hexdigest()[:16]}")
+        done = n
     return AbstractKeys(index[-1], tuple(index))

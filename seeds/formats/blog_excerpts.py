@@ -7,8 +7,6 @@ that is the topic, so the derived title skips it.
 
 from __future__ import annotations
 
-import re
-
 from seeds.formats.common import clean_summary, excerpt, extract_urls, truncated
 from seeds.formats.updates import extract_updates
 from seeds.model import Entry
@@ -16,12 +14,13 @@ from seeds.titles import derive_title
 
 KIND = "blog_excerpts"
 
-_WORD = re.compile(r"[^\W\d_]{2,}")
 MIN_EXCERPT_WORDS = 5
 
 
 def _prose(line: str) -> bool:
-    return len(_WORD.findall(line)) >= MIN_EXCERPT_WORDS
+    """At least a few words that start with two letters: a sentence, not data."""
+    words = line.split(None, 4 * MIN_EXCERPT_WORDS)
+    return sum(1 for w in words if w.lstrip("[(“\"'")[:2].isalpha()) >= MIN_EXCERPT_WORDS
 
 
 def detect(lines: list[str]) -> bool:
