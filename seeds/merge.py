@@ -264,17 +264,23 @@ def merge_entries(entries: Iterable[Entry], existing: Iterable[Item] = ()) -> Me
 
 def _merge(entries: list[Entry], existing: list[Item]) -> MergeResult:
     keys = [entry_keys(e) for e in entries]
-    indexed, probed = _lookup(existing) if existing else ({}, {})
-    # Every group goes to the first existing item any of its keys belongs to.
-    targets: dict[int | tuple[str, int], list[int]] = {}
-    for root, indices in _group(keys).items():
-        hits = [indexed[k] for i in indices for k in keys[i][0] if k in indexed]
-        hits += [probed[k] for i in indices for k in keys[i][1] if k in probed]
-        targets.setdefault(min(hits) if hits else ("new", root), []).extend(indices)
+    groups = _group(keys)  # in order of their first entry
+    targets: dict[int | tuple[str, int], list[int]]
+    if existing:
+        # Every group goes to the first existing item any of its keys belongs to.
+        indexed, probed = _lookup(existing)
+        targets = {}
+        for root, indices in groups.items():
+            hits = [indexed[k] for i in indices for k in keys[i][0] if k in indexed]
+            hits += [probed[k] for i in indices for k in keys[i][1] if k in probed]
+            targets.setdefault(min(hits) if hits else ("new", root), []).extend(indices)
+        ordered = sorted(targets.items(), key=lambda kv: min(kv[1]))
+    else:
+        ordered = [(("new", root), indices) for root, indices in groups.items()]
 
     result = MergeResult()
     fresh: list[Item] = []
-    for target, indices in sorted(targets.items(), key=lambda kv: min(kv[1])):
+    for target, indices in ordered:
         indices.sort()
         if isinstance(target, int):
             before = existing[target]
