@@ -145,3 +145,24 @@ def test_chrome_in_the_middle_does_not_shift_the_pairs():
         ("Title One", "Summary one."),
         ("Title Two", "Summary two. More text."),
     ]
+
+
+def test_page_without_a_header_starts_with_its_first_title():
+    text = "First Title Here\n\nIts summary, which is prose.\n\nSecond Title\n\nAnother summary."
+    result = parse_document(text, "p.txt")
+    assert result.kind == "research_page"
+    assert [e.title for e in result.entries] == ["First Title Here", "Second Title"]
+    assert not any("header" in note for note in result.skipped)
+
+
+def test_single_line_header_followed_by_a_title():
+    text = "Publications\n\nFirst Title\n\nIts summary.\n\nSecond Title\n\nAnother summary."
+    result = parse_document(text, "p.txt")
+    assert [e.title for e in result.entries] == ["First Title", "Second Title"]
+    assert result.skipped == ["page header 'Publications'"]
+
+
+def test_hard_wrapped_summary_lines_are_joined():
+    text = "Research\n\nA Title\n\nA summary that was\nwrapped over two lines."
+    entry = parse_document(text, "p.txt").entries[0]
+    assert entry.summary == "A summary that was wrapped over two lines."

@@ -18,14 +18,15 @@ _TERMINAL = re.compile(r"[.…:;,]$")
 MAX_TITLE_WORDS = 25
 
 
-def _blocks(lines: list[str]) -> list[str]:
-    blocks: list[str] = []
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Runs of non-blank lines."""
+    blocks: list[list[str]] = []
     current: list[str] = []
     for line in [*lines, ""]:
         if line.strip():
             current.append(line.strip())
         elif current:
-            blocks.append(" ".join(current))
+            blocks.append(current)
             current = []
     return blocks
 
@@ -44,32 +45,29 @@ def _is_fragment(block: str) -> bool:
     return len(block.split()) == 1 and not _TERMINAL.search(block)
 
 
-def _header_end(lines: list[str]) -> int:
-    """Index of the first block after the page header (its first block of lines)."""
-    for i, line in enumerate(lines):
-        if line.strip():
-            j = i
-            while j < len(lines) and lines[j].strip():
-                j += 1
-            return j
-    return len(lines)
+def _split_header(blocks: list[list[str]]) -> tuple[list[str], list[str]]:
+    """The page header (if any) and the remaining blocks as text.
+
+    The header is a first block of short lines ("Research" / "Research"). A
+    single short line only counts as a header when a title follows it: a page
+    may also start straight with its first title, then followed by its summary.
+    """
+    texts = [" ".join(block) for block in blocks]
+    if not blocks or not all(_is_heading(line, 4) for line in blocks[0]):
+        return [], texts
+    if len(blocks[0]) > 1 or (len(texts) > 2 and _is_heading(texts[1])):
+        return blocks[0], texts[1:]
+    return [], texts
 
 
 def detect(lines: list[str]) -> bool:
-    end = _header_end(lines)
-    header = [line.strip() for line in lines[:end] if line.strip()]
-    if not header or not all(_is_heading(h, 4) for h in header):
-        return False
-    # Then blank-line separated blocks, the first of them a title.
-    blocks = _blocks(lines[end:])
-    return len(blocks) >= 2 and _is_heading(blocks[0])
+    _, rest = _split_header(_blocks(lines))
+    return len(rest) >= 2 and _is_heading(rest[0])
 
 
 def parse(lines: list[str], source: str) -> tuple[list[Entry], list[str]]:
-    end = _header_end(lines)
-    header = [line.strip() for line in lines[:end] if line.strip()]
+    header, blocks = _split_header(_blocks(lines))
     skipped = [f"page header {' / '.join(header)!r}"] if header else []
-    blocks = _blocks(lines[end:])
     entries: list[Entry] = []
     i = 0
     while i < len(blocks):
