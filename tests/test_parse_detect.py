@@ -109,3 +109,41 @@ def test_bundled_documents_are_the_seed_files():
     assert [name for name, _ in documents] == list(SEED_FILES)
     for name, text in documents:
         assert text == seed_text(name)
+
+
+def _shuffled(name: str, rng: random.Random) -> str:
+    """The document with its entries in another order, in its own layout."""
+    text = seed_text(name)
+    lines = text.split("\n")
+    if name == PAPERS:
+        groups = [lines[i : i + 3] for i in range(0, len(lines), 3)]
+        rng.shuffle(groups)
+        return "\n".join(line for group in groups for line in group)
+    if name in (ARXIV, EXCERPTS):
+        head, body = (lines[:1], lines[1:]) if name == EXCERPTS else ([], lines)
+        rng.shuffle(body)
+        return "\n".join(head + body)
+    if name == RESEARCH:
+        blocks = text.split("\n\n")
+        head, pairs = blocks[:3], [blocks[i : i + 2] for i in range(3, len(blocks), 2)]
+        rng.shuffle(pairs)
+        return "\n\n".join(head + [b for pair in pairs for b in pair])
+    chunks = text.replace("Read More", "\nRead More\n").split("\nRead More\n")
+    posts = [c.strip("\n") for c in chunks if c.strip()]
+    rng.shuffle(posts)
+    return "\n" + "\nRead More\n".join(posts) + "\nRead More"
+
+
+@pytest.mark.parametrize("name", SEED_FILES)
+def test_entries_in_another_order_parse_the_same(name):
+    result = parse_document(_shuffled(name, random.Random(5)), "shuffled.txt")
+    original = parsed_seed(name)
+    assert result.kind == original.kind
+    fields = sorted(
+        (e.title, e.summary, e.authors, e.date_text, len(e.updates)) for e in result.entries
+    )
+    expected = sorted(
+        (e.title, e.summary, e.authors, e.date_text, len(e.updates)) for e in original.entries
+    )
+    assert fields == expected
+    assert [e.title for e in result.entries] != [e.title for e in original.entries]
