@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import orjson
@@ -44,7 +44,9 @@ def set_annotations(shelf, annotations: Mapping[str, Annotation]) -> None:
 # keeps them in a compact file stamped with library.json's identity; the next
 # start shows the list from it and loads the library behind the first frame.
 
-ROW_CACHE_VERSION = 1
+ROW_CACHE_VERSION = 2
+_SEP = "\x1f"  # between rows of a column
+_SUB = "\x1e"  # between the sources of one row
 
 
 def _dirs(shelf_or_dirs) -> DataDir:
@@ -63,7 +65,39 @@ def library_signature(shelf_or_dirs) -> list[int] | None:
     return [st.st_ino, st.st_mtime_ns, st.st_size]
 
 
-def read_row_cache(shelf_or_dirs) -> tuple[list[str], list[list]] | None:
+class CachedRows(Sequence[list]):
+    """The cached rows, kept as columns and put together one row at a time.
+
+    Columns are single strings split on a separator: for 100k rows that is a
+    few C-level splits instead of parsing 700k JSON strings, a tenth of the time.
+    Row ``i`` is the list ``tui.model.item_base`` makes for an item.
+    """
+
+    def __init__(self, columns: list[list[str]], flags: list[str]) -> None:
+        self.title, self.author, self.date, self.iso, self.year, self.cat, self.src = columns
+        self.derived, self.more = flags
+
+    def __len__(self) -> int:
+        return len(self.title)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        sources = self.src[i]
+        return [
+            self.title[i],
+            self.derived[i] == "1",
+            self.author[i],
+            self.more[i] == "1",
+            self.date[i],
+            self.iso[i],
+            self.year[i],
+            self.cat[i],
+            sources.split(_SUB) if sources else [],
+        ]
+
+
+def read_row_cache(shelf_or_dirs) -> tuple[list[str], CachedRows] | None:
     """(ids, rows) if the cache describes library.json as it is now, else None.
 
     Takes a Shelf or a DataDir: launch reads it before opening the shelf,
@@ -76,20 +110,45 @@ def read_row_cache(shelf_or_dirs) -> tuple[list[str], list[list]] | None:
         data = orjson.loads(_row_cache_path(shelf_or_dirs).read_bytes())
         if data.get("version") != ROW_CACHE_VERSION or data.get("signature") != signature:
             return None
-        ids, rows = data["ids"], data["rows"]
-        if not isinstance(ids, list) or not isinstance(rows, list) or len(ids) != len(rows):
+        count = data["count"]
+        if count == 0:
+            return [], CachedRows([[] for _ in range(7)], ["", ""])
+        ids = data["ids"].split(_SEP)
+        columns = [column.split(_SEP) for column in data["columns"]]
+        flags = data["flags"]
+        if len(ids) != count or any(len(c) != count for c in [*columns, *flags]):
             return None
-        return ids, rows
+        return ids, CachedRows(columns, flags)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # a missing or damaged cache only costs a slower start
+
+
+def _clean(text: str) -> str:
+    return text.replace(_SEP, " ").replace(_SUB, " ")
 
 
 def write_row_cache(shelf, signature: list[int] | None, ids: list[str], rows: list) -> None:
     """Keep the rows for the next start; failing to is never an error for the user."""
     if signature is None:
         return
+    columns: list[list[str]] = [[] for _ in range(7)]
+    derived: list[str] = []
+    more: list[str] = []
+    for title, is_derived, author, has_more, date, iso, year, cat, sources in rows:
+        for column, value in zip(columns, (title, author, date, iso, year, cat), strict=False):
+            column.append(_clean(value))
+        columns[6].append(_SUB.join(_clean(s) for s in sources))
+        derived.append("1" if is_derived else "0")
+        more.append("1" if has_more else "0")
+    data = {
+        "version": ROW_CACHE_VERSION,
+        "signature": signature,
+        "count": len(ids),
+        "ids": _SEP.join(ids),
+        "columns": [_SEP.join(column) for column in columns],
+        "flags": ["".join(derived), "".join(more)],
+    }
     path = _row_cache_path(shelf)
-    data = {"version": ROW_CACHE_VERSION, "signature": signature, "ids": ids, "rows": rows}
     with contextlib.suppress(OSError, StorageError):
         path.parent.mkdir(exist_ok=True)
         atomic_write(path, orjson.dumps(data))

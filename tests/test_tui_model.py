@@ -98,7 +98,7 @@ def test_row_cache_round_trip_and_invalidation(tmp_path: Path) -> None:
     bases = [item_base(i) for i in items.values()]
     write_row_cache(shelf, library_signature(shelf), list(items), bases)
     ids, rows = read_row_cache(shelf)
-    assert ids == list(items) and rows == bases
+    assert ids == list(items) and list(rows) == bases
     cached = LibraryModel({}, {}, cached=(ids, rows))
     assert not cached.loaded
     assert cached.row("a1").title == "Language Models are Few-Shot Learners"

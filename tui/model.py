@@ -168,25 +168,27 @@ class LibraryModel:
         self.annotations = annotations
         self.others = others or {}
         self._rows: dict[str, Row] = {}
-        self._bases: dict[str, Base] | None = None
+        self._cached: Sequence[Base] | None = None
+        self._cached_at: dict[str, int] = {}
         if cached is not None:
             ids, bases = cached
             self.library_order: list[str] = list(ids)
-            self._bases = dict(zip(ids, bases, strict=True))
+            self._cached = bases
+            self._cached_at = dict(zip(ids, range(len(ids)), strict=True))
         else:
             self.library_order = list(items)
 
     @property
     def loaded(self) -> bool:
         """Whether ``items`` holds the library (not just the cached rows)."""
-        return self._bases is None
+        return self._cached is None
 
     def base(self, item_id: str) -> Base:
         item = self.items.get(item_id)
         if item is not None:
             return item_base(item)
-        if self._bases is not None:
-            return self._bases[item_id]
+        if self._cached is not None:
+            return self._cached[self._cached_at[item_id]]
         raise KeyError(item_id)
 
     def item(self, item_id: str) -> Item:
@@ -227,9 +229,6 @@ class LibraryModel:
             append(found)
         return out
 
-    def bases(self) -> list[Base]:
-        return [item_base(self.items[i]) for i in self.library_order]
-
     def annotation(self, item_id: str) -> Annotation:
         return self.annotations.get(item_id) or Annotation(item_id=item_id)
 
@@ -251,7 +250,7 @@ class LibraryModel:
         if items is not None and items is not self.items:
             self.items = items
             self.library_order = list(items)
-            self._bases = None
+            self._cached, self._cached_at = None, {}
             self._rows = {}
         if annotations is not None:
             self.annotations = annotations
