@@ -61,8 +61,24 @@ class Shelf:
         self.library = Library(self.dirs, warn=self._warn)
         self.annotations = AnnotationStore(self.dirs, self.user, warn=self._warn)
         self._index: SearchIndex | None = None
-        if import_bundled and self.library.is_empty() and not self.library.documents():
+        if import_bundled and self._unused():
             self.library.import_documents(bundled_documents())
+
+    def _unused(self) -> bool:
+        """Whether this data folder has never had anything imported.
+
+        Checked from the file's size first: parsing a 100k-item library just to
+        see that it is not empty would cost half a second of every start.
+        """
+        try:
+            size = self.dirs.library_file.stat().st_size
+        except FileNotFoundError:
+            return True
+        except OSError:
+            size = 0
+        if size > 65536:
+            return False
+        return self.library.is_empty() and not self.library.documents()
 
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
