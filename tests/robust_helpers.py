@@ -639,7 +639,7 @@ class CliKillHarness:
 
     USER = "alice"
 
-    def __init__(self, root: Path, seed: int, *, parallel: int = 3, max_delay: float = 0.6):
+    def __init__(self, root: Path, seed: int, *, parallel: int = 3, max_delay: float = 0.35):
         self.root = root
         self.rng = random.Random(seed)
         self.parallel = parallel
@@ -675,7 +675,7 @@ class CliKillHarness:
     def batch(self) -> None:
         launched = [self._launch() for _ in range(self.parallel)]
         started = time.monotonic()
-        deadlines = [started + self.rng.uniform(0.05, self.max_delay) for _ in launched]
+        deadlines = [started + self.rng.uniform(0.02, self.max_delay) for _ in launched]
         for (proc, ack), deadline in zip(launched, deadlines, strict=True):
             left = deadline - time.monotonic()
             with contextlib.suppress(Exception):
