@@ -95,6 +95,16 @@ def journal_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.log")) if folder.is_dir() else []
 
 
+def backup_generations(root: Path) -> int:
+    """The most numbered backups (1, 2, …) any one file has; a stale 0 is not counted."""
+    counts: Counter[str] = Counter()
+    for p in (root / ".backups").rglob("*.[0-9]"):
+        name, _, generation = p.name.rpartition(".")
+        if generation != "0":
+            counts[str(p.parent / name)] += 1
+    return max(counts.values(), default=0)
+
+
 def hash_tree(root: Path) -> dict[str, str]:
     """sha256 of every regular file under ``root`` (lock files excluded: empty, touched)."""
     out = {}
@@ -270,6 +280,7 @@ class KillStats:
     temp_after_kill: int = 0  # evidence that kills landed mid-save
     torn_tails: int = 0  # evidence that kills landed mid-append
     temp_after_start: int = 0
+    max_backup_generations: int = 0  # generations 1.. kept for any one file
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -285,6 +296,7 @@ class KillStats:
             "temp_files_after_kill": self.temp_after_kill,
             "torn_journal_tails": self.torn_tails,
             "temp_files_after_start": self.temp_after_start,
+            "max_backup_generations": self.max_backup_generations,
             "start_warnings": len(self.warnings),
             "seconds": round(self.seconds, 1),
         }
@@ -503,6 +515,9 @@ class KillHarness:
             shutil.copytree(self.root, evidence, symlinks=True)
         state = self.restart()
         self.stats.lost.extend(self.missing(new_acks, state))
+        self.stats.max_backup_generations = max(
+            self.stats.max_backup_generations, backup_generations(self.root)
+        )
         del state
         release_frozen()
 

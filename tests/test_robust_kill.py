@@ -25,6 +25,7 @@ def assert_nothing_lost(stats: KillStats) -> None:
     assert stats.unreadable == [], stats.unreadable[:5]
     assert stats.lost == [], stats.lost[:10]
     assert stats.temp_after_start == 0
+    assert 0 < stats.max_backup_generations <= 3
     assert stats.warnings == [], stats.warnings[:3]
     # The run proves something only if kills landed inside saves.
     in_save = sum(n for phase, n in stats.phases.items() if phase != "python")
