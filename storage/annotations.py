@@ -52,9 +52,16 @@ def _check_format(tables: Mapping[str, Any] | None, path: Path) -> None:
     if not tables:
         return
     meta = tables.get(META, {}).get("format")
-    if meta and int(meta.get("version", 1)) > FORMAT_VERSION:
+    if not isinstance(meta, dict):
+        return
+    version = meta.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int):
         raise StorageError(
-            f"{path} uses annotation format {meta.get('version')}, newer than this shelf "
+            f"{path} uses annotation format {version!r}, which this shelf does not understand"
+        )
+    if version > FORMAT_VERSION:
+        raise StorageError(
+            f"{path} uses annotation format {version}, newer than this shelf "
             f"understands ({FORMAT_VERSION}); upgrade shelf"
         )
 
@@ -65,8 +72,10 @@ class AnnotationStore:
     def __init__(self, data_dir: DataDir, user: str, warn: Warn | None = None) -> None:
         self.user = validate_user(user)
         self.path = data_dir.annotation_file(user)
+        self.lock = FileLock(data_dir.lock_dir / f"user-{self.user}.lock")
         self.storage = JournaledStorage(
             self.path,
+            lock=self.lock,
             journal_path=journal_file(data_dir, self.user),
             backup_dir=data_dir.backup_dir / "annotations",
             pretty=True,
@@ -77,7 +86,6 @@ class AnnotationStore:
         self._db = KeyedDB(storage=lambda: self.storage)
         self._table = self._db.keyed(TABLE)
         self._meta = self._db.keyed(META)
-        self.lock = FileLock(data_dir.lock_dir / f"user-{self.user}.lock")
         self._cache: dict[str, Annotation] = {}
         self._cache_key: object = None
 

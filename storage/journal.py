@@ -89,19 +89,20 @@ class JournaledStorage(SafeJSONStorage):
         if base is not None and base is self._merged:
             seen = self._journal_id
             if seen is not None and seen[0] == st.st_ino and st.st_size >= seen[1]:
-                if st.st_size > seen[1]:  # another process appended: replay just that
-                    self._replay(base, st, seen[1])
+                if st.st_size > seen[1] and not self._replay(base, st, seen[1]):
+                    return self.read()  # another process appended: replay just that
                 return base
             # The journal was replaced under an object we already replayed onto.
             self._cache, self._signature = None, None
             base = super().read()
         data = base if base is not None else {}
         self.journal_entries = 0
-        self._replay(data, st, 0)
+        if not self._replay(data, st, 0):
+            return self.read()
         self._merged = data
         return data
 
-    def _replay(self, data: Tables, st: os.stat_result, start: int) -> None:
+    def _replay(self, data: Tables, st: os.stat_result, start: int) -> bool:
         try:
             with open(self.journal_path, "rb") as handle:
                 handle.seek(start)
@@ -111,24 +112,58 @@ class JournaledStorage(SafeJSONStorage):
         entries, used, damaged = replay(data, chunk)
         self.journal_entries += entries
         if damaged:
-            self._quarantine_journal(start + used)
-            return
+            return self._quarantine_journal(data, st, start + used)
         self._journal_good = start + used
         self._journal_id = (st.st_ino, start + used)
+        return True
 
-    def _quarantine_journal(self, offset: int) -> None:
-        kept = self.journal_path.with_name(
-            f"{self.journal_path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}"
-        )
-        try:
-            os.replace(self.journal_path, kept)
-        except OSError as exc:
-            raise StorageError(describe_os_error(exc, self.journal_path, "move aside")) from exc
+    def _quarantine_journal(self, data: Tables, st: os.stat_result, offset: int) -> bool:
+        """Save what preceded the damage as the snapshot, then keep the journal aside.
+
+        Under the user's lock, and only if the journal is still the one that
+        was read: another process may have dealt with it (and appended an
+        acknowledged change to a new one) in the meantime. Returns False when
+        the caller must read again.
+        """
+        with self.lock.held():
+            try:
+                same = os.stat(self.journal_path).st_ino == st.st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                self._cache, self._signature, self._merged, self._journal_id = (
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+                return False
+            try:
+                kept = self._keep_journal_aside()
+            except OSError as exc:
+                raise StorageError(describe_os_error(exc, self.journal_path, "keep")) from exc
+            SafeJSONStorage.write(self, data)  # the recovered state, durably
+            self._drop_journal()
+            self._merged = data
         self.warn(
             f"change journal {self.journal_path} is damaged after byte {offset}; kept it as "
-            f"{kept.name} and continued with the changes before the damage"
+            f"{kept.name} and saved the changes before the damage"
         )
-        self._journal_id, self._journal_good = None, 0
+        return True
+
+    def _keep_journal_aside(self) -> Path:
+        """A hard link under a name never used before: no copy, nothing overwritten."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        for suffix in range(1000):
+            name = f"{self.journal_path.name}.corrupt-{stamp}" + (f"-{suffix}" if suffix else "")
+            kept = self.journal_path.with_name(name)
+            try:
+                os.link(self.journal_path, kept)
+            except FileExistsError:
+                continue
+            fsync_dir(kept.parent)
+            return kept
+        raise OSError(17, "too many kept copies", str(self.journal_path))
 
     # -- writing ------------------------------------------------------------
 
@@ -151,34 +186,50 @@ class JournaledStorage(SafeJSONStorage):
         self._journal_id, self._journal_good, self.journal_entries = None, 0, 0
 
     def append(self, table: str, changes: dict[str, dict[str, Any] | None]) -> None:
-        """Durably record new versions of some documents (None deletes). Call under the lock."""
+        """Durably record new versions of some documents (None deletes). Call under the lock.
+
+        On any failure the journal is cut back to where it was, so a change
+        reported as failed never shows up later.
+        """
         data = self.read()
         if data is None:
             data = {}
-        line = orjson.dumps({"t": table, "c": changes}) + b"\n"
-        self.journal_path.parent.mkdir(parents=True, exist_ok=True)
-        st = self._journal_stat()
-        created = st is None
         try:
+            line = orjson.dumps({"t": table, "c": changes}) + b"\n"
+        except TypeError as exc:  # lone surrogates and the like
+            raise StorageError(
+                f"cannot save {self.path}: the change cannot be written as JSON ({exc})"
+            ) from exc
+        st = self._journal_stat()
+        try:
+            self.journal_path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT, 0o600)
+            start: int | None = None
             try:
                 if st is not None and st.st_size != self._journal_good:
                     os.ftruncate(fd, self._journal_good)  # cut a torn line off
-                os.lseek(fd, 0, os.SEEK_END)
-                os.write(fd, line)
+                start = os.lseek(fd, 0, os.SEEK_END)
+                view = memoryview(line)
+                while view:
+                    view = view[os.write(fd, view) :]
                 os.fsync(fd)
-                size = os.fstat(fd).st_size
-                ino = os.fstat(fd).st_ino
+                after = os.fstat(fd)
+            except BaseException:
+                if start is not None:
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, start)
+                raise
             finally:
                 os.close(fd)
-            if created:
+            if st is None:
                 fsync_dir(self.journal_path.parent)
         except OSError as exc:
             self._cache, self._signature, self._merged = None, None, None
             raise StorageError(describe_os_error(exc, self.journal_path, "save")) from exc
         apply_changes(data, table, changes)
         self._merged = data
-        self._journal_id, self._journal_good = (ino, size), size
+        self._journal_id = (after.st_ino, after.st_size)
+        self._journal_good = after.st_size
         self.journal_entries += 1
 
     def compact(self) -> None:

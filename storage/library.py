@@ -168,18 +168,17 @@ def gc_paused() -> Iterator[None]:
     Every 700 new containers CPython runs a collection, and older generations
     are rescanned as the heap grows: loading 100k items spent two thirds of
     its time in the collector. Pausing alone only postpones that (the first
-    allocation afterwards scans everything made meanwhile, 0.3 s), so what
-    was built is then frozen: moved out of the collector's sight for good.
-    Nothing built here forms cycles, so frozen objects are still freed by
-    reference counting when dropped; and no later full collection (which
-    took 0.6 s with 100k items loaded, a visible stall in the app) rescans them.
+    allocation afterwards scans everything made meanwhile, 0.3 s). Freezing
+    would avoid that, but ``gc.freeze`` moves every object alive in the
+    process out of the collector's reach, including unrelated ones with
+    cycles that would then never be freed; so freezing is left to the app,
+    once, at start-up (the TUI does it), and never done by a library.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -43,15 +43,59 @@ class Annotation:
 
     @classmethod
     def from_dict(cls, item_id: str, data: dict[str, Any]) -> Annotation:
-        notes = [n if isinstance(n, Note) else Note(**n) for n in data.get("notes", [])]
+        """Read a stored block leniently: a person may have edited it by hand.
+
+        What has an obvious meaning is kept (a lone tag string, a note written
+        as plain text, a numeric title); what has none is dropped rather than
+        allowed to stop the app from starting.
+        """
         status = data.get("status", "unread")
         return cls(
             item_id=item_id,
             status=status if status in STATUSES else "unread",
-            status_at=data.get("status_at"),
-            read_at=data.get("read_at"),
-            tags=list(data.get("tags", [])),
-            notes=notes,
-            title=data.get("title"),
-            updated=data.get("updated"),
+            status_at=_text_or_none(data.get("status_at")),
+            read_at=_text_or_none(data.get("read_at")),
+            tags=_tags(data.get("tags")),
+            notes=_notes(data.get("notes")),
+            title=_title(data.get("title")),
+            updated=_text_or_none(data.get("updated")),
         )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _tags(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    return [t for t in value if isinstance(t, str) and t]
+
+
+def _notes(value: Any) -> list[Note]:
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    notes = []
+    for note in value:
+        if isinstance(note, Note):
+            notes.append(note)
+        elif isinstance(note, str) and note.strip():
+            notes.append(Note(text=note, created=""))
+        elif isinstance(note, dict) and isinstance(note.get("text"), str):
+            created = note.get("created")
+            notes.append(
+                Note(text=note["text"], created=created if isinstance(created, str) else "")
+            )
+    return notes
+
+
+def _title(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value if isinstance(value, str) and value.strip() else None

@@ -211,18 +211,11 @@ def test_failed_flush_keeps_every_change_and_the_files(data_dir, monkeypatch, ca
     assert {k: a.to_dict() for k, a in shelf.all_annotations().items()} == expected
 
 
-JOURNAL_NOT_RESTORED = pytest.mark.xfail(
-    strict=True,
-    reason="storage/journal.py append(): a failed write/fsync leaves the appended bytes "
-    "in the journal (fix: remember the start offset and ftruncate back to it on any failure)",
-)
-
-
 @pytest.mark.parametrize(
     "call, err",
     [
-        pytest.param("write", errno.ENOSPC, marks=JOURNAL_NOT_RESTORED),
-        pytest.param("fsync", errno.EIO, marks=JOURNAL_NOT_RESTORED),
+        ("write", errno.ENOSPC),
+        ("fsync", errno.EIO),
         ("open", errno.EROFS),
     ],
 )
@@ -258,13 +251,6 @@ def test_failed_journal_append_is_a_clear_error_and_changes_nothing(
     assert hash_tree(data_dir) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/journal.py append(): os.write's return value is not checked, so a short "
-    "write (a nearly full disk) is acknowledged and then dropped as a torn line; worse, "
-    "_journal_good is set to the torn size, so the next change is glued to the torn bytes "
-    "and the whole journal is quarantined (fix: loop until written, ftruncate back on error)",
-)
 def test_a_short_journal_write_is_completed_not_acknowledged_and_dropped(data_dir, monkeypatch):
     shelf = Shelf(data_dir, USER, import_bundled=False)
     item = first_id(data_dir)
@@ -344,12 +330,6 @@ def test_cli_reading_works_on_a_read_only_folder(data_dir, monkeypatch, capsys):
     assert code == 0 and err == "" and len(out.splitlines()) > 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/journal.py append(): journal_path.parent.mkdir() runs outside the "
-    "try that turns OSError into StorageError, so a read-only folder without .journal/ yet "
-    "gives 'internal error (OSError ...)' (fix: move the mkdir inside that try)",
-)
 def test_cli_read_only_folder_without_a_journal_folder_yet(data_dir, monkeypatch, capsys):
     """A user whose only change created the file: the journal folder does not exist yet."""
     shutil.rmtree(data_dir / ".journal")
@@ -365,13 +345,6 @@ def test_cli_read_only_folder_without_a_journal_folder_yet(data_dir, monkeypatch
     assert hash_tree(data_dir) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui/commands.py _flushing(): a failing flush after a change that is already "
-    "durable in the journal turns into exit 1, so a script retries and a note is added "
-    "twice (fix: catch StorageError from shelf.flush() and print it as a warning, keep the "
-    "handler's exit code)",
-)
 def test_cli_change_saved_but_not_folded_is_not_reported_as_failed(data_dir, monkeypatch, capsys):
     item = first_id(data_dir)
     FaultPlan(monkeypatch).fail("replace", errno.ENOSPC, when=is_temp)
@@ -384,13 +357,6 @@ def test_cli_change_saved_but_not_folded_is_not_reported_as_failed(data_dir, mon
     assert code == 0, "the note is saved; exit 1 invites a retry that duplicates it"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/shelf.py / journal.py: text from argv that is not UTF-8 arrives with "
-    "surrogate escapes and orjson refuses it with a TypeError ('internal error'); fix: in "
-    "Shelf.add_note/add_tags/rename refuse or repair such text with a one-line StorageError "
-    "(and wrap orjson.dumps in JournaledStorage.append like SafeJSONStorage.write does)",
-)
 def test_cli_note_with_bytes_that_are_not_utf8_is_a_clear_error(data_dir):
     item = first_id(data_dir)
     done = subprocess.run(
@@ -443,11 +409,6 @@ def _big_document(tmp_path: Path) -> Path:
     return doc
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/journal.py append(): on a really full disk a note spanning a new page is "
-    "written short and still acknowledged, then lost (see the short-write test above)",
-)
 def test_real_full_disk_note_is_either_saved_or_refused(tmp_path):
     with real_mount("4m") as mnt:
         root = mnt / "data"

@@ -1,7 +1,6 @@
 """The annotation journal when things go wrong, and who may read the files.
 
-The journal (storage/journal.py) is not owned by the robustness work; the
-tests marked xfail describe bugs there and the fix each needs.
+Each test names the failure it guards against in its docstring or asserts.
 """
 
 from __future__ import annotations
@@ -40,13 +39,6 @@ def damaged_journal(data_dir: DataDir) -> bytes:
     return raw
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/journal.py _quarantine_journal(): the changes before the damage are "
-    "kept in memory only; the journal is moved away and nothing writes them, so the next "
-    "start has lost them (fix: under the lock, write the recovered state as a new snapshot "
-    "with SafeJSONStorage.write, then move the journal aside)",
-)
 def test_changes_before_a_damaged_journal_line_survive_the_next_start(data_dir):
     damaged_journal(data_dir)
     warnings: list[str] = []
@@ -56,14 +48,6 @@ def test_changes_before_a_damaged_journal_line_survive_the_next_start(data_dir):
     assert AnnotationStore(data_dir, "alice").get("b").tags == ["journalled"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/journal.py _quarantine_journal() runs from read() without the user's "
-    "lock: a process that opened the damaged journal moves aside the new journal another "
-    "process has just appended an acknowledged change to (fix: give JournaledStorage the "
-    "user's FileLock via SafeJSONStorage(lock=...), take it in _quarantine_journal and "
-    "re-check the journal's inode before moving it)",
-)
 def test_quarantine_does_not_move_aside_a_change_appended_meanwhile(data_dir, monkeypatch):
     import storage.journal as journal
 
@@ -88,13 +72,6 @@ def test_quarantine_does_not_move_aside_a_change_appended_meanwhile(data_dir, mo
     assert AnnotationStore(data_dir, "alice").get("c").tags == ["acknowledged"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/journal.py _quarantine_journal(): os.replace onto "
-    "NAME.corrupt-<second> overwrites a journal kept aside earlier in the same second "
-    "(fix: os.link to a fresh name, adding -1, -2 … on FileExistsError, then unlink; "
-    "SafeJSONStorage._keep_aside does this)",
-)
 def test_quarantine_never_overwrites_an_earlier_kept_journal(data_dir):
     raw = damaged_journal(data_dir)
     journal = journal_file(data_dir, "alice")

@@ -352,16 +352,6 @@ def test_damaged_file_behind_a_symlink_without_backup_keeps_the_link(tmp_path):
     assert link.is_symlink() and orjson.loads(real.read_bytes())["t"]["n"]["v"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/library.py gc_paused() calls gc.freeze() on every library load, which "
-    "moves every object then alive in the process (not only the library's) out of the "
-    "collector's reach; a Shelf (it has reference cycles through its warn callback) that is "
-    "alive during a load is never freed after it is dropped, and a long-running process "
-    "grows without bound (about 7 MB per open shelf with a 10k-entry annotation file; the "
-    "stress kill run reached 8 GB). Fix: keep gc.disable()/gc.enable() there but leave "
-    "freezing to the application's start (tui/app.py already freezes once)",
-)
 def test_shelves_dropped_by_a_long_running_process_are_freed(tmp_path):
     import gc
     import weakref

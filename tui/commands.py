@@ -53,7 +53,12 @@ def _flushing(handler: Callable[[argparse.Namespace], int]) -> Callable[[argpars
         code = handler(args)
         shelf: Shelf | None = getattr(args, "opened_shelf", None)
         if shelf is not None:
-            shelf.flush()
+            try:
+                shelf.flush()
+            except StorageError as exc:
+                # The change is durable in the journal already; failing here
+                # would make a script retry it and, for a note, add it twice.
+                _warn(f"saved, but could not fold the change into the annotation file: {exc}")
         return code
 
     return run_then_flush
