@@ -49,6 +49,19 @@ class ItemActions:
     def after_action(self, ids: list[str]) -> None:
         """Called once an action on ``ids`` has been saved (the list clears its selection)."""
 
+    _shown_keys: tuple[bool | None, ...] | None = None
+
+    def refresh_item_bindings(self) -> None:
+        """Redraw the footer only when the item keys that apply have changed.
+
+        Refreshing bindings rebuilds the footer's widgets and the layout;
+        doing that on every cursor move cost most of a frame per key press.
+        """
+        shown = tuple(self.check_item_action(b.action) for b in ITEM_BINDINGS)
+        if shown != self._shown_keys:
+            self._shown_keys = shown
+            self.refresh_bindings()  # type: ignore[attr-defined]
+
     def check_item_action(self, action: str) -> bool | None:
         """Hide keys that cannot apply now, so the footer lists only what works."""
         if action not in ITEM_ACTIONS:

@@ -354,7 +354,7 @@ class MainScreen(ItemActions, Screen):
         # While keys repeat the pane waits, so scrolling stays one cheap line redraw.
         self._detail_due = True
         self._detail_timer = self.set_timer(DETAIL_DELAY, self.show_detail)
-        self.refresh_bindings()
+        self.refresh_item_bindings()
 
     def on_item_list_selection_changed(self, event: ItemList.SelectionChanged) -> None:
         self._update_status()
