@@ -23,16 +23,15 @@ Imports are idempotent: the same document again changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from seeds.formats.common import paused_gc
 from seeds.model import Item, Update
 from storage.annotations import now_iso
 from storage.jsonstore import SafeJSONStorage, Warn
@@ -159,28 +158,6 @@ def _make_decoder() -> Callable[[str, Mapping[str, Any]], Item]:
 
 
 decode_item = _make_decoder()
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Keep the cyclic collector away from the millions of objects built here.
-
-    Every 700 new containers CPython runs a collection, and older generations
-    are rescanned as the heap grows: loading 100k items spent two thirds of
-    its time in the collector. Pausing alone only postpones that (the first
-    allocation afterwards scans everything made meanwhile, 0.3 s). Freezing
-    would avoid that, but ``gc.freeze`` moves every object alive in the
-    process out of the collector's reach, including unrelated ones with
-    cycles that would then never be freed; so freezing is left to the app,
-    once, at start-up (the TUI does it), and never done by a library.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _file_signature(path: str) -> tuple[int, int, int] | None:
@@ -343,7 +320,7 @@ class Library:
         signature = _file_signature(self._meta_path)
         if self._cache is not None and signature == self._cache_key:
             return
-        with gc_paused():
+        with paused_gc():
             self._meta_storage.read()
             items = self._items.raw()
             self._cache = {item_id: decode_item(item_id, doc) for item_id, doc in items.items()}
@@ -383,7 +360,7 @@ class Library:
         key = (self._cache_key, _file_signature(self._texts_path))
         if self._texts_loaded_for == key:
             return
-        with gc_paused():
+        with paused_gc():
             self._text_storage.read()
             texts = self._texts.raw()
             for item_id, item in self._cache.items():
@@ -395,7 +372,7 @@ class Library:
     def _load_keys(self) -> None:
         """Merge keys onto the cached items; items from before keys.json keep their own."""
         assert self._cache is not None
-        with gc_paused():
+        with paused_gc():
             self._keys_storage.read()
             stored = self._keys.raw()
             for item_id, item in self._cache.items():
@@ -433,7 +410,7 @@ class Library:
         merge_entries: Callable[..., Any],
     ) -> ImportReport:
         report = ImportReport()
-        with gc_paused():
+        with paused_gc():
             parsed = self._parse_all(documents, phases)
         entries: list[Entry] = []
         for (name, _), (kind, doc_entries, skipped, error) in zip(documents, parsed, strict=True):
@@ -442,7 +419,7 @@ class Library:
         del parsed
         if not entries:
             return report
-        with self._mutex, self.lock.held(), gc_paused():
+        with self._mutex, self.lock.held(), paused_gc():
             phases.start("merging")
             phases(0, len(entries))
             existing = self._items_for_import()
@@ -539,7 +516,7 @@ class Library:
         texts: dict[str, dict[str, Any]] = {}
         keys: dict[str, dict[str, Any]] = {}
         total = len(items)
-        with gc_paused():
+        with paused_gc():
             for item in items:
                 metas[item.id] = encode_item(item)
                 old = existing.get(item.id)

@@ -6,7 +6,6 @@ a user, which is what lets tests run the app on a temporary folder.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seeds.bundled import bundled_documents
+from seeds.formats.common import paused_gc
 from seeds.model import Item
 from storage.annotations import AnnotationStore, now_iso, read_other_users
 from storage.atomic import StorageError, clean_temp_files
@@ -140,20 +140,15 @@ class Shelf:
     def views(self, item_ids: Sequence[str]) -> list[dict]:
         """Views of many items, looking the library and annotations up once, not per item."""
         others, items, anns = self.others(), self.items(), self.annotations.all()
-        enabled = gc.isenabled()
-        gc.disable()  # 100k short-lived dicts: the collector would rescan them for nothing
-        try:
-            out = []
+        out = []
+        with paused_gc():  # 100k acyclic dicts: the collector would rescan them for nothing
             for item_id in item_ids:
                 item = items.get(item_id)
                 if item is None:
                     raise UnknownItem(f"no item with id {item_id!r}")
                 theirs = {user: a[item_id] for user, a in others.items() if item_id in a}
                 out.append(item_view(item, anns.get(item_id), theirs))
-            return out
-        finally:
-            if enabled:
-                gc.enable()
+        return out
 
     # -- changing -------------------------------------------------------------
 
