@@ -30,6 +30,12 @@ from storage.jsonstore import SafeJSONStorage
 Tables = dict[str, dict[str, Any]]
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def apply_changes(data: Tables, table: str, changes: dict[str, Any]) -> None:
     target = data.setdefault(table, {})
     for key, doc in changes.items():
@@ -206,19 +212,29 @@ class JournaledStorage(SafeJSONStorage):
             fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT, 0o600)
             start: int | None = None
             try:
-                if st is not None and st.st_size != self._journal_good:
-                    os.ftruncate(fd, self._journal_good)  # cut a torn line off
-                start = os.lseek(fd, 0, os.SEEK_END)
-                view = memoryview(line)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
+                try:
+                    if st is not None and st.st_size != self._journal_good:
+                        os.ftruncate(fd, self._journal_good)  # cut a torn line off
+                    start = os.lseek(fd, 0, os.SEEK_END)
+                    # Readers count only lines that end in a newline, so until
+                    # it is written the line can be cut back unseen; after it,
+                    # another process may have replayed it and it must stay.
+                    _write_all(fd, line[:-1])
+                    os.fsync(fd)
+                    _write_all(fd, b"\n")
+                except BaseException:
+                    if start is not None:
+                        with contextlib.suppress(OSError):
+                            os.ftruncate(fd, start)
+                    raise
+                try:
+                    os.fsync(fd)
+                except OSError as exc:
+                    raise StorageError(
+                        describe_os_error(exc, self.journal_path, "sync")
+                        + "; the change may not be saved"
+                    ) from exc
                 after = os.fstat(fd)
-            except BaseException:
-                if start is not None:
-                    with contextlib.suppress(OSError):
-                        os.ftruncate(fd, start)
-                raise
             finally:
                 os.close(fd)
             if st is None:

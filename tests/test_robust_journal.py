@@ -138,16 +138,6 @@ def test_a_damaged_annotation_file_kept_aside_stays_owner_only(data_dir):
     assert mode(store.path) == 0o600
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/journal.py append(): after a failed fsync it cuts back a line that was "
-    "complete, newline included; a reader that replayed it meanwhile keeps an offset past "
-    "the cut, resumes in the middle of the next appended line, takes it for damage, and the "
-    "quarantine moves that acknowledged change aside. Fix: write the line without its "
-    "newline, fsync, then write the newline; cut back only on a failure before the newline "
-    "is written (readers never count a line without one); if the final fsync fails, keep "
-    "the line and say the change may not be saved",
-)
 def test_a_failed_append_seen_by_a_reader_does_not_cost_the_next_change(data_dir, monkeypatch):
     writer = AnnotationStore(data_dir, "alice")
     reader = AnnotationStore(data_dir, "alice")
