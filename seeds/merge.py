@@ -48,7 +48,7 @@ def entry_keys(entry: Entry) -> tuple[list[str], list[str]]:
     abstract = abstract_keys(_text(entry))
     if abstract.probe:
         probes.append("a:" + abstract.probe)
-        index.extend("a:" + k for k in abstract.index)
+        index.extend("a:" + k for k in abstract.filed_under)
     if not probes:
         whole = title_key(_text(entry)) or title_key(entry.title)
         key = "x:" + (whole or f"{entry.source}#{entry.position}")

@@ -146,7 +146,7 @@ def abstract_key(text: str) -> str:
 class AbstractKeys(NamedTuple):
     """How a text finds other copies of itself.
 
-    ``index`` files the text under its opening 24, 48 and 96 words;
+    ``filed_under`` files the text under its opening 24, 48 and 96 words;
     ``probe`` is the one key it looks itself up with. A cut-off copy probes
     with the longest prefix it has in full, so it finds any longer copy; a
     complete text probes with 96 words (or all of them), so two complete
@@ -154,7 +154,7 @@ class AbstractKeys(NamedTuple):
     """
 
     probe: str = ""
-    index: tuple[str, ...] = ()
+    filed_under: tuple[str, ...] = ()
 
 
 _NO_KEYS = AbstractKeys()

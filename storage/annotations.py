@@ -188,8 +188,13 @@ class AnnotationStore:
             for item_id, ann in annotations.items()
             if not ann.is_empty()
         }
+
+        def replace(table: dict[str, Any]) -> None:
+            table.clear()
+            table.update(docs)
+
         with self.lock.held():
-            self._write_whole(lambda table: (table.clear(), table.update(docs)))
+            self._write_whole(replace)
             self._cache_key = None
 
 

@@ -190,7 +190,7 @@ def _parse_one(
         return "bibtex", entries, skipped, None
     try:
         if progress is not None and _takes_progress(parse_document):
-            parsed = parse_document(text, name, progress=progress)
+            parsed = parse_document(text, name, progress=progress)  # type: ignore[call-arg]
         else:
             parsed = parse_document(text, name)
     except UnknownFormat as exc:

@@ -211,8 +211,8 @@ def test_bibtex_import_merges_with_the_corpus(data_dir, tmp_path):
         "  title = {Learning Transferable Visual Models From Natural Language Supervision},\n"
         "  author = {Radford, Alec and Kim, Jong Wook and others},\n"
         "  year = {2021},\n}\n"
-        "@misc{mueller2024,\n  title = {A {New} Look at {\\\"U}bersetzung},\n"
-        "  author = {M{\\\"u}ller, Hans},\n  year = {2024},\n}\n",
+        '@misc{mueller2024,\n  title = {A {New} Look at {\\"U}bersetzung},\n'
+        '  author = {M{\\"u}ller, Hans},\n  year = {2024},\n}\n',
         encoding="utf-8",
     )
     out = run(data_dir, "import", str(bib)).stdout

@@ -75,9 +75,9 @@ def test_abstract_keys_tell_apart_abstracts_that_open_alike():
     two = opening + " ".join(f"beta{i}" for i in range(60)) + "."
     keys_one, keys_two = abstract_keys(one), abstract_keys(two)
     assert abstract_key(one) == abstract_key(two)  # the coarse key cannot tell
-    assert keys_one.probe not in keys_two.index and keys_two.probe not in keys_one.index
+    assert keys_one.probe not in keys_two.filed_under and keys_two.probe not in keys_one.filed_under
     cut = abstract_keys(one[:500] + "…")
-    assert cut.probe in keys_one.index and cut.probe in keys_two.index
+    assert cut.probe in keys_one.filed_under and cut.probe in keys_two.filed_under
 
 
 @pytest.mark.parametrize(

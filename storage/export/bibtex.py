@@ -11,6 +11,7 @@ machine, over the 5 s budget for an export.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from seeds.categories import category_id
@@ -160,7 +161,7 @@ def entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     return ("article" if paper else "misc"), fields
 
 
-def export_bibtex(views: list[View]) -> str:
+def export_bibtex(views: Sequence[View]) -> str:
     keys = citation_keys(views)
     # One flat list of pieces and a single join: the abstracts are most of the
     # output, and every intermediate string would copy them again.

@@ -7,7 +7,7 @@ date written "Feb 6" has no year, so no format may print one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 View = Mapping[str, Any]
@@ -138,7 +138,9 @@ def note_texts(view: View) -> list[str]:
     return [str(n.get("text", "")) for n in view.get("notes") or () if n.get("text")]
 
 
-def groups(views: list[View], group_by: str | None) -> Iterable[tuple[str | None, list[View]]]:
+def groups(
+    views: Sequence[View], group_by: str | None
+) -> Iterable[tuple[str | None, Sequence[View]]]:
     """Sections of a reading list; an item with two tags is listed under both."""
     if group_by == "status":
         by: dict[str, list[View]] = {s: [] for s in STATUS_ORDER}

@@ -10,6 +10,7 @@ for ``and others`` and what its citeproc renders as "et al.".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -86,7 +87,7 @@ def csl_item(view: View, key: str) -> dict[str, Any]:
     return item
 
 
-def export_csl(views: list[View]) -> bytes:
+def export_csl(views: Sequence[View]) -> bytes:
     keys = citation_keys(views)
     items = [csl_item(v, k) for v, k in zip(views, keys, strict=True)]
     return orjson.dumps(items, option=orjson.OPT_INDENT_2) + b"\n"

@@ -7,6 +7,7 @@ escaping could not run a ``<script>`` that arrived in a title or note.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from storage.export.common import (
@@ -72,7 +73,7 @@ def _item(view: View) -> str:
 
 
 def export_html(
-    views: list[View], *, query: str, user: str, exported_at: str, group_by: str | None
+    views: Sequence[View], *, query: str, user: str, exported_at: str, group_by: str | None
 ) -> str:
     meta = [f"{len(views)} item{'s' if len(views) != 1 else ''}", f"exported {exported_at}"]
     if user:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from storage.export.common import View, date_parts, http_urls
@@ -124,7 +125,7 @@ def _letters(n: int) -> str:
     return out
 
 
-def citation_keys(views: list[View]) -> list[str]:
+def citation_keys(views: Sequence[View]) -> list[str]:
     """One unique key per view, in the views' order."""
     bases = [base_key(v) for v in views]
     members: dict[str, list[int]] = defaultdict(list)

@@ -8,6 +8,7 @@ its own link, and ``<`` is escaped so raw HTML never reaches a renderer.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from storage.export.common import (
@@ -65,7 +66,7 @@ def item_lines(view: View) -> list[str]:
 
 
 def export_markdown(
-    views: list[View], *, query: str, user: str, exported_at: str, group_by: str | None
+    views: Sequence[View], *, query: str, user: str, exported_at: str, group_by: str | None
 ) -> str:
     out = ["# Reading list", ""]
     meta = [f"{len(views)} item{'s' if len(views) != 1 else ''}", f"exported {exported_at}"]

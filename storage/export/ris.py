@@ -15,6 +15,7 @@ most of the 5 s export budget.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from storage.export.common import (
@@ -95,7 +96,7 @@ def ris_lines(view: View, key: str) -> list[str]:
     return lines
 
 
-def export_ris(views: list[View]) -> str:
+def export_ris(views: Sequence[View]) -> str:
     keys = citation_keys(views)
     records = ["\n".join(ris_lines(v, k)) + "\n" for v, k in zip(views, keys, strict=True)]
     return "\n".join(records)

@@ -15,6 +15,7 @@ a fifth of that. The tests hold the output byte-for-byte equal to
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from storage.export.common import View, date_label, date_parts, is_paper, note_texts, status_label
 
@@ -99,7 +100,7 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def export_csv(views: list[View]) -> bytes:
+def export_csv(views: Sequence[View]) -> bytes:
     lines = [",".join(COLUMNS)]
     lines.extend(",".join(map(_quoted, row(v))) for v in views)
     lines.append("")
