@@ -13,6 +13,7 @@ import pytest
 
 from storage.shelf import Shelf
 from tui.app import ShelfApp
+from tui.widgets.detail import DetailPane
 from tui.model import GLYPHS
 from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen, help_sections
@@ -46,6 +47,10 @@ def main(app: ShelfApp) -> MainScreen:
     screen = app.screen_stack[1]
     assert isinstance(screen, MainScreen)
     return screen
+
+
+def messages(app: ShelfApp) -> list[str]:
+    return [n.message for n in app._notifications]
 
 
 def line(app: ShelfApp, row: int) -> str:
@@ -184,7 +189,7 @@ def test_n_adds_a_multiline_note_saved_with_ctrl_s(folder: Path) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        detail = str(app.screen.query_one("#detail-body").render())
+        detail = app.screen.query_one(DetailPane).drawn_text
         assert "first line" in detail and "second" in detail
         return main(app).items.order[0]
 
@@ -247,13 +252,31 @@ def test_o_opens_the_first_url(folder: Path) -> None:
     run(folder, script)
 
 
-def test_o_is_not_offered_for_an_item_without_a_url(folder: Path) -> None:
+def test_o_on_an_item_without_a_url_says_so_and_opens_nothing(folder: Path) -> None:
     async def script(pilot, app):
         screen = main(app)
         target = next(i for i in screen.items.order if not app.model.items[i].urls)
         screen.items.cursor = screen.items.order.index(target)
         await settle(pilot)
-        assert screen.check_action("open_url", ()) is False
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.opened == []
+        assert any("no link" in m for m in messages(app))
+
+    run(folder, script)
+
+
+def test_the_detail_screen_offers_o_only_for_an_item_with_a_url(folder: Path) -> None:
+    async def script(pilot, app):
+        screen = main(app)
+        target = next(i for i in screen.items.order if not app.model.items[i].urls)
+        screen.items.cursor = screen.items.order.index(target)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        assert detail.check_action("open_url", ()) is False
         await pilot.press("o")
         await settle(pilot)
         assert app.opened == []
@@ -366,11 +389,11 @@ def test_enter_opens_the_detail_view_with_item_keys(folder: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
-        text = str(app.screen.query_one("#detail-body").render())
+        text = app.screen.query_one(DetailPane).drawn_text
         assert app.model.items[first].title in text
         await pilot.press("r")
         await settle(pilot)
-        assert "✓ read" in str(app.screen.query_one("#detail-body").render())
+        assert "✓ read" in app.screen.query_one(DetailPane).drawn_text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         return first

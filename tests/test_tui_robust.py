@@ -13,6 +13,7 @@ import pytest
 from storage.atomic import StorageError
 from storage.shelf import Shelf
 from tui.app import ShelfApp
+from tui.widgets.detail import DetailPane
 from tui.screens.main import MainScreen
 from tui.testing import open_test_shelf, settle
 
@@ -188,7 +189,7 @@ def test_reading_group_annotations_are_shown_and_filterable(folder: Path) -> Non
         await pilot.press("enter")
         await settle(pilot)
         assert screen.items.order == ["b2"]
-        text = str(screen.query_one("#detail-body").render())
+        text = screen.query_one(DetailPane).drawn_text
         assert "bob" in text and "Clip ratio matters." in text
 
     run(app, script)

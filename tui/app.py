@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import signal
 import threading
 import webbrowser
@@ -19,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -30,6 +29,7 @@ from storage.model import Annotation
 from storage.tui_support import library_signature, read_row_cache, write_row_cache
 from tui.commands_palette import ShelfCommands
 from tui.errors import describe, guarded, report
+from tui.heap import HeapPolicy
 from tui.jobs import JobDone, StorageThread
 from tui.model import LibraryModel, item_base
 
@@ -109,6 +109,7 @@ class ShelfApp(App[int]):
         self._signals: list[int] = []
         self._warnings_shown = 0
         self._last_poll_error: str | None = None
+        self.heap = HeapPolicy()
 
     # -- start and stop ------------------------------------------------------
 
@@ -118,6 +119,8 @@ class ShelfApp(App[int]):
         self.push_screen(MainScreen())
         self._show_new_warnings()
         self._install_signal_handlers()
+        self.heap.install()
+        self.set_interval(0.5, self.heap.tick, name="idle garbage collection")
 
     def start_loading(self) -> None:
         """Load what the first frame did without: the library, abstracts, other users, the index.
@@ -146,6 +149,12 @@ class ShelfApp(App[int]):
             with contextlib.suppress(Exception):
                 loop.remove_signal_handler(signum)
         self.storage.close(wait=True)
+        self.heap.uninstall()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.heap.input_seen()
+        await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A dialog may hold unsaved text (a note): close it before q quits.
@@ -284,12 +293,7 @@ class ShelfApp(App[int]):
 
     def _texts_loaded(self, _: Any) -> None:
         self.texts_loaded = True
-        if not gc.isenabled():
-            # launch() turned the collector off for the start-up burst of
-            # allocations; the loaded library goes to the permanent generation
-            # so collections never walk it again.
-            gc.freeze()
-            gc.enable()
+        self.heap.settle()
         self.build_index()
         for screen in self.screen_stack:
             hook = getattr(screen, "texts_loaded", None)
@@ -321,6 +325,7 @@ class ShelfApp(App[int]):
         with self.index_lock:
             self.index = message.index
         self.index_error = None
+        self.heap.settle()
         for screen in self.screen_stack:
             hook = getattr(screen, "index_ready", None)
             if hook is not None:

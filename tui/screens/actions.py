@@ -50,13 +50,16 @@ class ItemActions:
         """Called once an action on ``ids`` has been saved (the list clears its selection)."""
 
     _shown_keys: tuple[bool | None, ...] | None = None
+    #: Whether keys are offered by what the current item has (a link, tags).
+    #: A screen showing one item says yes; the list says no: there the footer
+    #: would change as the cursor passes items with and without links, and
+    #: each change rebuilds the footer's widgets and the layout (20-40 ms, a
+    #: dropped frame per key while scrolling). The keys explain themselves
+    #: instead ("this item has no link").
+    PER_ITEM_KEYS = True
 
     def refresh_item_bindings(self) -> None:
-        """Redraw the footer only when the item keys that apply have changed.
-
-        Refreshing bindings rebuilds the footer's widgets and the layout;
-        doing that on every cursor move cost most of a frame per key press.
-        """
+        """Redraw the footer only when the item keys that apply have changed."""
         shown = tuple(self.check_item_action(b.action) for b in ITEM_BINDINGS)
         if shown != self._shown_keys:
             self._shown_keys = shown
@@ -69,6 +72,8 @@ class ItemActions:
         ids = self.target_ids()
         if not ids:
             return False
+        if not self.PER_ITEM_KEYS:
+            return True
         model = self.app.model
         if action == "remove_tag":
             return any(model.row(i).tags for i in ids)

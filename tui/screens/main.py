@@ -129,6 +129,8 @@ class MainScreen(ItemActions, Screen):
         current = self.items.current_id
         return [current] if current else []
 
+    PER_ITEM_KEYS = False
+
     def after_action(self, ids: list[str]) -> None:
         if self.items.selection and set(ids) == set(self.items.selection):
             self.items.clear_selection()

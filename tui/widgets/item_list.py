@@ -26,7 +26,7 @@ Spans = Sequence[tuple[int, int]]
 
 CURSOR_GLYPH = "›"
 SELECT_GLYPH = "*"
-_CACHE_LIMIT = 4096
+_CACHE_LIMIT = 512  # rendered lines kept: a dozen screens; each is ~10 objects the collector walks
 
 
 _BOLD = Style(bold=True)
