@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from storage.jsonstore import SafeJSONStorage, Warn
 from storage.lock import FileLock
 from storage.paths import DataDir
 from storage.tables import KeyedDB
+from storage.textstore import TextStore, open_text_store, write_text_store
 
 if TYPE_CHECKING:
     from seeds.model import Entry
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 KEYS_FILE = "keys.json"
+TEXT_STORE_FILE = "texts.bin"
 
 #: Below this much text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
@@ -121,6 +124,25 @@ def _updates(raw: list[Any] | None) -> list[Update]:
     return [u if isinstance(u, Update) else Update(**u) for u in raw] if raw else []
 
 
+#: Fields whose values repeat across items: a few source files, five kinds,
+#: a dozen categories, a few thousand authors and dates among 100k items.
+#: Each item gets the one shared string instead of its own decoded copy
+#: (~20 MB at 100k items).
+_SHARED_LISTS = frozenset({"sources", "kinds", "authors", "affiliations"})
+_SHARED_SCALARS = frozenset({"date", "date_text", "category"})
+
+
+def _shared(value: Any) -> Any:
+    return sys.intern(value) if isinstance(value, str) else value
+
+
+def _shared_list(values: list[Any] | None) -> list[Any]:
+    if not values:
+        return []
+    values[:] = map(_shared, values)  # in place: the decoded list is the item's
+    return values
+
+
 def _make_decoder() -> Callable[[str, Mapping[str, Any]], Item]:
     """``decode(item_id, doc)``: one positional ``Item(...)`` call, written for Item's fields.
 
@@ -132,7 +154,12 @@ def _make_decoder() -> Callable[[str, Mapping[str, Any]], Item]:
     dataclasses generate ``__init__``) and follows Item if fields are added.
     Summaries come from texts.json later, so they start empty.
     """
-    namespace: dict[str, Any] = {"Item": Item, "_updates": _updates}
+    namespace: dict[str, Any] = {
+        "Item": Item,
+        "_updates": _updates,
+        "_shared": _shared,
+        "_shared_list": _shared_list,
+    }
     args = []
     for f in dataclasses.fields(Item):
         if not f.init:
@@ -144,6 +171,10 @@ def _make_decoder() -> Callable[[str, Mapping[str, Any]], Item]:
             args.append('""')
         elif name == "updates":
             args.append('_updates(get("updates"))')
+        elif name in _SHARED_LISTS:
+            args.append(f"_shared_list(get({name!r}))")
+        elif name in _SHARED_SCALARS:
+            args.append(f"_shared(get({name!r}))")
         elif f.default is not dataclasses.MISSING:
             namespace[f"_default_{name}"] = f.default
             args.append(f"get({name!r}, _default_{name})")
@@ -306,6 +337,9 @@ class Library:
         self._cache_key: object = None
         self._documents_cache: dict[str, dict[str, Any]] = {}
         self._texts_loaded_for: object = None
+        self._store_path = data_dir.cache_dir / TEXT_STORE_FILE
+        self._store: TextStore | None = None
+        self._store_for: str | None = None
 
     # -- reading ------------------------------------------------------------
 
@@ -368,6 +402,78 @@ class Library:
                 item.summary = doc.get("summary", "") if doc else ""
         self._texts_loaded_for = key
         self._text_storage.close()
+
+    # -- abstracts one at a time -------------------------------------------
+
+    def _texts_signature(self) -> str:
+        found = _file_signature(self._texts_path)
+        return "-" if found is None else "{}:{}:{}".format(*found)
+
+    def open_text_store(self) -> TextStore | None:
+        """The abstracts as a memory-mapped store (see :mod:`storage.textstore`).
+
+        Made from texts.json when missing or older than it, which reads every
+        abstract once; imports write it as they go, so that is rare. None if
+        it cannot be written (the caller then loads texts into the items).
+        """
+        with self._mutex:
+            signature = self._texts_signature()
+            if self._store is not None and self._store_for == signature:
+                return self._store
+            store = open_text_store(self._store_path, signature)
+            if store is None:
+                with paused_gc():
+                    self._text_storage.read()
+                    texts = self._texts.raw()
+                    pairs = [(k, d.get("summary", "") or "") for k, d in texts.items()]
+                    self._text_storage.close()
+                    del texts
+                    written = write_text_store(self._store_path, pairs, signature)
+                    del pairs
+                store = open_text_store(self._store_path, signature) if written else None
+            self._store, self._store_for = store, signature if store is not None else None
+            return store
+
+    def text(self, item_id: str) -> str:
+        """One item's abstract, without loading the others."""
+        return self.text_source()(item_id)
+
+    def text_source(self) -> Callable[[str], str]:
+        """A function from item id to abstract, for reading many (exports, the index).
+
+        From the items when their texts are loaded anyway, else from the
+        store; only if the store cannot be made are all texts loaded.
+        """
+        with self._mutex:
+            self._load_meta()
+            cache = self._cache
+            assert cache is not None
+            if self._texts_loaded_for is None:
+                store = self.open_text_store()
+                if store is not None:
+                    return store.get
+                self._load_texts()
+
+            def from_items(item_id: str) -> str:
+                item = cache.get(item_id)
+                return item.summary if item is not None else ""
+
+            return from_items
+
+    def _write_text_store(self, existing: Mapping[str, Item], items: list[Item]) -> None:
+        """Keep the store in step with texts.json just written, from the items in hand.
+
+        ``existing`` carries its summaries (imports load them to merge).
+        """
+        signature = self._texts_signature()
+        current = open_text_store(self._store_path, signature)
+        if current is not None:  # texts.json did not change
+            current.close()
+            return
+        texts = {item_id: item.summary for item_id, item in existing.items()}
+        texts.update((item.id, item.summary) for item in items)
+        if write_text_store(self._store_path, texts.items(), signature):
+            self._store, self._store_for = None, None
 
     def _load_keys(self) -> None:
         """Merge keys onto the cached items; items from before keys.json keep their own."""
@@ -539,6 +645,7 @@ class Library:
                 updaters["documents"] = lambda table: table.update(documents)
             if updaters:
                 self._meta_db.apply(updaters)
+            self._write_text_store(existing, items)
             if progress:
                 progress(total, total)
         self._update_cache(items, documents or {})

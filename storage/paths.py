@@ -80,6 +80,11 @@ class DataDir:
         return self.root / ".backups"
 
     @property
+    def cache_dir(self) -> Path:
+        """Derived files (row cache, saved index, text store): safe to delete."""
+        return self.root / ".cache"
+
+    @property
     def lock_dir(self) -> Path:
         return self.root / ".locks"
 

@@ -135,11 +135,21 @@ class Shelf:
         if others is None:
             others = self.others()
         theirs = {user: anns[item_id] for user, anns in others.items() if item_id in anns}
-        return item_view(self.item(item_id), self.annotations.get(item_id), theirs)
+        item = self.items(with_text=False).get(item_id)
+        if item is None:
+            raise UnknownItem(f"no item with id {item_id!r}")
+        summary = self.library.text(item_id)
+        return item_view(item, self.annotations.get(item_id), theirs, summary)
 
     def views(self, item_ids: Sequence[str]) -> list[dict]:
-        """Views of many items, looking the library and annotations up once, not per item."""
-        others, items, anns = self.others(), self.items(), self.annotations.all()
+        """Views of many items, looking the library and annotations up once, not per item.
+
+        Abstracts are read one by one (see :meth:`Library.text_source`), so
+        exporting from the app does not load all of them into its items.
+        """
+        others, anns = self.others(), self.annotations.all()
+        items = self.items(with_text=False)
+        text = self.library.text_source()
         out = []
         with paused_gc():  # 100k acyclic dicts: the collector would rescan them for nothing
             for item_id in item_ids:
@@ -147,7 +157,7 @@ class Shelf:
                 if item is None:
                     raise UnknownItem(f"no item with id {item_id!r}")
                 theirs = {user: a[item_id] for user, a in others.items() if item_id in a}
-                out.append(item_view(item, anns.get(item_id), theirs))
+                out.append(item_view(item, anns.get(item_id), theirs, text(item_id)))
         return out
 
     # -- changing -------------------------------------------------------------

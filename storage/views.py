@@ -33,7 +33,9 @@ def item_view(
     item: Item,
     ann: Annotation | None = None,
     others: Mapping[str, Annotation] | None = None,
+    summary: str | None = None,
 ) -> dict[str, Any]:
+    """``summary``: the abstract, when ``item`` was loaded without it."""
     ann = ann or Annotation(item_id=item.id)
     renamed = bool(ann.title)
     view: dict[str, Any] = {
@@ -50,7 +52,7 @@ def item_view(
         "category": item.category,
         "category_name": category_name(item.category) if item.category else None,
         "has_code": item.has_code,
-        "summary": item.summary,
+        "summary": item.summary if summary is None else summary,
         "urls": list(item.urls),
         "updates": [{"date": u.date, "text": u.text} for u in item.updates],
         "sources": list(item.sources),

@@ -1,0 +1,112 @@
+"""Abstracts read one at a time from ``.cache/texts.bin``, never at odds with texts.json."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from seeds.bundled import bundled_documents
+from storage.library import TEXT_STORE_FILE, Library
+from storage.paths import DataDir
+from storage.shelf import Shelf
+from storage.textstore import open_text_store, write_text_store
+
+sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
+import gen_corpus  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> DataDir:
+    d = DataDir(tmp_path / "data")
+    d.create()
+    Library(d).import_documents(bundled_documents())
+    return d
+
+
+def _summaries(data_dir: DataDir) -> dict[str, str]:
+    """What texts.json says, read the plain way."""
+    texts = orjson.loads(data_dir.texts_file.read_bytes())["texts"]
+    return {item_id: doc.get("summary", "") for item_id, doc in texts.items()}
+
+
+def test_an_import_writes_the_store_and_it_agrees_with_texts_json(data_dir: DataDir) -> None:
+    assert (data_dir.cache_dir / TEXT_STORE_FILE).exists()
+    expected = _summaries(data_dir)
+    library = Library(data_dir)  # a fresh process: nothing in memory
+    assert len(expected) == 73
+    assert {item_id: library.text(item_id) for item_id in expected} == expected
+    gpt3 = next(i for i, item in library.items(with_text=False).items() if "Few-Shot" in item.title)
+    assert library.text(gpt3).startswith("Recent work has demonstrated substantial gains")
+
+
+def test_reading_one_abstract_loads_no_other(data_dir: DataDir) -> None:
+    library = Library(data_dir)
+    items = library.items(with_text=False)
+    some = next(iter(items))
+    assert library.text(some)
+    assert all(item.summary == "" for item in library.items(with_text=False).values())
+
+
+def test_views_for_export_read_abstracts_without_filling_the_items(data_dir: DataDir) -> None:
+    shelf = Shelf(data_dir.root, "alice", import_bundled=False)
+    ids = list(shelf.items(with_text=False))
+    views = shelf.views(ids)
+    assert [v["summary"] for v in views] == [_summaries(data_dir)[i] for i in ids]
+    assert all(item.summary == "" for item in shelf.items(with_text=False).values())
+    assert shelf.view(ids[3])["summary"] == _summaries(data_dir)[ids[3]]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(b""),
+        lambda p: p.write_bytes(p.read_bytes()[:-10]),
+        lambda p: p.write_bytes(b"garbage" * 100),
+        lambda p: p.unlink(),
+    ],
+    ids=["empty", "truncated", "garbage", "missing"],
+)
+def test_a_damaged_or_missing_store_is_rebuilt_from_texts_json(data_dir: DataDir, damage) -> None:
+    store = data_dir.cache_dir / TEXT_STORE_FILE
+    before = data_dir.texts_file.read_bytes()
+    damage(store)
+    library = Library(data_dir)
+    expected = _summaries(data_dir)
+    assert {i: library.text(i) for i in expected} == expected
+    assert data_dir.texts_file.read_bytes() == before  # the record is never touched
+    assert open_text_store(store, library._texts_signature()) is not None
+
+
+def test_a_store_older_than_texts_json_is_not_used(data_dir: DataDir) -> None:
+    library = Library(data_dir)
+    first = next(iter(library.items(with_text=False)))
+    assert library.text(first)  # the store is open now
+    # Another process imports more: texts.json and the store are replaced.
+    documents = [(d.name, d.text) for d in gen_corpus.generate(40, seed=3)]
+    report = Library(data_dir).import_documents(documents)
+    assert len(report.added) == 40
+    expected = _summaries(data_dir)
+    assert {i: library.text(i) for i in report.added} == {i: expected[i] for i in report.added}
+    assert any(expected[i] for i in report.added)
+    assert library.text(first) == expected[first]
+
+
+def test_ids_the_store_cannot_hold_fall_back_to_texts_json(tmp_path) -> None:
+    path = tmp_path / "t.bin"
+    assert write_text_store(path, [("é1", "x")], "sig") is False
+    assert not path.exists()
+
+
+def test_store_round_trip_and_lookups(tmp_path) -> None:
+    path = tmp_path / "t.bin"
+    pairs = [("b2", "héllo"), ("a1", "x"), ("zz9", ""), ("c3", "😀 emoji"), ("long-id-7", "y")]
+    assert write_text_store(path, pairs, "sig")
+    store = open_text_store(path, "sig")
+    assert store is not None and len(store) == 5
+    assert {k: store.get(k) for k, _ in pairs} == dict(pairs)
+    assert store.get("a") == "" and store.get("zz99", "?") == "?" and "b2" in store
+    assert open_text_store(path, "another signature") is None
+    store.close()
