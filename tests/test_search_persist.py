@@ -77,3 +77,14 @@ def test_annotations_changed_since_the_save_are_reindexed(tmp_path: Path) -> Non
     assert snapshot(loaded) == snapshot(SearchIndex.build(ITEMS, anns))
     assert [h.id for h in loaded.search("wombat").hits] == [first.item_id]
     assert [h.id for h in loaded.search("#quokka").hits] == [first.item_id]
+
+
+def test_saving_a_loaded_index_leaves_its_postings_packed(tmp_path: Path) -> None:
+    SearchIndex.build(ITEMS, ANNS).save(tmp_path / "i.bin")
+    loaded = SearchIndex.load(tmp_path / "i.bin", ITEMS, ANNS)
+    loaded.save(tmp_path / "again.bin")
+    for table in (loaded._post, loaded._short, loaded._author):
+        assert not table._own  # type: ignore[union-attr]
+    again = SearchIndex.load(tmp_path / "again.bin", ITEMS, ANNS)
+    assert snapshot(again) == snapshot(loaded)
+    assert (tmp_path / "again.bin").read_bytes() == (tmp_path / "i.bin").read_bytes()

@@ -79,25 +79,23 @@ def annotation_signature(ann: Annotation) -> int:
 
 
 def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> None:
-    """Write ``index`` (its items' part) to ``path`` atomically."""
-    chunks: list[bytes] = []
+    """Write ``index`` (its items' part) to ``path`` atomically.
+
+    The arrays go straight to the file, term by term: gathering them first
+    would hold a second copy of every posting in memory."""
     tables = {}
+    table_terms = []
     for name in _TABLES:
         table = getattr(index, name)
-        terms = sorted(t for t, postings in table.items() if postings)
-        lengths = array("I", (len(table[t]) for t in terms))
+        terms, lengths = _runs(table)
         tables[name] = {"terms": "\n".join(terms), "count": len(terms)}
-        chunks.append(lengths.tobytes())
-        chunks.extend(table[t].tobytes() for t in terms)
+        table_terms.append((table, terms, lengths))
     fps = array("I", (fingerprint(item) if item is not None else 0 for item in index._items))
-    order = array("d", index._order)
-    chunks += [fps.tobytes(), order.tobytes()]
     facets = {}
     for name in _FACETS:
         groups: dict[Any, set[int]] = getattr(index, name)
         keys = list(groups)
         facets[name] = {"keys": keys, "counts": [len(groups[k]) for k in keys]}
-        chunks.extend(array("I", sorted(groups[k])).tobytes() for k in keys)
     header = {
         "version": VERSION,
         "byteorder": sys.byteorder,
@@ -124,17 +122,38 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
         },
     }
     head = json.dumps(header, separators=(",", ":")).encode()
+    del header, tables
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
         f.write(MAGIC)
         f.write(len(head).to_bytes(4, "little"))
         f.write(head)
-        for chunk in chunks:
-            f.write(chunk)
+        for table, terms, lengths in table_terms:
+            f.write(lengths.tobytes())
+            for t in terms:
+                f.write(table.get(t).tobytes())
+        f.write(fps.tobytes())
+        f.write(array("d", index._order).tobytes())
+        for name in _FACETS:
+            for docs in getattr(index, name).values():
+                f.write(array("I", sorted(docs)).tobytes())
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def _runs(table: Mapping[str, array] | PackedPostings) -> tuple[list[str], array]:
+    """A table's terms that have postings, sorted, and how many each has."""
+    terms = sorted(table)
+    if isinstance(table, PackedPostings):
+        counts = table.counts(terms)
+    else:
+        counts = [len(table[t]) for t in terms]
+    if 0 in counts:
+        terms = [t for t, n in zip(terms, counts, strict=True) if n]
+        counts = [n for n in counts if n]
+    return terms, array("I", counts)
 
 
 def load(
