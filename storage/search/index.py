@@ -12,11 +12,14 @@ Layout (``doc`` is a small int per indexed item version):
 * ``_author[term]``: docs only, for ``author:``;
 * annotations (renamed title, tags, notes: 10% of items, changing often) in
   small dicts keyed by item id, so a tag or note never touches the postings;
-* facets (year, category, source, has-code) as sets of docs.
+* facets (year, category, source, has-code) as sorted arrays of docs, made
+  into sets only for a query that filters on them.
 
 An item that changes gets a new ``doc``; the old one joins ``_dead`` and is
 filtered out of every result, so updates never rewrite postings. Memory use is
-four bytes per posting plus the vocabulary.
+four bytes per posting plus the vocabulary; per item, a few machine words
+in arrays rather than Python objects (at 100k items every 28-byte int or
+24-byte float counts).
 
 Query evaluation is written as chains of ``map``/``zip``/set operations so the
 per-posting work runs in C. Each query word expands (see
@@ -75,6 +78,8 @@ from storage.search.vocab import Vocabulary, max_edits
 
 __all__ = ["SearchIndex"]
 
+Postings = defaultdict[str, array] | PackedPostings  # built, then packed
+
 _append = array.append
 _EMPTY = array("I")
 # A completion of what is being typed may pull in at most this many postings
@@ -112,24 +117,24 @@ class SearchIndex:
         self._ids: list[str | None] = []
         self._items: list[Item | None] = []
         self._doc: dict[str, int] = {}
-        self._order: list[float] = []  # library position (updated items keep theirs)
-        self._tie: list[float] = []  # _order * _TIE: breaks score ties by library order
+        self._order = array("d")  # library position (updated items keep theirs)
+        self._tie = array("d")  # _order * _TIE: breaks score ties by library order
         self._seq = 0
         self._dead: set[int] = set()
         # Postings of dead docs per term, so document frequencies (and so
         # scores) after any update equal those of a fresh build.
         self._dead_df: dict[str, int] = {}
         self._dead_short_df: dict[str, int] = {}
-        self._post: defaultdict[str, array] = defaultdict(partial(array, "I"))
-        self._short: defaultdict[str, array] = defaultdict(partial(array, "I"))
-        self._author: defaultdict[str, array] = defaultdict(partial(array, "I"))
+        self._post: Postings = defaultdict(partial(array, "I"))
+        self._short: Postings = defaultdict(partial(array, "I"))
+        self._author: Postings = defaultdict(partial(array, "I"))
         self._vocab = Vocabulary()
         self._short_vocab = Vocabulary()
         self._author_vocab = Vocabulary()
-        self._years: dict[int, set[int]] = {}
-        self._cats: dict[str, set[int]] = {}
-        self._srcs: dict[str, set[int]] = {}
-        self._code: set[int] = set()
+        self._years: dict[int, array] = {}
+        self._cats: dict[str, array] = {}
+        self._srcs: dict[str, array] = {}
+        self._code = array("I")
         self._acronyms = Acronyms()
         # Annotations, by item id (they outlive an item's doc number).
         self._ann: dict[str, Annotation] = {}
@@ -163,8 +168,10 @@ class SearchIndex:
                 index._set_annotation(ann)
             # One flat array per table instead of an array object per term:
             # a third less memory, and the layout a saved index loads into.
-            for name in ("_post", "_short", "_author"):
-                setattr(index, name, pack(getattr(index, name)))
+            # The two tables share one term index (title words are nearly all
+            # abstract words too).
+            index._post, index._short = pack([index._post, index._short])
+            (index._author,) = pack([index._author])
             index._vocab = Vocabulary(list(index._post) + list(index._ann_post))
             index._short_vocab = Vocabulary(list(index._short) + list(index._ann_post))
             index._author_vocab = Vocabulary.from_sorted(list(index._author))
@@ -262,6 +269,12 @@ class SearchIndex:
         self._tie.append(order * _TIE)
         base = doc << 8
         codes, short, author_terms = analyse(item)
+        if grow_vocab:
+            # A term its table has is in the vocabulary already: a dict look-up
+            # spares most terms the vocabulary's bisection.
+            _grow(self._vocab, self._post, codes)
+            _grow(self._short_vocab, self._short, short)
+            _grow(self._author_vocab, self._author, author_terms)
         post = self._post
         deque(map(_append, map(post.__getitem__, codes), map(or_, repeat(base), codes.values())), 0)
         short_post = self._short
@@ -271,26 +284,18 @@ class SearchIndex:
         for t in set(author_terms):
             author_post[t].append(doc)
 
-        # Facets.
+        # Facets (docs only grow, so appending keeps each array sorted).
         year = item_year(item)
         if year is not None:
-            self._years.setdefault(year, set()).add(doc)
+            _add_doc(self._years, year, doc)
         if item.category:
-            self._cats.setdefault(fold(item.category), set()).add(doc)
+            _add_doc(self._cats, fold(item.category), doc)
         for src in item.sources:
-            self._srcs.setdefault(fold(src), set()).add(doc)
+            _add_doc(self._srcs, fold(src), doc)
         if item.has_code:
-            self._code.add(doc)
+            self._code.append(doc)
         if "(" in item.summary or "(" in item.title:
             self._acronyms.learn(item.title + "\n" + item.summary[:MAX_FIELD_CHARS])
-
-        if grow_vocab:
-            for t in codes:
-                self._vocab.add(t)
-            for t in short:
-                self._short_vocab.add(t)
-            for t in author_terms:
-                self._author_vocab.add(t)
         return doc
 
     def _set_annotation(
@@ -327,11 +332,11 @@ class SearchIndex:
             users = ann_post.get(t)
             if users is None:
                 ann_post[t] = {iid: v}
+                if grow_vocab:  # (a term some annotation has is in both already)
+                    self._vocab.add(t)
+                    self._short_vocab.add(t)
             else:
                 users[iid] = v
-            if grow_vocab:
-                self._vocab.add(t)
-                self._short_vocab.add(t)
         self._ann_terms[iid] = list(impacts)
 
     # ----------------------------------------------------------------- search
@@ -734,7 +739,8 @@ class SearchIndex:
             if not (kind == value or (prefix and kind.startswith(value))):
                 continue
             if kind == "code":
-                out |= self._code - self._dead
+                out.update(self._code)
+                out.difference_update(self._dead)
             elif kind.startswith("note"):
                 out |= self._docs_of(a.item_id for a in anns if a.notes)
             elif kind.startswith("tag"):
@@ -753,7 +759,7 @@ class SearchIndex:
             terms.update(t for t, _ in vocab.typos(w, max_edits(len(w))))
             found: set[int] = set()
             for t in terms:
-                found.update(self._author.get(t, ()))
+                found.update(self._author.get(t) or ())
             docs = found if docs is None else docs & found
         return (docs or set()) - self._dead
 
@@ -841,13 +847,17 @@ class SearchIndex:
         import sys
 
         total = 0
+        indexes: dict[int, dict[str, int]] = {}  # term indexes, counted once if shared
         for table in (self._post, self._short):
             if isinstance(table, PackedPostings):
-                total += table.nbytes() + sum(map(sys.getsizeof, table)) + 100 * len(table)
+                total += table.nbytes()
+                indexes[id(table._index)] = table._index
                 continue
             total += sys.getsizeof(table)
             for term, postings in table.items():
                 total += sys.getsizeof(term) + sys.getsizeof(postings)
+        for index in indexes.values():
+            total += sys.getsizeof(index) + sum(map(sys.getsizeof, index)) + 28 * len(index)
         for author_term, docs in self._author.items():
             total += sys.getsizeof(author_term) + sys.getsizeof(docs)
         total += sys.getsizeof(self._ids) + sys.getsizeof(self._order) + sys.getsizeof(self._doc)
@@ -873,11 +883,25 @@ def _intersect(cand: set[int] | None, other: Mapping[int, Any] | set[int]) -> se
     return cand.intersection(other)
 
 
-def _union(sets: Iterable[set[int]]) -> set[int]:
+def _union(groups: Iterable[Iterable[int]]) -> set[int]:
     out: set[int] = set()
-    for s in sets:
-        out |= s
+    for docs in groups:
+        out.update(docs)
     return out
+
+
+def _grow(vocab: Vocabulary, table: Postings, terms: Iterable[str]) -> None:
+    for t in terms:
+        if t not in table:
+            vocab.add(t)
+
+
+def _add_doc(groups: dict[Any, array], key: Any, doc: int) -> None:
+    docs = groups.get(key)
+    if docs is None:
+        groups[key] = array("I", (doc,))
+    else:
+        docs.append(doc)
 
 
 def _contains_run(words: list[str], run: tuple[str, ...]) -> bool:

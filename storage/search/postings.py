@@ -4,40 +4,90 @@ Built item by item, a table is a plain ``defaultdict`` of arrays. Loaded from
 disk it is :class:`PackedPostings`: one flat array and the offset of each
 term's run in it, sliced out only when a query asks for that term. Making
 200k small arrays up front would take most of the one-second load budget.
+
+The term -> slot dict is most of a packed table's memory besides the flat
+array (a dict entry and an int object per term), and the title-and-authors
+table's terms are nearly all terms of the all-fields table too. So tables may
+share one dict: each has a start and a length per slot, and a slot whose
+length is 0 is a term that table does not have.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping
-from itertools import repeat
-from operator import sub
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate, compress, repeat
 
-__all__ = ["PackedPostings", "pack"]
+__all__ = ["PackedPostings", "pack", "slots"]
 
 
-def pack(table: Mapping[str, array]) -> PackedPostings:
-    """``table`` as one flat array, terms in sorted order."""
-    terms = sorted(t for t, postings in table.items() if postings)
-    flat = array("I")
-    starts = array("I", [0])
-    for t in terms:
-        flat.extend(table[t])
-        starts.append(len(flat))
-    return PackedPostings(terms, flat, starts)
+def slots(terms: Iterable[str]) -> dict[str, int]:
+    """term -> slot, slots numbered in the order of ``terms`` (distinct)."""
+    return {t: i for i, t in enumerate(terms)}
+
+
+def pack(tables: Sequence[Mapping[str, array] | PackedPostings]) -> list[PackedPostings]:
+    """``tables`` as flat arrays over one shared term index, terms in sorted order."""
+    terms: set[str] = set()
+    for table in tables:
+        terms.update(t for t, postings in table.items() if postings)
+    index = slots(sorted(terms))
+    out = []
+    for table in tables:
+        flat = array("I")
+        lengths = zeros(len(index) + 1)
+        starts = zeros(len(index) + 1)
+        for t, i in index.items():
+            postings = table.get(t)
+            if postings:
+                starts[i] = len(flat)
+                lengths[i] = len(postings)
+                flat.extend(postings)
+        out.append(PackedPostings(index, flat, starts, lengths))
+    return out
+
+
+def zeros(n: int, typecode: str = "I") -> array:
+    """An array of ``n`` zeros, made without an ``n``-item list or bytes object."""
+    return array(typecode, [0]) * n
 
 
 class PackedPostings:
-    """Read like a dict of arrays; ``table[term]`` (for appending) unpacks a term."""
+    """Read like a dict of arrays; ``table[term]`` (for appending) unpacks a term.
 
-    def __init__(self, terms: list[str], flat: array, starts: array) -> None:
-        self._index = dict(zip(terms, range(len(terms)), strict=True))
+    ``index`` maps a term to its slot and may be shared with other tables;
+    ``starts[slot]``/``lengths[slot]`` locate the term's run in ``flat``, and
+    ``lengths`` has one slot more than ``index``, always 0, that terms
+    missing from ``index`` count against. Slots must be numbered in the
+    dict's order (iteration relies on it).
+    """
+
+    def __init__(self, index: dict[str, int], flat: array, starts: array, lengths: array) -> None:
+        if len(starts) != len(index) + 1 or len(lengths) != len(index) + 1 or lengths[-1]:
+            raise ValueError("postings table and its term index differ in size")
+        self._index = index
         self._flat = flat
-        self._starts = starts  # len(terms) + 1 offsets
-        # Postings per term, and a 0 at the end for terms not in the table.
-        self._lengths = array("I", map(sub, starts[1:], starts[:-1]))
-        self._lengths.append(0)
+        self._starts = starts
+        self._lengths = lengths
         self._own: dict[str, array] = {}  # terms appended to since loading
+
+    @classmethod
+    def from_runs(
+        cls, index: dict[str, int], where: list[int] | None, flat: array, lengths: array
+    ) -> PackedPostings:
+        """A table whose terms' runs, of ``lengths``, lie one after another in
+        ``flat``; ``where`` their slots, None when they are slots 0, 1, 2, …"""
+        offsets = array("I", [0])
+        offsets.extend(accumulate(lengths))
+        if where is None:
+            full = array("I", lengths)
+            full.append(0)
+            return cls(index, flat, offsets, full)
+        starts, full = zeros(len(index) + 1), zeros(len(index) + 1)
+        deque(map(starts.__setitem__, where, offsets), 0)
+        deque(map(full.__setitem__, where, lengths), 0)
+        return cls(index, flat, starts, full)
 
     def counts(self, terms: list[str]) -> list[int]:
         """How many postings each of ``terms`` has, without slicing any out."""
@@ -57,7 +107,11 @@ class PackedPostings:
         i = self._index.get(term)
         if i is None:
             return default
-        return self._flat[self._starts[i] : self._starts[i + 1]]
+        n = self._lengths[i]
+        if not n:
+            return default
+        start = self._starts[i]
+        return self._flat[start : start + n]
 
     def __getitem__(self, term: str) -> array:
         own = self._own.get(term)
@@ -67,16 +121,21 @@ class PackedPostings:
         return own
 
     def __contains__(self, term: object) -> bool:
-        return term in self._own or term in self._index
+        return term in self._own or (isinstance(term, str) and self._packed(term))
+
+    def _packed(self, term: str) -> bool:
+        i = self._index.get(term)
+        return i is not None and self._lengths[i] > 0
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._index
+        yield from compress(self._index, self._lengths)
         for term in self._own:
-            if term not in self._index:
+            if not self._packed(term):
                 yield term
 
     def __len__(self) -> int:
-        return len(self._index) + sum(1 for t in self._own if t not in self._index)
+        packed = len(self._lengths) - self._lengths.count(0)
+        return packed + sum(1 for t in self._own if not self._packed(t))
 
     def keys(self) -> Iterator[str]:
         return iter(self)
@@ -93,4 +152,5 @@ class PackedPostings:
 
     def nbytes(self) -> int:
         own = sum(a.buffer_info()[1] * a.itemsize for a in self._own.values())
-        return self._flat.buffer_info()[1] * 4 + self._starts.buffer_info()[1] * 4 + own
+        arrays = (self._flat, self._starts, self._lengths)
+        return sum(a.buffer_info()[1] * a.itemsize for a in arrays) + own
