@@ -15,6 +15,12 @@ Keep it current with ``update_item``, ``update_annotation`` and ``remove``
 skips re-checking every item). Pass each keystroke's result as ``previous``
 to the next. Not thread-safe: one thread, or one lock.
 
+A caller that keeps abstracts out of its items (they are most of a library's
+memory) passes ``texts=``, item id -> abstract, to ``build``/``load``; the
+index asks it whenever it needs an abstract and keeps none. It is asked for
+the abstract an item has now, so it should know the new one by the time
+``update_item`` is called; a removed item's may be gone (``KeyError``).
+
 :mod:`storage.search.query` documents the language, :mod:`storage.search.index`
 how it stays fast at 100k items.
 """

@@ -53,9 +53,12 @@ def annotation_impacts(ann: Annotation) -> dict[str, float]:
     return impacts
 
 
-def analyse(item: Item) -> tuple[dict[str, int], dict[str, float], list[str]]:
+def analyse(item: Item, summary: str) -> tuple[dict[str, int], dict[str, float], list[str]]:
     """An item's postings: term -> quantised impact over all its fields, term ->
-    impact over title, authors and affiliations, and its author terms."""
+    impact over title, authors and affiliations, and its author terms.
+
+    ``summary`` is passed apart from the item: the caller may keep abstracts
+    out of memory and hand over one at a time."""
     # Short fields: a handful of words each, plain loops are fine.
     short: dict[str, float] = {}
     author_terms: list[str] = []
@@ -78,7 +81,6 @@ def analyse(item: Item) -> tuple[dict[str, int], dict[str, float], list[str]]:
             short[t] = short.get(t, 0.0) + scoring.saturation(tf, length, field)
 
     # The summary: ~150 words, the bulk of all postings; kept in C.
-    summary = item.summary
     if item.updates:
         summary = summary + "\n" + "\n".join(u.text for u in item.updates)
     words, extra = index_terms(summary)

@@ -8,7 +8,7 @@ line up with what is on screen whatever normalisation matching used.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from storage.search.normalize import MAX_FIELD_CHARS, compound_spans, fold, plain_spans, word_spans
 from storage.search.query import tag_key
@@ -223,10 +223,13 @@ class LazySpans(Mapping[str, list[Span]]):
     """Field -> spans, each field worked out when first read.
 
     A list row reads ``matches.get("title")``; only the detail pane needs the
-    summary's spans, which cost the most.
+    summary's spans, which cost the most. A field's text may be given as a
+    function, called only then: the abstract may have to be fetched.
     """
 
-    def __init__(self, fields: dict[str, str], highlighter: Highlighter) -> None:
+    def __init__(
+        self, fields: Mapping[str, str | Callable[[], str]], highlighter: Highlighter
+    ) -> None:
         self._fields = fields
         self._hl = highlighter
         self._done: dict[str, list[Span]] = {}
@@ -234,7 +237,10 @@ class LazySpans(Mapping[str, list[Span]]):
     def _get(self, name: str) -> list[Span]:
         got = self._done.get(name)
         if got is None:
-            got = self._done[name] = self._hl.field_spans(name, self._fields.get(name, ""))
+            text = self._fields.get(name, "")
+            if not isinstance(text, str):
+                text = text()
+            got = self._done[name] = self._hl.field_spans(name, text)
         return got
 
     def __getitem__(self, name: str) -> list[Span]:

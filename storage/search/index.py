@@ -15,6 +15,9 @@ Layout (``doc`` is a small int per indexed item version):
 * facets (year, category, source, has-code) as sorted arrays of docs, made
   into sets only for a query that filters on them.
 
+Abstracts may live outside the items (``texts``: item id -> abstract): the
+index asks for one whenever it needs it and never keeps any.
+
 An item that changes gets a new ``doc``; the old one joins ``_dead`` and is
 filtered out of every result, so updates never rewrite postings. Memory use is
 four bytes per posting plus the vocabulary; per item, a few machine words
@@ -47,10 +50,10 @@ import heapq
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import add, mul, or_, rshift, sub
 from pathlib import Path
 from typing import Any
@@ -63,6 +66,7 @@ from storage.search.analysis import analyse, annotation_impacts, item_year
 from storage.search.highlight import Highlighter, LazySpans
 from storage.search.matching import SLICE, TermMatch
 from storage.search.normalize import MAX_FIELD_CHARS, fold, index_terms
+from storage.search.persist import fingerprint
 from storage.search.phrases import (
     checkable,
     filter_narrows,
@@ -119,6 +123,9 @@ class SearchIndex:
         self._doc: dict[str, int] = {}
         self._order = array("d")  # library position (updated items keep theirs)
         self._tie = array("d")  # _order * _TIE: breaks score ties by library order
+        # Each doc's item as indexed (persist.fingerprint): retiring a doc
+        # re-analyses its item only if its abstract is still the same.
+        self._fps = array("I")
         self._seq = 0
         self._dead: set[int] = set()
         # Postings of dead docs per term, so document frequencies (and so
@@ -135,6 +142,7 @@ class SearchIndex:
         self._cats: dict[str, array] = {}
         self._srcs: dict[str, array] = {}
         self._code = array("I")
+        self._texts: Callable[[str], str] | None = None
         self._acronyms = Acronyms()
         # Annotations, by item id (they outlive an item's doc number).
         self._ann: dict[str, Annotation] = {}
@@ -154,9 +162,17 @@ class SearchIndex:
 
     @classmethod
     def build(
-        cls, items: Iterable[Item], annotations: Mapping[str, Annotation] | None = None
+        cls,
+        items: Iterable[Item],
+        annotations: Mapping[str, Annotation] | None = None,
+        texts: Callable[[str], str] | None = None,
     ) -> SearchIndex:
+        """An index over ``items``. ``texts`` (item id -> abstract) is for a
+        caller that keeps abstracts out of its items; without it, each item's
+        ``summary`` is its abstract. Kept and asked again whenever an abstract
+        is needed (phrases, re-ranking, highlights, updates)."""
         index = cls()
+        index._texts = texts
         # Millions of small objects and no cycles: the cyclic collector would
         # only rescan them over and over.
         enabled = gc.isenabled()
@@ -182,7 +198,10 @@ class SearchIndex:
         return index
 
     def update_item(self, item: Item) -> None:
-        """Index ``item``, new or changed; a changed item keeps its library place."""
+        """Index ``item``, new or changed; a changed item keeps its library place.
+
+        Its abstract comes from the index's ``texts`` if it has one; the old
+        version's is not needed."""
         old = self._doc.get(item.id)
         order = self._order[old] if old is not None else None
         if old is not None:
@@ -219,11 +238,13 @@ class SearchIndex:
         items: Iterable[Item],
         annotations: Mapping[str, Annotation] | None = None,
         signature: str | None = None,
+        texts: Callable[[str], str] | None = None,
     ) -> SearchIndex:
-        """The index saved at ``path``, checked against ``items``; rebuilt if unusable."""
+        """The index saved at ``path``, checked against ``items``; rebuilt if
+        unusable. ``texts`` as for :meth:`build`."""
         from storage.search import persist
 
-        return persist.load(cls, path, items, annotations, signature)
+        return persist.load(cls, path, items, annotations, signature, texts)
 
     def set_other_users(self, by_user: Mapping[str, Mapping[str, Annotation]]) -> None:
         """Other users' annotations, for ``readby:USER`` and ``taggedby:USER``."""
@@ -242,18 +263,35 @@ class SearchIndex:
         self._decoded.clear()
         self._library = None
 
+    def _summary(self, item: Item) -> str:
+        texts = self._texts
+        return item.summary if texts is None else texts(item.id)
+
     def _kill(self, doc: int) -> None:
         """Retire a doc; its postings stay but no longer count or match."""
         item = self._items[doc]
         self._dead.add(doc)
         self._items[doc] = None
         self._ids[doc] = None
-        if item is not None:
-            codes, short, _ = analyse(item)
-            for t in codes:
-                self._dead_df[t] = self._dead_df.get(t, 0) + 1
-            for t in short:
-                self._dead_short_df[t] = self._dead_short_df.get(t, 0) + 1
+        if item is None:
+            return
+        codes: Iterable[str]
+        short: Iterable[str]
+        try:
+            summary: str | None = self._summary(item)
+        except LookupError:  # a removed item's abstract may be gone from the caller's store
+            summary = None
+        if summary is not None and fingerprint(item, summary) == self._fps[doc]:
+            codes, short, _ = analyse(item, summary)
+        else:
+            # The abstract it was indexed with is gone (the caller's store has
+            # the new one by now) or the item was edited in place: its
+            # postings still say which terms it had.
+            codes, short = _terms_of(self._post, doc), _terms_of(self._short, doc)
+        for t in codes:
+            self._dead_df[t] = self._dead_df.get(t, 0) + 1
+        for t in short:
+            self._dead_short_df[t] = self._dead_short_df.get(t, 0) + 1
 
     def _add(self, item: Item, order: float | None = None, grow_vocab: bool = False) -> int:
         doc = len(self._ids)
@@ -268,7 +306,9 @@ class SearchIndex:
         self._order.append(order)
         self._tie.append(order * _TIE)
         base = doc << 8
-        codes, short, author_terms = analyse(item)
+        summary = self._summary(item)
+        self._fps.append(fingerprint(item, summary))
+        codes, short, author_terms = analyse(item, summary)
         if grow_vocab:
             # A term its table has is in the vocabulary already: a dict look-up
             # spares most terms the vocabulary's bisection.
@@ -294,8 +334,8 @@ class SearchIndex:
             _add_doc(self._srcs, fold(src), doc)
         if item.has_code:
             self._code.append(doc)
-        if "(" in item.summary or "(" in item.title:
-            self._acronyms.learn(item.title + "\n" + item.summary[:MAX_FIELD_CHARS])
+        if "(" in summary or "(" in item.title:
+            self._acronyms.learn(item.title + "\n" + summary[:MAX_FIELD_CHARS])
         return doc
 
     def _set_annotation(
@@ -677,18 +717,23 @@ class SearchIndex:
             item = items[doc]
             if item is None:
                 continue
-            # Title and summary first, folded once; the rest only where the
-            # phrase can be: authors holding its first word, the user's notes.
-            title, summary = folded(item.title), folded(item.summary)
+            # Title and summary first, folded once (the summary fetched only
+            # if the title does not settle it); the rest only where the phrase
+            # can be: authors holding its first word, the user's notes.
+            title = folded(item.title)
+            summary: str | None = None
             ann = anns.get(item.id)
             ok = True
             for found, wanted, by_author in checks:
-                hit = (
-                    found(title)
-                    or found(summary)
-                    or (doc in by_author and found(folded("\n".join(item.authors))))
-                    or (ann is not None and any(map(found, map(folded, user_texts(ann)))))
-                )
+                hit = found(title)
+                if not hit:
+                    if summary is None:
+                        summary = folded(self._summary(item))
+                    hit = (
+                        found(summary)
+                        or (doc in by_author and found(folded("\n".join(item.authors))))
+                        or (ann is not None and any(map(found, map(folded, user_texts(ann)))))
+                    )
                 if hit != wanted:
                     ok = False
                     break
@@ -813,7 +858,9 @@ class SearchIndex:
                 title = ann.title if ann is not None and ann.title else item.title
                 bonus = 0.25 * hl.title_coverage(title)
                 if rank < _PROXIMITY_HEAD:
-                    bonus += 0.3 * hl.adjacency((title, item.summary))
+                    # The abstract is fetched only if the title does not settle it.
+                    texts = chain((title,), map(self._summary, (item,)))
+                    bonus += 0.3 * hl.adjacency(texts)
                 score += score * bonus
             out.append((doc, score))
         out.sort(key=lambda ds: -ds[1])
@@ -827,11 +874,12 @@ class SearchIndex:
         if item is None:
             return {}
         ann = self._ann.get(item_id)
-        fields = {
+        # The abstract is fetched only if its spans are read (the detail pane).
+        fields: dict[str, str | Callable[[], str]] = {
             "title": ann.title if ann is not None and ann.title else item.title,
             "authors": ", ".join(item.authors),
             "affiliations": ", ".join(item.affiliations),
-            "summary": item.summary,
+            "summary": partial(self._summary, item),
         }
         if ann is not None:
             if ann.title:
@@ -902,6 +950,14 @@ def _add_doc(groups: dict[Any, array], key: Any, doc: int) -> None:
         groups[key] = array("I", (doc,))
     else:
         docs.append(doc)
+
+
+def _terms_of(table: Postings, doc: int) -> Iterator[str] | list[str]:
+    """Terms with a posting for ``doc``."""
+    if isinstance(table, PackedPostings):
+        return table.terms_of(doc)
+    lo, hi = doc << 8, (doc + 1) << 8
+    return (t for t, postings in table.items() if any(lo <= p < hi for p in postings))
 
 
 def _contains_run(words: list[str], run: tuple[str, ...]) -> bool:

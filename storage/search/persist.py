@@ -28,7 +28,7 @@ import os
 import sys
 import zlib
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from io import BufferedReader
 from itertools import chain, repeat
 from operator import attrgetter, mul
@@ -52,15 +52,16 @@ _TABLES = ("_post", "_short", "_author")
 _FACETS = ("_years", "_cats", "_srcs")
 
 
-def fingerprint(item: Item) -> int:
-    """CRC of everything the index reads from an item."""
+def fingerprint(item: Item, summary: str) -> int:
+    """CRC of everything the index reads from an item (``summary``: its
+    abstract, which the caller may keep outside the item)."""
     text = "\x1f".join(
         (
             item.id,
             item.title,
             "\x1e".join(item.authors),
             "\x1e".join(item.affiliations),
-            item.summary,
+            summary,
             "\x1e".join(u.text for u in item.updates),
             item.date or "",
             item.date_text or "",
@@ -92,7 +93,11 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
         terms, lengths = _runs(table)
         tables[name] = {"terms": "\n".join(terms), "count": len(terms)}
         table_terms.append((table, terms, lengths))
-    fps = array("I", (fingerprint(item) if item is not None else 0 for item in index._items))
+    # The fingerprints the docs were indexed with (not recomputed: that would
+    # fetch every abstract again); 0 for retired docs.
+    fps = array("I", index._fps)
+    for doc in index._dead:
+        fps[doc] = 0
     facets = {}
     for name in _FACETS:
         groups: dict[Any, array] = getattr(index, name)
@@ -164,14 +169,15 @@ def load(
     items: Iterable[Item],
     annotations: Mapping[str, Annotation] | None = None,
     signature: str | None = None,
+    texts: Callable[[str], str] | None = None,
 ) -> SearchIndex:
     """The index saved at ``path``, brought up to date with ``items``;
-    a fresh build when the file is unusable."""
+    a fresh build when the file is unusable. ``texts``: see ``SearchIndex.build``."""
     # Many objects, no cycles: keep the cyclic collector from rescanning them.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(cls, path, items, annotations, signature)
+        return _load(cls, path, items, annotations, signature, texts)
     finally:
         if enabled:
             gc.enable()
@@ -183,14 +189,15 @@ def _load(
     items: Iterable[Item],
     annotations: Mapping[str, Annotation] | None,
     signature: str | None,
+    texts: Callable[[str], str] | None,
 ) -> SearchIndex:
     items = list(items)
     try:
-        found = _read(cls, Path(path), items, signature)
+        found = _read(cls, Path(path), items, signature, texts)
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         found = None
     if found is None:
-        return cls.build(items, annotations)
+        return cls.build(items, annotations, texts)
     index, saved_anns = found
     for iid, ann in (annotations or {}).items():
         saved = saved_anns.get(iid)
@@ -242,6 +249,7 @@ def _read(
     path: Path,
     items: list[Item],
     signature: str | None,
+    texts: Callable[[str], str] | None,
 ) -> tuple[SearchIndex, dict[str, Any]] | None:
     with open(path, "rb") as f:
         if f.read(len(MAGIC)) != MAGIC:
@@ -255,6 +263,7 @@ def _read(
         ):
             return None
         index = cls()
+        index._texts = texts
         specs = header.pop("tables")
         # The all-fields table's terms index the title-and-authors table too:
         # its terms are (nearly) all among them, and one dict and one string
@@ -316,8 +325,9 @@ def _read(
     if sum(map(bool, index._items)) != live:
         return None  # an item is gone: retiring it exactly needs its old text
     if not (signature is not None and signature == header.get("signature")):
+        summary = index._summary
         for doc, item in enumerate(index._items):
-            if item is not None and fingerprint(item) != fps[doc]:
+            if item is not None and fingerprint(item, summary(item)) != fps[doc]:
                 return None  # changed since: same
     # The caller's id strings, not copies of them.
     ids = index._ids = [item.id if item is not None else None for item in index._items]
@@ -325,6 +335,7 @@ def _read(
     # for every number below its size, and 100k more would be 2.8 MB.
     numbers = chain(shared.values(), range(len(shared), n))
     doc_of = index._doc = {i: doc for i, doc in zip(ids, numbers, strict=False) if i is not None}
+    index._fps = fps
     index._order = order
     for item in items:
         if item.id not in doc_of:

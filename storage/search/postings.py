@@ -15,9 +15,11 @@ length is 0 is a term that table does not have.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate, compress, repeat
+from operator import add, lt
 
 __all__ = ["PackedPostings", "pack", "slots"]
 
@@ -149,6 +151,21 @@ class PackedPostings:
     def values(self) -> Iterator[array]:
         for _, postings in self.items():
             yield postings
+
+    def terms_of(self, doc: int) -> list[str]:
+        """Terms with a posting for ``doc``: what a retired doc had, found
+        without its text. Each run is sorted by doc, so two bisections per
+        term, all in C (~30 ms at 100k items; only when the text is gone)."""
+        lo, hi = doc << 8, (doc + 1) << 8
+        flat, starts, own = self._flat, self._starts, self._own
+        ends = list(map(add, starts, self._lengths))
+        first = map(bisect_left, repeat(flat), repeat(lo), starts, ends)
+        past = map(bisect_left, repeat(flat), repeat(hi), starts, ends)
+        out = [t for t in compress(self._index, map(lt, first, past)) if t not in own]
+        for term, postings in own.items():  # unpacked since: their runs are stale
+            if bisect_left(postings, lo) < bisect_left(postings, hi):
+                out.append(term)
+        return out
 
     def nbytes(self) -> int:
         own = sum(a.buffer_info()[1] * a.itemsize for a in self._own.values())
