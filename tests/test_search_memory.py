@@ -235,7 +235,7 @@ def test_loaded_index_keeps_per_item_data_in_arrays(loaded: tuple[SearchIndex, l
             assert isinstance(docs, array)
             assert list(docs) == sorted(docs)
     assert isinstance(index._code, array)
-    assert isinstance(index._order, array) and isinstance(index._tie, array)
+    assert isinstance(index._order, array)
     # Ids are the caller's strings, not copies read from the file.
     assert all(index._ids[index._doc[i.id]] is i.id for i in items)
     # One term index for the all-fields and the title-and-authors tables.

@@ -344,7 +344,7 @@ def _read(
     for position, doc in enumerate(map(doc_of.__getitem__, map(attrgetter("id"), items))):
         order[doc] = position
     index._seq = len(items)
-    index._tie = array("d", map(mul, order, repeat(TIE)))
+    index._tie = list(map(mul, order, repeat(TIE)))
     index._bump()
     return index, header["ann"]
 
