@@ -283,7 +283,10 @@ class Shelf:
             from storage.tui_support import open_search_index
 
             # A saved index loads in about a second at 100k items; a build takes far longer.
-            index = open_search_index(self, self.items().values(), self.annotations.all())
+            # Abstracts are read only where the index needs one (a new item, a
+            # phrase to check), through Library.text, which follows imports.
+            items = self.items(with_text=False).values()
+            index = open_search_index(self, items, self.annotations.all(), self.library.text)
             index.set_other_users(self.others())
             self._index = index
         return self._index

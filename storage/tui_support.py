@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import orjson
@@ -180,8 +180,16 @@ def library_state(shelf) -> str:
     return "|".join(parts)
 
 
-def open_search_index(shelf, items: Iterable[Item], annotations: Mapping[str, Annotation]):
-    """The saved index brought up to date, or a new one; saved again when it changed."""
+def open_search_index(
+    shelf,
+    items: Iterable[Item],
+    annotations: Mapping[str, Annotation],
+    texts: Callable[[str], str] | None = None,
+):
+    """The saved index brought up to date, or a new one; saved again when it changed.
+
+    ``texts``: abstracts by item id, for items loaded without them.
+    """
     from storage.search import SearchIndex
 
     index_file, state_file = _index_paths(shelf)
@@ -191,10 +199,10 @@ def open_search_index(shelf, items: Iterable[Item], annotations: Mapping[str, An
     except OSError:
         saved_state = None
     if saved_state is None or not index_file.exists():
-        index = SearchIndex.build(items, annotations)
+        index = SearchIndex.build(items, annotations, texts=texts)
     else:
         # Same state as at save time: the items need not be checked one by one.
-        index = SearchIndex.load(index_file, items, annotations, signature=state)
+        index = SearchIndex.load(index_file, items, annotations, signature=state, texts=texts)
     if saved_state != state:
         with contextlib.suppress(OSError, StorageError):
             index_file.parent.mkdir(exist_ok=True)

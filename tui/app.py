@@ -288,10 +288,11 @@ class ShelfApp(App[int]):
             if hook is not None:
                 hook(set(), reordered, bool(others))
 
-    def _load_texts(self) -> None:
-        self.shelf.library.load_texts()
+    def _load_texts(self) -> Callable[[str], str]:
+        return self.shelf.library.text_source()
 
-    def _texts_loaded(self, _: Any) -> None:
+    def _texts_loaded(self, source: Callable[[str], str]) -> None:
+        self.model.text_source = source
         self.texts_loaded = True
         self.heap.settle()
         self.build_index()
@@ -315,7 +316,7 @@ class ShelfApp(App[int]):
         # The engine is imported here, after the first frame: it is heavy.
         from storage.tui_support import open_search_index
 
-        index = open_search_index(self.shelf, items.values(), annotations)
+        index = open_search_index(self.shelf, items.values(), annotations, self.model.text_source)
         index.set_other_users(self.model.others)
         self.post_message(IndexReady(index))
 
@@ -352,26 +353,30 @@ class ShelfApp(App[int]):
         shelf = self.shelf
         known_items = self.model.items
 
-        def job() -> tuple[Any, Any, Any]:
+        def job() -> tuple[Any, Any, Any, Any]:
             before = library_signature(shelf)
             items = shelf.items(with_text=False)
+            texts = None
             if items is known_items:
                 items = None
             else:
                 # Another process imported: the next start's rows change too.
                 bases = [item_base(i) for i in items.values()]
                 write_row_cache(shelf, before, list(items), bases)
-                shelf.library.load_texts()
+                texts = shelf.library.text_source()
             anns = shelf.all_annotations() if shelf.annotations.changed_on_disk() else None
             if items is not None and anns is None:
                 anns = shelf.all_annotations()
             others = shelf.others() if with_others or items is not None else None
-            return items, anns, others
+            return items, anns, others, texts
 
-        def done(outcome: tuple[Any, Any, Any]) -> None:
+        def done(outcome: tuple[Any, Any, Any, Any]) -> None:
             self._polling = False
             self._last_poll_error = None
-            self.apply_external(*outcome)
+            items, anns, others, texts = outcome
+            if texts is not None:
+                self.model.text_source = texts
+            self.apply_external(items, anns, others)
 
         if self.storage.submit(POLL_LABEL, job, done) is None:
             self._polling = False

@@ -10,8 +10,9 @@ objects before it shows anything.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
@@ -76,10 +77,19 @@ def item_base(item: Item) -> Base:
         more,
         item.date or item.date_text or "",
         item.date or "",
-        (item.date or "")[:4] or NO_YEAR,
+        sys.intern((item.date or "")[:4] or NO_YEAR),
         item.category or "",
-        list(item.sources),
+        item.sources,  # read only: rows copy it into a shared tuple
     ]
+
+
+#: One tuple per distinct list of sources: 100k rows share a few hundred.
+_SOURCE_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _sources_tuple(sources: Sequence[str]) -> tuple[str, ...]:
+    key = tuple(sources)
+    return _SOURCE_TUPLES.setdefault(key, key)
 
 
 @dataclass(slots=True)
@@ -109,12 +119,12 @@ def make_row(item_id: str, base: Base, ann: Annotation | None) -> Row:
         id=item_id,
         title=a.title if renamed else title,
         derived=bool(derived) and not renamed,
-        author=f"{author} et al." if author and more else author,
+        author=sys.intern(f"{author} et al.") if author and more else author,
         date=date,
         sort_date=sort_date,
         year=year,
         category=category,
-        sources=tuple(sources),
+        sources=_sources_tuple(sources),
         status=a.status,
         tags=tuple(a.tags),
         changed=a.updated or "",
@@ -167,6 +177,9 @@ class LibraryModel:
         self.items = items
         self.annotations = annotations
         self.others = others or {}
+        # Abstracts are not kept on the items (80 MB at 100k): this reads one
+        # when the detail pane asks. None until the app has opened the texts.
+        self.text_source: Callable[[str], str] | None = None
         self._rows: dict[str, Row] = {}
         self._cached: Sequence[Base] | None = None
         self._cached_at: dict[str, int] = {}
@@ -208,6 +221,12 @@ class LibraryModel:
             category=category or None,
             sources=list(sources),
         )
+
+    def summary(self, item_id: str) -> str | None:
+        """The item's abstract; None while the texts are not open yet."""
+        if self.text_source is None:
+            return None
+        return self.text_source(item_id)
 
     def row(self, item_id: str) -> Row:
         ann = self.annotations.get(item_id)

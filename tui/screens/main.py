@@ -455,4 +455,5 @@ def current_view(app: Any, item_id: str) -> dict[str, Any]:
     """The item's public view, built from what the app holds (no file access)."""
     model = app.model
     theirs = {user: anns[item_id] for user, anns in model.others.items() if item_id in anns}
-    return item_view(model.item(item_id), model.annotations.get(item_id), theirs)
+    item = model.item(item_id)
+    return item_view(item, model.annotations.get(item_id), theirs, model.summary(item_id))
