@@ -15,8 +15,8 @@ Layout::
     offsets: count + 1 u64, the start of each id's text in the blob
     blob:    the texts, UTF-8, back to back
 
-Ids are fixed-width so a lookup is a binary search in one bytes object:
-no dict of 100k strings. A library whose ids are not all the same width
+Ids are fixed-width and sorted, so the file needs no index of its own and
+a look-up is a bisection. A library whose ids are not all the same width
 pads them with NUL bytes.
 """
 
@@ -27,6 +27,7 @@ import json
 import os
 import sys
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -50,6 +51,7 @@ class TextStore:
         self._count = count
         self._width = width
         self._ids = os.pread(fd, count * width, ids_at)
+        self._keys: list[bytes] | None = None
         offsets_at = ids_at + count * width
         self._offsets = array("Q")
         self._offsets.frombytes(os.pread(fd, 8 * (count + 1), offsets_at))
@@ -73,17 +75,14 @@ class TextStore:
         if len(key) > width:
             return None
         key = key.ljust(width, b"\0")
-        ids = self._ids
-        lo, hi = 0, self._count
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if ids[mid * width : mid * width + width] < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < self._count and ids[lo * width : lo * width + width] == key:
-            return lo
-        return None
+        keys = self._keys
+        if keys is None:
+            # A list of bytes for bisect (C speed; 5 MB at 100k), made on
+            # first use: a Python-level binary search cost 8 µs a look-up.
+            ids = self._ids
+            keys = self._keys = [ids[i : i + width] for i in range(0, len(ids), width)]
+        i = bisect_left(keys, key)
+        return i if i < self._count and keys[i] == key else None
 
     def __contains__(self, item_id: object) -> bool:
         return isinstance(item_id, str) and self._position(item_id) is not None
