@@ -203,7 +203,9 @@ def open_search_index(
     else:
         # Same state as at save time: the items need not be checked one by one.
         index = SearchIndex.load(index_file, items, annotations, signature=state, texts=texts)
-    if saved_state != state:
+    # Saved again when the library changed, and when the saved file could not
+    # be used (another version, damaged): else every start would rebuild it.
+    if saved_state != state or not index.from_file:
         with contextlib.suppress(OSError, StorageError):
             index_file.parent.mkdir(exist_ok=True)
             index.save(index_file, state)

@@ -140,3 +140,19 @@ def test_the_search_index_is_saved_and_reused(tmp_path: Path, monkeypatch) -> No
     add_items(shelf, [extra])
     updated = open_search_index(shelf, shelf.items().values(), {})
     assert {h.id for h in updated.search("scaling").hits} == {"e5", "new1"}
+
+
+def test_an_unusable_saved_index_is_rebuilt_once_and_saved_again(tmp_path: Path) -> None:
+    from storage.tui_support import SEARCH_INDEX_FILE, open_search_index
+
+    shelf = open_test_shelf(tmp_path / "data")
+    items = shelf.items()
+    open_search_index(shelf, items.values(), {})
+    saved = shelf.dirs.cache_dir / SEARCH_INDEX_FILE
+    saved.write_bytes(b"shelf-search\x00 from another version")
+    rebuilt = open_search_index(shelf, items.values(), {})
+    assert not rebuilt.from_file
+    assert [h.id for h in rebuilt.search("scaling").hits] == ["e5"]
+    loaded = open_search_index(shelf, items.values(), {})
+    assert loaded.from_file
+    assert [h.id for h in loaded.search("scaling").hits] == ["e5"]

@@ -118,6 +118,8 @@ class SearchIndex:
     """
 
     def __init__(self) -> None:
+        #: Whether this index came from a saved file (False: built, so worth saving).
+        self.from_file = False
         self._ids: list[str | None] = []
         self._items: list[Item | None] = []
         self._doc: dict[str, int] = {}

@@ -209,6 +209,7 @@ def _load(
     index._vocab = Vocabulary.from_sorted(_merged(index._post, index._ann_post))
     index._short_vocab = Vocabulary.from_sorted(_merged(index._short, index._ann_post))
     index._author_vocab = Vocabulary.from_sorted(sorted(index._author))
+    index.from_file = True
     return index
 
 
