@@ -360,7 +360,7 @@ class Library:
         signature = _file_signature(self._meta_path)
         if self._cache is not None and signature == self._cache_key:
             return
-        with paused_gc():
+        with paused_gc(keep=True):
             self._meta_storage.read()
             items = self._items.raw()
             self._cache = {item_id: decode_item(item_id, doc) for item_id, doc in items.items()}
@@ -465,6 +465,17 @@ class Library:
                 return item.summary if item is not None else ""
 
             return from_items
+
+    def texts_of(self, item_ids: Sequence[str]) -> list[str]:
+        """The abstracts of ``item_ids`` in order, read in bulk (exports)."""
+        with self._mutex:
+            self._load_meta()
+            if self._texts_loaded_for is None:
+                store = self.open_text_store()
+                if store is not None:
+                    return store.get_many(item_ids)
+            source = self.text_source()
+        return [source(item_id) for item_id in item_ids]
 
     def _write_text_store(self, existing: Mapping[str, Item], items: list[Item]) -> None:
         """Keep the store in step with texts.json just written, from the items in hand.

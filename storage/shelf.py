@@ -144,20 +144,21 @@ class Shelf:
     def views(self, item_ids: Sequence[str]) -> list[dict]:
         """Views of many items, looking the library and annotations up once, not per item.
 
-        Abstracts are read one by one (see :meth:`Library.text_source`), so
-        exporting from the app does not load all of them into its items.
+        Abstracts are read in bulk from the text store (see
+        :meth:`Library.texts_of`), so exporting from the app does not load
+        all of them into its items.
         """
         others, anns = self.others(), self.annotations.all()
         items = self.items(with_text=False)
-        text = self.library.text_source()
+        for item_id in item_ids:
+            if item_id not in items:
+                raise UnknownItem(f"no item with id {item_id!r}")
+        texts = self.library.texts_of(item_ids)
         out = []
         with paused_gc():  # 100k acyclic dicts: the collector would rescan them for nothing
-            for item_id in item_ids:
-                item = items.get(item_id)
-                if item is None:
-                    raise UnknownItem(f"no item with id {item_id!r}")
+            for item_id, text in zip(item_ids, texts, strict=True):
                 theirs = {user: a[item_id] for user, a in others.items() if item_id in a}
-                out.append(item_view(item, anns.get(item_id), theirs, text(item_id)))
+                out.append(item_view(items[item_id], anns.get(item_id), theirs, text))
         return out
 
     # -- changing -------------------------------------------------------------

@@ -28,13 +28,14 @@ import os
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 __all__ = ["TextStore", "open_text_store", "write_text_store"]
 
 MAGIC = b"shelf-texts\x00"
 VERSION = 1
+_WINDOW = 4 << 20  # bytes read at a time by get_many
 
 
 class TextStore:
@@ -96,6 +97,27 @@ class TextStore:
         if len(data) != end - start:
             raise OSError(f"text store ended early reading {item_id}")
         return data.decode("utf-8", "surrogatepass")
+
+    def get_many(self, item_ids: Sequence[str]) -> list[str]:
+        """The abstracts of ``item_ids``, in that order ("" for unknown ids).
+
+        For exports: the texts are read in file order through a window of a
+        few MB, twenty reads for 80 MB instead of one per item.
+        """
+        positions = [self._position(i) for i in item_ids]
+        offsets = self._offsets
+        out = [""] * len(item_ids)
+        wanted = sorted((p, k) for k, p in enumerate(positions) if p is not None)
+        window, window_at = b"", 0
+        for p, k in wanted:
+            start, end = offsets[p], offsets[p + 1]
+            if start < window_at or end > window_at + len(window):
+                window_at = start
+                window = os.pread(self._fd, max(_WINDOW, end - start), self._blob_at + start)
+                if len(window) < end - start:
+                    raise OSError("text store ended early")
+            out[k] = window[start - window_at : end - window_at].decode("utf-8", "surrogatepass")
+        return out
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -110,3 +110,18 @@ def test_store_round_trip_and_lookups(tmp_path) -> None:
     assert store.get("a") == "" and store.get("zz99", "?") == "?" and "b2" in store
     assert open_text_store(path, "another signature") is None
     store.close()
+
+
+def test_bulk_reads_match_single_reads_in_any_order(tmp_path, monkeypatch) -> None:
+    import storage.textstore as textstore
+
+    monkeypatch.setattr(textstore, "_WINDOW", 16)  # many windows, some texts longer than one
+    path = tmp_path / "t.bin"
+    pairs = [(f"id{i:03d}", ("ab" * (i % 23)) + f" text {i} é") for i in range(200)]
+    assert write_text_store(path, pairs, "sig")
+    store = open_text_store(path, "sig")
+    assert store is not None
+    wanted = [f"id{i:03d}" for i in (150, 3, 199, 0, 77, 3)] + ["missing"]
+    assert store.get_many(wanted) == [store.get(i) for i in wanted]
+    assert store.get_many(wanted)[0] == dict(pairs)["id150"]
+    store.close()
