@@ -70,10 +70,12 @@ class DetailPane(ScrollView, can_focus=True):
         if not self.is_mounted or not self.size:
             return
         height = self.content_region.height
-        strips = self._wrap(self._content_width(with_scrollbar=False))
-        width = self._content_width(with_scrollbar=False)
-        if len(strips) > height:  # it will scroll: the scrollbar takes a column
-            width = self._content_width(with_scrollbar=True)
+        # Wrapped beside a scrollbar first: long abstracts (most at 100k) then
+        # wrap once. Text that fits is short, and wrapping it again is cheap.
+        width = self._content_width(with_scrollbar=True)
+        strips = self._wrap(width)
+        if len(strips) <= height:
+            width = self._content_width(with_scrollbar=False)
             strips = self._wrap(width)
         self._strips = strips
         self._styled_for = None
