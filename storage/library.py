@@ -360,7 +360,7 @@ class Library:
         signature = _file_signature(self._meta_path)
         if self._cache is not None and signature == self._cache_key:
             return
-        with paused_gc(keep=True):
+        with paused_gc():
             self._meta_storage.read()
             items = self._items.raw()
             self._cache = {item_id: decode_item(item_id, doc) for item_id, doc in items.items()}

@@ -68,24 +68,17 @@ def excerpt(text: str, limit: int = 60) -> str:
 
 
 @contextmanager
-def paused_gc(keep: bool = False) -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """Hold the cyclic collector off while building many small acyclic objects.
 
     A 100k-entry import allocates millions of strings, lists and dataclasses
     that never form cycles; left on, the collector rescans the growing heap
     over and over and costs a third of the import.
-
-    ``keep``: what was built is meant to last (a loaded library), so freeze
-    it: otherwise the first collection after the pause walks all of it
-    (0.2 s at 100k items) and later ones walk it again. Frozen objects are
-    still freed when no longer referenced; only cycles among them would stay.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if keep:
-            gc.freeze()
         if enabled:
             gc.enable()
