@@ -94,3 +94,24 @@ def test_the_app_holds_full_passes_while_open_and_gives_the_thresholds_back(tmp_
     asyncio.run(go())
     assert seen["during"][2] >= 100_000
     assert gc.get_threshold() == saved
+
+
+def test_an_app_that_has_ended_can_be_freed(tmp_path) -> None:
+    import asyncio
+    import weakref
+
+    from tui.app import ShelfApp
+    from tui.testing import open_test_shelf, settle
+
+    refs = []
+
+    async def go() -> None:
+        app = ShelfApp(open_test_shelf(tmp_path / "data"))
+        refs.append(weakref.ref(app))
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert app.index is not None  # loaded, so the policy froze the heap
+
+    asyncio.run(go())
+    gc.collect()
+    assert refs[0]() is None

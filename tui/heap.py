@@ -28,6 +28,7 @@ class HeapPolicy:
         self._clock = clock
         self._last_input = clock()
         self._saved: tuple[int, int, int] | None = None
+        self._froze = False
         self.full_collections = 0
 
     def install(self) -> None:
@@ -37,20 +38,29 @@ class HeapPolicy:
             gc.set_threshold(gen0, gen1, _NO_AUTOMATIC_FULL)
 
     def uninstall(self) -> None:
-        """Give back the thresholds (tests run many apps in one process)."""
+        """Give back the thresholds, and what was frozen to the collector.
+
+        The app's own objects (screens, widgets, the shelf) hold reference
+        cycles and were frozen with the library; a process that goes on after
+        the app (the test suite runs hundreds) must be able to free them.
+        """
         if self._saved is not None:
             gc.set_threshold(*self._saved)
             self._saved = None
+        if self._froze:
+            gc.unfreeze()
+            self._froze = False
 
     def settle(self) -> None:
         """Freeze what is alive now: loaded data that lives as long as the app.
 
         Called after each large load; the collector never walks these again.
-        Objects frozen stay until no longer referenced, as usual; only a
-        reference cycle among them would outlive its use, and loaded items,
-        annotations and the index hold none.
+        Objects frozen are still freed when no longer referenced; only cycles
+        among them wait for :meth:`uninstall`. Items, annotations and the
+        index hold none.
         """
         gc.freeze()
+        self._froze = True
         if not gc.isenabled():
             gc.enable()  # launch() turned it off for the start-up burst
 
