@@ -13,13 +13,13 @@ import pytest
 
 from storage.shelf import Shelf
 from tui.app import ShelfApp
-from tui.widgets.detail import DetailPane
 from tui.model import GLYPHS
 from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen, help_sections
 from tui.screens.main import MainScreen
 from tui.screens.stats import StatsScreen
 from tui.testing import open_test_shelf, settle
+from tui.widgets.detail import DetailPane
 
 
 def reopen(folder: Path, user: str = "alice") -> Shelf:

@@ -13,9 +13,9 @@ import pytest
 from storage.atomic import StorageError
 from storage.shelf import Shelf
 from tui.app import ShelfApp
-from tui.widgets.detail import DetailPane
 from tui.screens.main import MainScreen
 from tui.testing import open_test_shelf, settle
+from tui.widgets.detail import DetailPane
 
 
 def reopen(folder: Path, user: str = "alice") -> Shelf:
