@@ -492,6 +492,19 @@ class Library:
         if write_text_store(self._store_path, texts.items(), signature):
             self._store, self._store_for = None, None
 
+    def _write_row_cache(self, existing: Mapping[str, Item], items: list[Item]) -> None:
+        """The app's list rows for the library just written (see tui_support).
+
+        Without it the first start after an import parses the whole library
+        before its first frame (0.9 s at 100k items instead of 0.5 s).
+        """
+        from storage.tui_support import item_base, library_signature, write_row_cache
+
+        merged = dict(existing)
+        merged.update((item.id, item) for item in items)
+        rows = [item_base(item) for item in merged.values()]
+        write_row_cache(self.data_dir, library_signature(self.data_dir), list(merged), rows)
+
     def _load_keys(self) -> None:
         """Merge keys onto the cached items; items from before keys.json keep their own."""
         assert self._cache is not None
@@ -663,6 +676,8 @@ class Library:
             if updaters:
                 self._meta_db.apply(updaters)
             self._write_text_store(existing, items)
+            if metas:
+                self._write_row_cache(existing, items)
             if progress:
                 progress(total, total)
         self._update_cache(items, documents or {})

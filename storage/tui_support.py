@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -43,6 +44,30 @@ def set_annotations(shelf, annotations: Mapping[str, Annotation]) -> None:
 # needs only a few short fields per item, so after each full load the app
 # keeps them in a compact file stamped with library.json's identity; the next
 # start shows the list from it and loads the library behind the first frame.
+# Imports write it too, so the first start after an import is as quick.
+
+NO_YEAR = "undated"
+
+#: What a row needs from an item, as a plain list so it can be cached as JSON:
+#: title, title_derived, first author, more authors?, date shown, ISO date,
+#: year, category, sources.
+Base = list
+
+
+def item_base(item: Item) -> Base:
+    more = len(item.authors) > 1 or item.authors_truncated
+    return [
+        item.title,
+        item.title_derived,
+        item.authors[0] if item.authors else "",
+        more,
+        item.date or item.date_text or "",
+        item.date or "",
+        sys.intern((item.date or "")[:4] or NO_YEAR),
+        item.category or "",
+        item.sources,  # read only: rows copy it into a shared tuple
+    ]
+
 
 ROW_CACHE_VERSION = 2
 _SEP = "\x1f"  # between rows of a column
@@ -70,7 +95,7 @@ class CachedRows(Sequence[list]):
 
     Columns are single strings split on a separator: for 100k rows that is a
     few C-level splits instead of parsing 700k JSON strings, a tenth of the time.
-    Row ``i`` is the list ``tui.model.item_base`` makes for an item.
+    Row ``i`` is the list ``item_base`` makes for an item.
     """
 
     def __init__(self, columns: list[list[str]], flags: list[str]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
+import sys
+from pathlib import Path
 
 import orjson
 import pytest
@@ -197,3 +199,25 @@ def test_a_plain_callable_is_enough_for_progress(data_dir):
     seen = []
     Library(data_dir).import_documents(bundled_documents(), progress=lambda d, t: seen.append(t))
     assert seen
+
+
+def test_an_import_leaves_the_list_rows_for_the_next_start(data_dir, tmp_path):
+    from storage.tui_support import item_base, read_row_cache
+
+    Library(data_dir).import_documents(bundled_documents())
+    cached = read_row_cache(data_dir)
+    assert cached is not None
+    items = Library(data_dir).items(with_text=False)
+    ids, rows = cached
+    assert ids == list(items) and len(ids) == 73
+    assert [rows[i] for i in range(len(ids))] == [item_base(items[i]) for i in ids]
+    # A second import that adds items rewrites them, in library order.
+    sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
+    import gen_corpus
+
+    more = [(d.name, d.text) for d in gen_corpus.generate(30, seed=5)]
+    Library(data_dir).import_documents(more)
+    ids, rows = read_row_cache(data_dir)
+    items = Library(data_dir).items(with_text=False)
+    assert ids == list(items) and len(ids) == 103
+    assert rows[len(ids) - 1] == item_base(items[ids[-1]])

@@ -19,6 +19,7 @@ from operator import attrgetter
 
 from seeds.model import Item
 from storage.model import Annotation
+from storage.tui_support import NO_YEAR, Base, item_base
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
 SELECTED_GLYPH = "▌"
@@ -44,7 +45,6 @@ FACET_TITLES = {
     "read by": "Read by",
     "tagged by": "Tagged by",
 }
-NO_YEAR = "undated"
 
 _NO_ANNOTATION = Annotation(item_id="")
 _STATUS = attrgetter("status")
@@ -60,27 +60,6 @@ def first_author(item: Item) -> str:
     if len(item.authors) > 1 or item.authors_truncated:
         return f"{item.authors[0]} et al."
     return item.authors[0]
-
-
-#: What a row needs from an item, as a plain list so it can be cached as JSON:
-#: title, title_derived, first author, more authors?, date shown, ISO date,
-#: year, category, sources.
-Base = list
-
-
-def item_base(item: Item) -> Base:
-    more = len(item.authors) > 1 or item.authors_truncated
-    return [
-        item.title,
-        item.title_derived,
-        item.authors[0] if item.authors else "",
-        more,
-        item.date or item.date_text or "",
-        item.date or "",
-        sys.intern((item.date or "")[:4] or NO_YEAR),
-        item.category or "",
-        item.sources,  # read only: rows copy it into a shared tuple
-    ]
 
 
 #: One tuple per distinct list of sources: 100k rows share a few hundred.
