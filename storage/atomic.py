@@ -52,6 +52,11 @@ def _temp_name(path: Path) -> Path:
     )
 
 
+def temp_path_for(path: Path) -> Path:
+    """A temp name beside ``path`` that start-up cleanup recognises (``clean_temp_files``)."""
+    return _temp_name(Path(path))
+
+
 def fsync_dir(folder: Path) -> None:
     """Make a rename in ``folder`` durable; a no-op where folders cannot be synced."""
     try:

@@ -56,7 +56,7 @@ class Shelf:
         self.warnings: list[str] = []
         self.on_warning = on_warning
         self.dirs.create()
-        for folder in (self.dirs.root, self.dirs.annotations_dir):
+        for folder in (self.dirs.root, self.dirs.annotations_dir, self.dirs.cache_dir):
             clean_temp_files(folder)
         self.library = Library(self.dirs, warn=self._warn)
         self.annotations = AnnotationStore(self.dirs, self.user, warn=self._warn)

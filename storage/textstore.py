@@ -31,6 +31,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from storage.atomic import temp_path_for
+
 __all__ = ["TextStore", "open_text_store", "write_text_store"]
 
 MAGIC = b"shelf-texts\x00"
@@ -173,7 +175,7 @@ def write_text_store(
         {"version": VERSION, "signature": signature, "count": len(pairs), "width": width}
     ).encode()
     path = Path(path)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp = temp_path_for(path)  # a crash leaves a file the next start removes
     offsets = array("Q", [0])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -125,3 +126,16 @@ def test_bulk_reads_match_single_reads_in_any_order(tmp_path, monkeypatch) -> No
     assert store.get_many(wanted) == [store.get(i) for i in wanted]
     assert store.get_many(wanted)[0] == dict(pairs)["id150"]
     store.close()
+
+
+def test_a_store_left_half_written_by_a_killed_import_is_removed_on_start(data_dir) -> None:
+    from storage.atomic import TEMP_PREFIX, TEMP_SUFFIX, temp_path_for
+
+    own = temp_path_for(data_dir.cache_dir / TEXT_STORE_FILE)
+    assert own.name.startswith(TEMP_PREFIX) and own.name.endswith(TEMP_SUFFIX)
+    # The same name, written by a process that no longer exists.
+    dead = own.with_name(own.name.replace(f".{os.getpid()}.", ".999999999."))
+    dead.write_bytes(b"half a store")
+    Shelf(data_dir.root, "alice", import_bundled=False)
+    assert not dead.exists()
+    assert (data_dir.cache_dir / TEXT_STORE_FILE).exists()
