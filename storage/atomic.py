@@ -14,6 +14,7 @@ import os
 import secrets
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
@@ -99,7 +100,28 @@ def atomic_write(
     *,
     keep_previous: Path | None = None,
 ) -> os.stat_result:
-    """Replace ``path`` with ``data`` durably; on failure the old file is untouched.
+    """Replace ``path`` with ``data``; see :func:`atomic_fill`."""
+
+    def write_all(fd: int) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+
+    return atomic_fill(path, write_all, mode, keep_previous=keep_previous)
+
+
+def atomic_fill(
+    path: Path,
+    fill: Callable[[int], object],
+    mode: int | None = None,
+    *,
+    keep_previous: Path | None = None,
+) -> os.stat_result:
+    """Replace ``path`` with what ``fill`` writes durably; on failure the old file is untouched.
+
+    ``fill`` is given the temp file's descriptor, so content too large to
+    hold in memory (a 100,000-item export) can be streamed into it.
 
     ``mode`` defaults to the replaced file's permissions (0644 for a new file),
     so saving over a file never widens who can read it.
@@ -135,10 +157,7 @@ def atomic_write(
         try:
             if preserved is not None:
                 os.fchmod(fd, preserved)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            fill(fd)
             os.fsync(fd)
             if keep_previous is not None:
                 linked = _link_previous(path, keep_previous)

@@ -21,7 +21,7 @@ from storage.documents import read_document
 from storage.library import DocumentReport, ImportReport, Library, Progress
 from storage.model import STATUSES, Annotation, Note
 from storage.paths import DataDir, resolve_data_dir, resolve_user
-from storage.views import display_title, item_view
+from storage.views import ItemViews, display_title, item_view
 
 if TYPE_CHECKING:
     from storage.search import SearchIndex
@@ -142,24 +142,25 @@ class Shelf:
         return item_view(item, self.annotations.get(item_id), theirs, summary)
 
     def views(self, item_ids: Sequence[str]) -> list[dict]:
-        """Views of many items, looking the library and annotations up once, not per item.
+        """Views of many items, looking the library and annotations up once, not per item."""
+        source = self.view_source(item_ids)
+        with paused_gc():  # 100k acyclic dicts: the collector would rescan them for nothing
+            return source.views_at(range(len(source)))
+
+    def view_source(self, item_ids: Sequence[str]) -> ItemViews:
+        """Views of ``item_ids`` built a batch at a time, for exports.
 
         Abstracts are read in bulk from the text store (see
         :meth:`Library.texts_of`), so exporting from the app does not load
         all of them into its items.
         """
-        others, anns = self.others(), self.annotations.all()
         items = self.items(with_text=False)
         for item_id in item_ids:
             if item_id not in items:
                 raise UnknownItem(f"no item with id {item_id!r}")
-        texts = self.library.texts_of(item_ids)
-        out = []
-        with paused_gc():  # 100k acyclic dicts: the collector would rescan them for nothing
-            for item_id, text in zip(item_ids, texts, strict=True):
-                theirs = {user: a[item_id] for user, a in others.items() if item_id in a}
-                out.append(item_view(items[item_id], anns.get(item_id), theirs, text))
-        return out
+        return ItemViews(
+            item_ids, items, self.annotations.all(), self.others(), self.library.texts_of
+        )
 
     # -- changing -------------------------------------------------------------
 

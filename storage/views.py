@@ -6,7 +6,7 @@ never renamed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from seeds.categories import category_name
@@ -64,3 +64,59 @@ def item_view(
         for user, other in sorted((others or {}).items())
     }
     return view
+
+
+class ItemViews:
+    """Views of a list of items, built when asked for, a batch at a time.
+
+    An export of 100,000 items streams through this: only the batch being
+    written has views (and abstracts) in memory, instead of all of them.
+    ``texts`` reads the abstracts of a batch of ids in bulk.
+    """
+
+    def __init__(
+        self,
+        item_ids: Sequence[str],
+        items: Mapping[str, Item],
+        annotations: Mapping[str, Annotation],
+        others: Mapping[str, Mapping[str, Annotation]],
+        texts: Callable[[Sequence[str]], list[str]],
+    ) -> None:
+        self.ids = item_ids
+        self._items = items
+        self._annotations = annotations
+        self._others = others
+        self._texts = texts
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def views_at(self, positions: Sequence[int]) -> list[dict[str, Any]]:
+        ids = [self.ids[p] for p in positions]
+        items, anns, others = self._items, self._annotations, self._others
+        out = []
+        for item_id, text in zip(ids, self._texts(ids), strict=True):
+            theirs = {user: a[item_id] for user, a in others.items() if item_id in a}
+            out.append(item_view(items[item_id], anns.get(item_id), theirs, text))
+        return out
+
+    def facts(self) -> list[dict[str, Any]]:
+        """The fields citation keys and sections are made from, cheap to build for all items."""
+        items, anns = self._items, self._annotations
+        out = []
+        for item_id in self.ids:
+            item, ann = items[item_id], anns.get(item_id)
+            out.append(
+                {
+                    "id": item_id,
+                    "title": display_title(item, ann),
+                    "original_title": item.title,
+                    "authors": item.authors,
+                    "date": item.date,
+                    "date_text": item.date_text,
+                    "urls": item.urls,
+                    "status": ann.status if ann is not None else "unread",
+                    "tags": ann.tags if ann is not None else (),
+                }
+            )
+        return out

@@ -128,6 +128,32 @@ def test_bulk_reads_match_single_reads_in_any_order(tmp_path, monkeypatch) -> No
     store.close()
 
 
+def test_a_scattered_batch_reads_its_texts_and_not_the_gaps_between(tmp_path, monkeypatch) -> None:
+    import storage.textstore as textstore
+
+    path = tmp_path / "t.bin"
+    pairs = [(f"id{i:04d}", f"{i} " + "x" * 3000) for i in range(1000)]
+    assert write_text_store(path, pairs, "sig")
+    store = open_text_store(path, "sig")
+    assert store is not None
+    sizes: list[int] = []
+    real = os.pread
+
+    def counting(fd, n, offset):
+        sizes.append(n)
+        return real(fd, n, offset)
+
+    monkeypatch.setattr(textstore.os, "pread", counting)
+    wanted = [f"id{i:04d}" for i in range(999, 0, -50)]  # 20 texts, 150 kB apart
+    assert store.get_many(wanted) == [dict(pairs)[i] for i in wanted]
+    assert sum(sizes) < 21 * 3010
+    sizes.clear()
+    everything = [k for k, _ in pairs]
+    assert store.get_many(everything[::-1]) == [t for _, t in pairs][::-1]
+    assert len(sizes) == 1  # 3 MB of neighbours: one read
+    store.close()
+
+
 def test_a_store_left_half_written_by_a_killed_import_is_removed_on_start(data_dir) -> None:
     from storage.atomic import TEMP_PREFIX, TEMP_SUFFIX, temp_path_for
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -208,23 +209,33 @@ def cmd_rename(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from storage.export import export_views
+    from storage.export import check_request, export_to_file, write_export
 
+    check_request(args.format, args.group_by)
     shelf = open_shelf(args)
-    query = " ".join(args.query)
-    views = shelf.views(_query_ids(shelf, args.query))
-    data = export_views(views, args.format, query=query, user=shelf.user, group_by=args.group_by)
+    source = shelf.view_source(_query_ids(shelf, args.query))
+    options: dict[str, Any] = {
+        "query": " ".join(args.query),
+        "user": shelf.user,
+        "group_by": args.group_by,
+        "workers": _export_workers(),
+    }
     if args.output:
-        from pathlib import Path
-
-        from storage.atomic import atomic_write
-
-        atomic_write(Path(args.output), data)
-        print(f"exported {len(views)} items to {args.output}", file=sys.stderr)
+        count = export_to_file(Path(args.output), source, args.format, **options)
+        print(f"exported {count} items to {args.output}", file=sys.stderr)
     else:
-        sys.stdout.buffer.write(data)
+        write_export(source, args.format, sys.stdout.buffer, **options)
         sys.stdout.flush()
     return 0
+
+
+def _export_workers() -> int:
+    """Processes to format a large export with: the cores this process may use, up to 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:

@@ -2,36 +2,88 @@
 
 Every format takes the same input, the item views ``shelf list --json``
 prints, and carries the item's metadata together with the user's status,
-tags and notes. Output is bytes (UTF-8) so callers write it unchanged.
+tags and notes. Exports stream: to a file (replaced atomically), to any
+binary stream, or to bytes for callers that want them in hand.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any
 
-import orjson
+from storage.atomic import atomic_fill
+from storage.export.base import ExportError, Meta
+from storage.export.json_doc import JSON_FORMAT_VERSION
+from storage.export.stream import ViewList, ViewSource, stream_export
 
 FORMATS: tuple[str, ...] = ("md", "json", "csv", "bib", "ris", "csl-json", "html")
 GROUP_BY: tuple[str | None, ...] = (None, "tag", "status")
 
-#: Bumped when the json export's header changes incompatibly (items follow
-#: the ``--json`` contract and only ever gain fields).
-JSON_FORMAT_VERSION = 1
-
-
-class ExportError(ValueError):
-    """A request the exporter cannot satisfy; its message is one line."""
+__all__ = [
+    "FORMATS",
+    "GROUP_BY",
+    "JSON_FORMAT_VERSION",
+    "ExportError",
+    "ViewSource",
+    "export_to_file",
+    "export_views",
+    "write_export",
+]
 
 
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def check_request(fmt: str, group_by: str | None) -> None:
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if group_by not in GROUP_BY:
+        raise ExportError(f"cannot group by {group_by!r} (choose tag or status)")
+
+
+def write_export(
+    source: ViewSource,
+    fmt: str,
+    out: IO[bytes],
+    *,
+    query: str = "",
+    user: str = "",
+    group_by: str | None = None,
+    exported_at: str | None = None,
+    workers: int = 1,
+) -> int:
+    """Stream the export of ``source`` to ``out``; returns the number of items.
+
+    ``workers`` above 1 splits the formatting between forked processes where
+    that is safe (see :mod:`storage.export.parts`); ``exported_at`` pins the
+    header time (tests).
+    """
+    check_request(fmt, group_by)
+    meta = Meta(len(source), query, user, exported_at or _now(), group_by)
+    stream_export(source, fmt, meta, out, workers)
+    return meta.count
+
+
+def export_to_file(path: Path, source: ViewSource, fmt: str, **options: Any) -> int:
+    """Replace ``path`` with the export; on any failure the old file is untouched."""
+    check_request(fmt, options.get("group_by"))
+    count = 0
+
+    def fill(fd: int) -> None:
+        nonlocal count
+        with open(fd, "wb", buffering=1 << 20, closefd=False) as out:
+            count = write_export(source, fmt, out, **options)
+
+    atomic_fill(Path(path), fill)
+    return count
+
+
 def export_views(
-    views: list[dict[str, Any]],
+    views: Sequence[Mapping[str, Any]],
     fmt: str,
     *,
     query: str = "",
@@ -39,71 +91,18 @@ def export_views(
     group_by: str | None = None,
     exported_at: str | None = None,
 ) -> bytes:
-    """Serialise views as ``fmt``; ``exported_at`` pins the header time (tests)."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if group_by not in GROUP_BY:
-        raise ExportError(f"cannot group by {group_by!r} (choose tag or status)")
+    """The export of views in hand, as bytes."""
     for view in views:
         if not isinstance(view, Mapping):
             raise ExportError(f"expected item views (dicts), got {type(view).__name__}")
-    stamp = exported_at or _now()
-    # An export allocates millions of short-lived strings and lists but forms
-    # no cycles; with the collector on, each of its passes rescans every view
-    # and 100k items take three times as long.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _export(views, fmt, query=query, user=user, group_by=group_by, stamp=stamp)
-    except orjson.JSONEncodeError as err:
-        raise ExportError(f"cannot export: {err}") from None
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _export(
-    views: list[dict[str, Any]],
-    fmt: str,
-    *,
-    query: str,
-    user: str,
-    group_by: str | None,
-    stamp: str,
-) -> bytes:
-    if fmt == "json":
-        header = {
-            "format": "shelf-export",
-            "version": JSON_FORMAT_VERSION,
-            "query": query,
-            "user": user,
-            "exported_at": stamp,
-            "count": len(views),
-            "items": views,
-        }
-        return orjson.dumps(header, option=orjson.OPT_INDENT_2) + b"\n"
-    if fmt == "csv":
-        from storage.export.table import export_csv
-
-        return export_csv(views)
-    if fmt == "bib":
-        from storage.export.bibtex import export_bibtex
-
-        return export_bibtex(views).encode("utf-8")
-    if fmt == "ris":
-        from storage.export.ris import export_ris
-
-        return export_ris(views).encode("utf-8")
-    if fmt == "csl-json":
-        from storage.export.csl import export_csl
-
-        return export_csl(views)
-    if fmt == "md":
-        from storage.export.markdown import export_markdown
-
-        text = export_markdown(views, query=query, user=user, exported_at=stamp, group_by=group_by)
-        return text.encode("utf-8")
-    from storage.export.html_page import export_html
-
-    text = export_html(views, query=query, user=user, exported_at=stamp, group_by=group_by)
-    return text.encode("utf-8")
+    out = BytesIO()
+    write_export(
+        ViewList(views),
+        fmt,
+        out,
+        query=query,
+        user=user,
+        group_by=group_by,
+        exported_at=exported_at,
+    )
+    return out.getvalue()

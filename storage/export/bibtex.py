@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from seeds.categories import category_id
+from storage.export.base import Writer, items_of
 from storage.export.common import (
     View,
     arxiv_id,
@@ -25,8 +26,8 @@ from storage.export.common import (
     note_texts,
     status_label,
 )
-from storage.export.keys import citation_keys
 from storage.export.latex import escape_abstract, escape_plain
+from storage.export.layout import Step
 from storage.export.names import split_name
 
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -161,23 +162,27 @@ def entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     return ("article" if paper else "misc"), fields
 
 
-def export_bibtex(views: Sequence[View]) -> str:
-    keys = citation_keys(views)
-    # One flat list of pieces and a single join: the abstracts are most of the
-    # output, and every intermediate string would copy them again.
-    out: list[str] = []
-    emit = out.extend
-    for key, view in zip(keys, views, strict=True):
-        entry_type, fields = entry_fields(view)
-        emit(("@", entry_type, "{", key, ",\n"))
-        last = len(fields) - 1
-        for i, (name, value, braced) in enumerate(fields):
-            sep = ",\n" if i < last else "\n"
-            if braced:
-                emit((INDENT, name, " = {", value, "}", sep))
-            else:
-                emit((INDENT, name, " = ", value, sep))
-        emit(("}\n", "\n"))
-    if out:
-        out.pop()  # no blank line after the last entry
-    return "".join(out)
+class BibtexWriter(Writer):
+    needs_keys = True
+
+    def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
+        # One flat list of pieces and a single join: the abstracts are most of
+        # the output, and every intermediate string would copy them again.
+        out: list[str] = []
+        emit = out.extend
+        keys = self.keys
+        for position, view in items_of(steps, views):
+            if index:
+                out.append("\n")  # a blank line between entries, none after the last
+            index += 1
+            entry_type, fields = entry_fields(view)
+            emit(("@", entry_type, "{", keys[position], ",\n"))
+            last = len(fields) - 1
+            for i, (name, value, braced) in enumerate(fields):
+                sep = ",\n" if i < last else "\n"
+                if braced:
+                    emit((INDENT, name, " = {", value, "}", sep))
+                else:
+                    emit((INDENT, name, " = ", value, sep))
+            out.append("}\n")
+        return "".join(out).encode("utf-8")

@@ -7,7 +7,7 @@ date written "Feb 6" has no year, so no format may print one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 View = Mapping[str, Any]
@@ -136,31 +136,3 @@ def status_label(view: View) -> str:
 
 def note_texts(view: View) -> list[str]:
     return [str(n.get("text", "")) for n in view.get("notes") or () if n.get("text")]
-
-
-def groups(
-    views: Sequence[View], group_by: str | None
-) -> Iterable[tuple[str | None, Sequence[View]]]:
-    """Sections of a reading list; an item with two tags is listed under both."""
-    if group_by == "status":
-        by: dict[str, list[View]] = {s: [] for s in STATUS_ORDER}
-        for v in views:
-            by.setdefault(status_label(v), []).append(v)
-        for status, members in by.items():
-            if members:
-                yield STATUS_HEADINGS.get(status, status.capitalize()), members
-    elif group_by == "tag":
-        tagged: dict[str, list[View]] = {}
-        untagged: list[View] = []
-        for v in views:
-            tags = v.get("tags") or ()
-            for t in dict.fromkeys(tags):
-                tagged.setdefault(t, []).append(v)
-            if not tags:
-                untagged.append(v)
-        for tag in sorted(tagged):
-            yield tag, tagged[tag]
-        if untagged:
-            yield "Untagged", untagged
-    else:
-        yield None, views

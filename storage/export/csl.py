@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from storage.export.base import Writer, items_of
 from storage.export.common import (
     View,
     arxiv_id,
@@ -25,7 +26,7 @@ from storage.export.common import (
     note_texts,
     status_label,
 )
-from storage.export.keys import citation_keys
+from storage.export.layout import Step
 from storage.export.names import split_name
 
 
@@ -87,7 +88,22 @@ def csl_item(view: View, key: str) -> dict[str, Any]:
     return item
 
 
-def export_csl(views: Sequence[View]) -> bytes:
-    keys = citation_keys(views)
-    items = [csl_item(v, k) for v, k in zip(views, keys, strict=True)]
-    return orjson.dumps(items, option=orjson.OPT_INDENT_2) + b"\n"
+class CslWriter(Writer):
+    """A JSON array written in pieces: each batch is ``orjson``'s indented list
+    without its brackets, so the file is byte for byte the one-call dump."""
+
+    needs_keys = True
+
+    def head(self) -> bytes:
+        return b"["
+
+    def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
+        keys = self.keys
+        items = [csl_item(view, keys[position]) for position, view in items_of(steps, views)]
+        if not items:
+            return b""
+        body = orjson.dumps(items, option=orjson.OPT_INDENT_2)[2:-2]  # no "[\n", "\n]"
+        return (b",\n" if index else b"\n") + body
+
+    def tail(self) -> bytes:
+        return b"\n]\n" if self.meta.count else b"]\n"

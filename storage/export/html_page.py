@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from storage.export.base import Writer
 from storage.export.common import (
     View,
     author_line,
     date_label,
-    groups,
     http_urls,
     status_label,
 )
+from storage.export.layout import CLOSE, ITEM, OPEN, Step
 
 _STYLE = """
 :root { color-scheme: light dark; --muted: #666; --line: #ddd; --tag: #eef; }
@@ -72,35 +73,49 @@ def _item(view: View) -> str:
     return "".join(parts)
 
 
-def export_html(
-    views: Sequence[View], *, query: str, user: str, exported_at: str, group_by: str | None
-) -> str:
-    meta = [f"{len(views)} item{'s' if len(views) != 1 else ''}", f"exported {exported_at}"]
-    if user:
-        meta.append(f"for {user}")
-    if query:
-        meta.append(f"query: {query}")
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Reading list</title>",
-        f"<style>\n{_STYLE}\n</style>",
-        "</head>",
-        "<body>",
-        "<header><h1>Reading list</h1>",
-        f"<p>{escape(', '.join(meta))}</p></header>",
-        "<main>",
-    ]
-    for heading, members in groups(views, group_by):
-        out.append("<section>")
-        if heading is not None:
-            out.append(f"<h2>{escape(heading)}</h2>")
-        out.append("<ol>")
-        out.extend(_item(v) for v in members)
-        out.append("</ol></section>")
-    out += ["</main>", "</body>", "</html>", ""]
-    return "\n".join(out)
+class HtmlWriter(Writer):
+    """Lines joined by newlines, each written with the newline before it."""
+
+    has_sections = True
+
+    def head(self) -> bytes:
+        m = self.meta
+        meta = [f"{m.count} item{'s' if m.count != 1 else ''}", f"exported {m.stamp}"]
+        if m.user:
+            meta.append(f"for {m.user}")
+        if m.query:
+            meta.append(f"query: {m.query}")
+        lines = [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            "<title>Reading list</title>",
+            f"<style>\n{_STYLE}\n</style>",
+            "</head>",
+            "<body>",
+            "<header><h1>Reading list</h1>",
+            f"<p>{escape(', '.join(meta))}</p></header>",
+            "<main>",
+        ]
+        return "\n".join(lines).encode("utf-8")
+
+    def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
+        out: list[str] = []
+        it = iter(views)
+        for kind, value, *_ in steps:
+            if kind == ITEM:
+                out.append("\n" + _item(next(it)))
+            elif kind == OPEN:
+                out.append("\n<section>")
+                if value is not None:
+                    out.append(f"\n<h2>{escape(value)}</h2>")
+                out.append("\n<ol>")
+            elif kind == CLOSE:
+                out.append("\n</ol></section>")
+        return "".join(out).encode("utf-8")
+
+    def tail(self) -> bytes:
+        return b"\n</main>\n</body>\n</html>\n"

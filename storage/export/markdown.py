@@ -11,15 +11,16 @@ import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
+from storage.export.base import Writer
 from storage.export.common import (
     View,
     author_line,
     date_label,
-    groups,
     http_urls,
     note_texts,
     status_label,
 )
+from storage.export.layout import ITEM, OPEN, Step
 
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]<~]|&(?=#?\w+;)")
 # Only at the start of a line do these open a block (heading, quote, list).
@@ -65,21 +66,31 @@ def item_lines(view: View) -> list[str]:
     return lines
 
 
-def export_markdown(
-    views: Sequence[View], *, query: str, user: str, exported_at: str, group_by: str | None
-) -> str:
-    out = ["# Reading list", ""]
-    meta = [f"{len(views)} item{'s' if len(views) != 1 else ''}", f"exported {exported_at}"]
-    if user:
-        meta.append(f"for {escape_md(user)}")
-    if query:
-        meta.append(f"query: {escape_md(query)}")
-    out += ["_" + ", ".join(meta) + "_", ""]
-    for heading, members in groups(views, group_by):
-        if heading is not None:
-            out += [f"## {escape_md(heading)}", ""]
-        for view in members:
-            out += item_lines(view)
-        if out[-1] != "":
-            out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+class MarkdownWriter(Writer):
+    """Lines joined by newlines; every line after the head is written with the
+    newline before it, so a batch never needs to know what follows."""
+
+    has_sections = True
+
+    def head(self) -> bytes:
+        meta = self.meta
+        n = meta.count
+        parts = [f"{n} item{'s' if n != 1 else ''}", f"exported {meta.stamp}"]
+        if meta.user:
+            parts.append(f"for {escape_md(meta.user)}")
+        if meta.query:
+            parts.append(f"query: {escape_md(meta.query)}")
+        return ("# Reading list\n\n_" + ", ".join(parts) + "_\n").encode("utf-8")
+
+    def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
+        out: list[str] = []
+        it = iter(views)
+        for kind, value, *last in steps:
+            if kind == ITEM:
+                lines = item_lines(next(it))
+                if last[0] and lines[-1] != "":
+                    lines.append("")  # a blank line ends each section
+                out.extend(f"\n{line}" for line in lines)
+            elif kind == OPEN and value is not None:
+                out.append(f"\n## {escape_md(value)}\n")
+        return "".join(out).encode("utf-8")

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from storage.export.base import Writer, items_of
 from storage.export.common import (
     View,
     arxiv_id,
@@ -28,7 +29,7 @@ from storage.export.common import (
     note_texts,
     status_label,
 )
-from storage.export.keys import citation_keys
+from storage.export.layout import Step
 from storage.export.names import display_family, split_name
 
 _BREAK = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]")
@@ -96,7 +97,16 @@ def ris_lines(view: View, key: str) -> list[str]:
     return lines
 
 
-def export_ris(views: Sequence[View]) -> str:
-    keys = citation_keys(views)
-    records = ["\n".join(ris_lines(v, k)) + "\n" for v, k in zip(views, keys, strict=True)]
-    return "\n".join(records)
+class RisWriter(Writer):
+    needs_keys = True
+
+    def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
+        out: list[str] = []
+        keys = self.keys
+        for position, view in items_of(steps, views):
+            if index:
+                out.append("\n")  # a blank line between records
+            index += 1
+            out.append("\n".join(ris_lines(view, keys[position])))
+            out.append("\n")
+        return "".join(out).encode("utf-8")

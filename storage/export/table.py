@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from storage.export.base import Writer, items_of
 from storage.export.common import View, date_label, date_parts, is_paper, note_texts, status_label
+from storage.export.layout import Step
 
 COLUMNS = (
     "id",
@@ -100,8 +102,13 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def export_csv(views: Sequence[View]) -> bytes:
-    lines = [",".join(COLUMNS)]
-    lines.extend(",".join(map(_quoted, row(v))) for v in views)
-    lines.append("")
-    return b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8")
+class CsvWriter(Writer):
+    def head(self) -> bytes:
+        return b"\xef\xbb\xbf" + (",".join(COLUMNS) + "\r\n").encode("utf-8")
+
+    def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
+        lines = [",".join(map(_quoted, row(v))) for _, v in items_of(steps, views)]
+        if not lines:
+            return b""
+        lines.append("")
+        return "\r\n".join(lines).encode("utf-8")

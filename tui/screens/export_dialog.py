@@ -89,8 +89,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
 
 def run_export(app: Any, ids: list[str], query: str, choice: ExportChoice) -> None:
     """Write the export on the storage thread; an existing file is replaced only when confirmed."""
-    from storage.atomic import atomic_write
-    from storage.export import export_views
+    from storage.export import export_to_file
 
     target = Path(choice.path).expanduser()
 
@@ -98,12 +97,15 @@ def run_export(app: Any, ids: list[str], query: str, choice: ExportChoice) -> No
         if not overwrite and target.exists():
             return "exists", 0
         shelf = app.shelf
-        views = shelf.views(ids)
-        data = export_views(
-            views, choice.fmt, query=query, user=shelf.user, group_by=choice.group_by
+        count = export_to_file(
+            target,
+            shelf.view_source(ids),
+            choice.fmt,
+            query=query,
+            user=shelf.user,
+            group_by=choice.group_by,
         )
-        atomic_write(target, data)
-        return "written", len(views)
+        return "written", count
 
     def done(outcome: tuple[str, int]) -> None:
         state, count = outcome
