@@ -14,9 +14,11 @@ from bibtexparser.middlewares.names import (
 )
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage.export import export_views
-from storage.export.bibtex import bibtex_name, bibtex_title, entry_fields
+from storage.export.bibtex import bibtex_name, bibtex_title, entry_fields, title_by_words
 from storage.export.keys import citation_keys
 from storage.export.latex import escape_abstract, escape_plain
 from tests.test_export_samples import make_view, sample_views
@@ -230,6 +232,16 @@ def test_title_protects_acronyms_and_camel_case() -> None:
     assert bibtex_title("A Study of Part B") == "A Study of Part {B}"
     assert bibtex_title("Jukebox: A Generative Model") == "Jukebox: A Generative Model"
     assert bibtex_title("R&D at AT&T") == "{R\\&D} at {AT\\&T}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="aAbBzZ019 :-&%_{}~^\\\t()é", min_size=0, max_size=6), max_size=8
+    ).map(" ".join)
+)
+def test_the_plain_title_shortcut_changes_nothing(title: str) -> None:
+    assert bibtex_title(title) == title_by_words(title)
 
 
 # --- names -------------------------------------------------------------------------

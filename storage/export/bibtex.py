@@ -66,8 +66,20 @@ def _protect_word(word: str, title_start: bool) -> str:
     return "".join(out)
 
 
+#: What sends a title down the word-by-word path: a LaTeX special character, a
+#: capital inside a word, a one-letter capital word. Titles in plain title case
+#: ("Attention Is All You Need") have none and are already valid BibTeX.
+_TITLE_WORK = re.compile(r"[\\{}&%$#_~^]|[^ ][A-Z]|(?:^| )[A-Z](?: |$)")
+
+
 def bibtex_title(title: str) -> str:
     """Escape, and brace what sentence-casing styles must not lowercase."""
+    if title.isascii() and _TITLE_WORK.search(title) is None:
+        return title
+    return title_by_words(title)
+
+
+def title_by_words(title: str) -> str:
     out = []
     after_colon = True  # BibTeX keeps the first letter, and the one after ": "
     for word in title.split(" "):
