@@ -155,8 +155,25 @@ def _unmatched(text: str, opening: str, closing: str) -> tuple[list[int], list[i
     return opened, stray
 
 
+_BRACKETS = "".join(o + c for o, c in _PAIRS) + " "
+
+
 def _balanced(text: str) -> str:
-    """No dangling brackets: cut before an opener the cut left unclosed, drop stray closers."""
+    """No dangling brackets or quotes.
+
+    Mending one kind can unbalance another (cutting before an odd quote in
+    ``["]`` leaves ``[``), so the passes repeat until nothing changes; each
+    one only ever shortens the text.
+    """
+    while True:
+        mended = _balanced_once(text)
+        if mended == text:
+            return text
+        text = mended
+
+
+def _balanced_once(text: str) -> str:
+    """Cut before an opener the cut left unclosed, drop stray closers, pair quotes."""
     for opening, closing in _PAIRS:
         if opening not in text and closing not in text:
             continue
@@ -168,7 +185,10 @@ def _balanced(text: str) -> str:
         if drop:
             text = "".join(c for i, c in enumerate(text) if i not in drop).strip()
     if text.count('"') % 2:
-        text = text[: text.rindex('"')].rstrip() or text.replace('"', "")
+        cut = text[: text.rindex('"')].rstrip()
+        # A cut that leaves only brackets ("[" of '["x]') keeps nothing worth
+        # having; the quote marks go instead.
+        text = cut if cut.strip(_BRACKETS) else text.replace('"', "").strip()
     return text
 
 
