@@ -93,6 +93,7 @@ class ShelfApp(App[int]):
         self.first_frame_at: float | None = None
         self._loading_started = False
         self.storage = StorageThread(self.post_message)
+        self.exports = StorageThread(self.post_message, name="shelf-export")
         self.opener = opener or webbrowser.open
         self.today = today or dt.date.today
         self.poll_seconds = poll_seconds
@@ -149,6 +150,9 @@ class ShelfApp(App[int]):
             with contextlib.suppress(Exception):
                 loop.remove_signal_handler(signum)
         self.storage.close(wait=True)
+        # An export still running finishes on its own: it is a separate
+        # process that replaces its file only when complete.
+        self.exports.close(wait=False)
         self.heap.uninstall()
 
     async def on_event(self, event: events.Event) -> None:
@@ -406,7 +410,7 @@ class ShelfApp(App[int]):
 
     def busy(self) -> bool:
         """Whether work the user asked for (or start-up loading) is still under way."""
-        if self.storage.pending or not self.texts_loaded:
+        if self.storage.pending or self.exports.pending or not self.texts_loaded:
             return True
         if self.texts_loaded and self.index is None and self.index_error is None:
             return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -210,6 +209,7 @@ def cmd_rename(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import check_request, export_to_file, write_export
+    from storage.export.parts import default_workers
 
     check_request(args.format, args.group_by)
     shelf = open_shelf(args)
@@ -218,7 +218,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         "query": " ".join(args.query),
         "user": shelf.user,
         "group_by": args.group_by,
-        "workers": _export_workers(),
+        "workers": default_workers(),
     }
     if args.output:
         count = export_to_file(Path(args.output), source, args.format, **options)
@@ -227,15 +227,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         write_export(source, args.format, sys.stdout.buffer, **options)
         sys.stdout.flush()
     return 0
-
-
-def _export_workers() -> int:
-    """Processes to format a large export with: the cores this process may use, up to 4."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:

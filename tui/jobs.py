@@ -1,5 +1,8 @@
 """One thread that does all of the app's file work, in the order it was asked for.
 
+(The app has a second queue of the same kind for exports, which run in a
+process of their own and would otherwise hold every save behind them.)
+
 Saves must never be dropped or reordered (``r`` then ``R`` must end in the
 state the user pressed last), so they cannot go to Textual's exclusive
 workers, which cancel what came before. And the Shelf's caches are not made
@@ -35,9 +38,9 @@ class JobDone(Message):
 
 
 class StorageThread:
-    def __init__(self, post: Callable[[Message], Any]) -> None:
+    def __init__(self, post: Callable[[Message], Any], name: str = "shelf-storage") -> None:
         self._post = post
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shelf-storage")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._lock = threading.Lock()
         self._pending = 0
         self._closed = False

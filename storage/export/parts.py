@@ -29,6 +29,15 @@ Render = Callable[[IO[bytes]], None]
 _COPY_CHUNK = 1 << 20
 
 
+def default_workers() -> int:
+    """Processes to format a large export with: the cores this process may use, up to 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
 def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 

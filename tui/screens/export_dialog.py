@@ -87,38 +87,46 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
         self.dismiss(ExportChoice(fmt.id if fmt else self.formats[0], path, group_by))
 
 
+#: Exports this large say when they start; smaller ones are done before it could matter.
+ANNOUNCE_FROM = 10_000
+
+
 def run_export(app: Any, ids: list[str], query: str, choice: ExportChoice) -> None:
-    """Write the export on the storage thread; an existing file is replaced only when confirmed."""
-    from storage.export import export_to_file
+    """Export in a process of its own; an existing file is replaced only when confirmed.
+
+    The export starts from the storage thread, so every save asked for
+    before it is on disk when the export process reads the library; it then
+    runs beside the app (see ``storage.export.job``), and saves go on meanwhile.
+    """
+    from storage.export.job import ExportRequest, run_export_process
 
     target = Path(choice.path).expanduser()
+    shelf = app.shelf
+    request = ExportRequest(
+        str(shelf.dirs.root), shelf.user, ids, choice.fmt, str(target), query, choice.group_by
+    )
+    noun = "item" if len(ids) == 1 else "items"
 
-    def job(overwrite: bool) -> tuple[str, int]:
+    def exported(count: int) -> None:
+        app.notify(f"exported {count:,} {noun} to {choice.path}", timeout=5)
+
+    def start(overwrite: bool) -> str:
         if not overwrite and target.exists():
-            return "exists", 0
-        shelf = app.shelf
-        count = export_to_file(
-            target,
-            shelf.view_source(ids),
-            choice.fmt,
-            query=query,
-            user=shelf.user,
-            group_by=choice.group_by,
-        )
-        return "written", count
+            return "exists"
+        app.exports.submit("export", lambda: run_export_process(request), exported)
+        return "started"
 
-    def done(outcome: tuple[str, int]) -> None:
-        state, count = outcome
-        if state == "written":
-            noun = "item" if count == 1 else "items"
-            app.notify(f"exported {count:,} {noun} to {choice.path}", timeout=5)
+    def started(state: str) -> None:
+        if state == "started":
+            if len(ids) >= ANNOUNCE_FROM:
+                app.notify(f"exporting {len(ids):,} {noun} to {choice.path}…", timeout=4)
             return
         from tui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
-                app.storage.submit("export", lambda: job(True), done)
+                app.storage.submit("export", lambda: start(True), started)
 
         app.push_screen(ConfirmScreen(f"{choice.path} exists. Replace it?"), answered)
 
-    app.storage.submit("export", lambda: job(False), done)
+    app.storage.submit("export", lambda: start(False), started)
