@@ -457,7 +457,7 @@ class Library:
             if self._texts_loaded_for is None:
                 store = self.open_text_store()
                 if store is not None:
-                    return store.get
+                    return store  # callable, and has get_many for bulk readers
                 self._load_texts()
 
             def from_items(item_id: str) -> str:

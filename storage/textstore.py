@@ -91,6 +91,10 @@ class TextStore:
     def __contains__(self, item_id: object) -> bool:
         return isinstance(item_id, str) and self._position(item_id) is not None
 
+    def __call__(self, item_id: str) -> str:
+        """The store is a text source (item id -> abstract) that can also read in bulk."""
+        return self.get(item_id)
+
     def get(self, item_id: str, default: str = "") -> str:
         i = self._position(item_id)
         if i is None:

@@ -165,3 +165,28 @@ def test_a_store_left_half_written_by_a_killed_import_is_removed_on_start(data_d
     Shelf(data_dir.root, "alice", import_bundled=False)
     assert not dead.exists()
     assert (data_dir.cache_dir / TEXT_STORE_FILE).exists()
+
+
+def test_a_search_index_build_reads_abstracts_in_batches(data_dir: DataDir, monkeypatch) -> None:
+    """One read per abstract starved the app's UI thread of the GIL during a build."""
+    import storage.search.index as search_index
+    from storage.search import SearchIndex
+
+    monkeypatch.setattr(search_index, "PREFETCH", 10)
+    library = Library(data_dir)
+    items = library.items(with_text=False)
+    store = library.text_source()
+    batches: list[int] = []
+    bulk = store.get_many
+
+    def one_at_a_time(item_id: str, default: str = "") -> str:
+        raise AssertionError(f"read {item_id} on its own")
+
+    monkeypatch.setattr(store, "get", one_at_a_time)
+    monkeypatch.setattr(store, "get_many", lambda ids: batches.append(len(ids)) or bulk(ids))
+    index = SearchIndex.build(items.values(), {}, texts=store)
+    assert sum(batches) == len(items) == 73 and max(batches) == 10
+    monkeypatch.undo()  # searching reads the few abstracts it re-ranks, one by one
+    gpt3 = next(i for i, item in items.items() if "Few-Shot" in item.title)
+    # Words only its abstract has still find it: the batches reached the index.
+    assert gpt3 in list(index.search("substantial gains pre-training").ids())[:3]

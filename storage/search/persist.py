@@ -327,9 +327,14 @@ def _read(
         return None  # an item is gone: retiring it exactly needs its old text
     if not (signature is not None and signature == header.get("signature")):
         summary = index._summary
-        for doc, item in enumerate(index._items):
-            if item is not None and fingerprint(item, summary(item)) != fps[doc]:
-                return None  # changed since: same
+        docs = [(doc, item) for doc, item in enumerate(index._items) if item is not None]
+        try:
+            for batch in index.prefetched_batches([item for _, item in docs]):
+                for doc, item in docs[batch.start : batch.stop]:
+                    if fingerprint(item, summary(item)) != fps[doc]:
+                        return None  # changed since: same
+        finally:
+            index._prefetched = None
     # The caller's id strings, not copies of them.
     ids = index._ids = [item.id if item is not None else None for item in index._items]
     # Doc numbers as dict values: the term index already holds an int object
