@@ -216,6 +216,7 @@ def open_search_index(
     ``texts``: abstracts by item id, for items loaded without them.
     """
     from storage.search import SearchIndex
+    from storage.search.index import release_free_memory
 
     index_file, state_file = _index_paths(shelf)
     state = library_state(shelf)
@@ -235,4 +236,5 @@ def open_search_index(
             index_file.parent.mkdir(exist_ok=True)
             index.save(index_file, state)
             atomic_write(state_file, state.encode())
+        release_free_memory()  # what the save's scratch buffers freed
     return index

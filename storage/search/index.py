@@ -210,7 +210,7 @@ class SearchIndex:
         finally:
             if enabled:
                 gc.enable()
-        _release_free_memory()
+        release_free_memory()
         return index
 
     def update_item(self, item: Item) -> None:
@@ -952,7 +952,7 @@ class SearchIndex:
         return total
 
 
-def _release_free_memory() -> None:
+def release_free_memory() -> None:
     """Hand the build's freed scratch memory (per-term arrays, since packed)
     back to the OS; glibc keeps it otherwise. Best effort, Linux only."""
     try:
