@@ -204,7 +204,18 @@ def _first_cut(text: str, pattern: re.Pattern[str]) -> str | None:
 
 
 def _trim_words(text: str) -> str:
-    words = text[:LIMIT].rsplit(" ", 1)[0].split() if len(text) > LIMIT else text.split()
+    """Whole words and an ellipsis, together within ``LIMIT``.
+
+    Dropping the last, partial word leaves room for the ellipsis; a text with
+    no space to cut at is cut one character short instead.
+    """
+    head = text[:LIMIT]
+    if len(text) <= LIMIT:
+        words = text.split()
+    elif " " in head.strip():
+        words = head.rsplit(" ", 1)[0].split()
+    else:
+        words = [head[: LIMIT - 1]]
     while len(words) > 3 and words[-1].lower().strip(",;:") in _DANGLING:
         words.pop()
     return " ".join(words).rstrip(" ,;:—–-") + "…"

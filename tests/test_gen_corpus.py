@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
 
 import gen_corpus  # noqa: E402
 
-parse = pytest.importorskip("seeds.parse")
+from seeds import parse  # noqa: E402
 
 
 def test_every_format_is_generated_and_names_are_unique():
@@ -64,7 +64,6 @@ def test_parser_reads_back_every_entry_with_its_title(overlap):
 
 
 def test_importing_the_corpus_adds_one_item_per_work(tmp_path):
-    pytest.importorskip("seeds.merge")
     from storage.shelf import Shelf
 
     paths = gen_corpus.write_corpus(600, tmp_path / "corpus", per_doc=100, overlap=0.25)

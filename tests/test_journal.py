@@ -6,14 +6,11 @@ import orjson
 import pytest
 
 from storage.annotations import COMPACT_AFTER, AnnotationStore, journal_file, read_other_users
-from storage.paths import DataDir
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    d = DataDir(tmp_path / "data")
-    d.create()
-    return d
+def data_dir(data_dirs):
+    return data_dirs
 
 
 def tag(store: AnnotationStore, item_id: str, name: str) -> None:

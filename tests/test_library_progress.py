@@ -6,11 +6,7 @@ import io
 import sys
 import time
 
-import pytest
-
 from tui.progress import ProgressBar
-
-pytest.importorskip("seeds.merge")
 
 
 class Terminal(io.StringIO):

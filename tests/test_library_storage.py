@@ -11,20 +11,16 @@ from pathlib import Path
 import orjson
 import pytest
 
+from seeds.bundled import bundled_documents
 from seeds.model import Item, Update
 from storage import library as library_module
 from storage.library import KEYS_FILE, Library, decode_item, encode_item
 from storage.paths import DataDir
 
-pytest.importorskip("seeds.merge")
-from seeds.bundled import bundled_documents  # noqa: E402
-
 
 @pytest.fixture
-def data_dir(tmp_path):
-    d = DataDir(tmp_path / "data")
-    d.create()
-    return d
+def data_dir(data_dirs):
+    return data_dirs
 
 
 @pytest.fixture

@@ -143,6 +143,7 @@ def test_format_like_text_parses_or_raises_unknown_format(parts):
 @given(st.text())
 @example('["]')  # mending the quote used to leave "[" unclosed
 @example('["x]')
+@example("0" * 81)  # one unbroken word: the ellipsis used to make it 81
 def test_text_helpers_never_raise(text):
     assert isinstance(latex_to_unicode(text), str)
     assert isinstance(abstract_key(text), str)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import threading
 import time
 import traceback
@@ -31,18 +30,9 @@ USER = "alice"
 FORK = multiprocessing.get_context("fork")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("template") / "data"
-    Shelf(root, USER)
-    return root
-
-
 @pytest.fixture
-def data_dir(template, tmp_path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(template, target)
-    return target
+def data_dir(bundled_data) -> Path:
+    return bundled_data
 
 
 def item_ids(root: Path, n: int = 6) -> list[str]:

@@ -17,10 +17,8 @@ from tests.robust_helpers import corrupt_files
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    d = DataDir(tmp_path / "data")
-    d.create()
-    return d
+def data_dir(data_dirs):
+    return data_dirs
 
 
 def tag(store: AnnotationStore, item_id: str, name: str) -> None:

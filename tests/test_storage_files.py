@@ -14,15 +14,13 @@ from storage.annotations import AnnotationStore, read_other_users
 from storage.atomic import StorageError, atomic_write, clean_temp_files
 from storage.jsonstore import SafeJSONStorage
 from storage.model import Annotation, Note
-from storage.paths import DataDir, validate_user
+from storage.paths import validate_user
 from storage.tables import KeyedDB
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    d = DataDir(tmp_path / "data")
-    d.create()
-    return d
+def data_dir(data_dirs):
+    return data_dirs
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path):
