@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from seeds.formats.common import paused_gc
+from seeds.collector import paused_gc
 from seeds.model import Entry, Item
 from seeds.normalize import ABSTRACT_WORDS, abstract_keys, is_truncated, title_key
 

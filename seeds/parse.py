@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from seeds.collector import paused_gc
 from seeds.detect import detect_lines
 from seeds.formats import BY_KIND
-from seeds.formats.common import looks_binary, paused_gc, prepare
+from seeds.formats.common import looks_binary, prepare
 from seeds.model import Entry
 
 

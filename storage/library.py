@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from seeds.formats.common import paused_gc
+from seeds.collector import paused_gc
 from seeds.model import Item, Update
 from storage.annotations import now_iso
 from storage.jsonstore import SafeJSONStorage, Warn

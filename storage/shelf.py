@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seeds.bundled import bundled_documents
-from seeds.formats.common import paused_gc
+from seeds.collector import paused_gc
 from seeds.model import Item
 from storage.annotations import AnnotationStore, now_iso, read_other_users
 from storage.atomic import StorageError, clean_temp_files

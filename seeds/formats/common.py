@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from seeds.normalize import clean_text, is_truncated, nfc, strip_footnotes
 
@@ -65,20 +62,3 @@ def excerpt(text: str, limit: int = 60) -> str:
     """A short quote of skipped text for the import report."""
     text = clean_text(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Hold the cyclic collector off while building many small acyclic objects.
-
-    A 100k-entry import allocates millions of strings, lists and dataclasses
-    that never form cycles; left on, the collector rescans the growing heap
-    over and over and costs a third of the import.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -15,7 +15,7 @@ from typing import IO, Protocol
 
 import orjson
 
-from seeds.formats.common import paused_gc
+from seeds.collector import paused_gc
 from storage.export.base import ExportError, Meta, Writer
 from storage.export.common import View
 from storage.export.keys import citation_keys
