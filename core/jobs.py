@@ -1,13 +1,11 @@
-"""One thread that does all of the app's file work, in the order it was asked for.
-
-(The app has a second queue of the same kind for exports, which run in a
-process of their own and would otherwise hold every save behind them.)
+"""One thread that does a session's file work, in the order it was asked for.
 
 Saves must never be dropped or reordered (``r`` then ``R`` must end in the
-state the user pressed last), so they cannot go to Textual's exclusive
+state the user pressed last), so they cannot go to a front end's exclusive
 workers, which cancel what came before. And the Shelf's caches are not made
-for two threads, so loads, polls and saves share this single queue: the UI
-thread submits and carries on; the result comes back as a message.
+for two threads, so loads, polls and saves share this single queue: the front
+end submits and carries on; the outcome comes back through ``post``, on this
+thread, for the front end to hand to its own loop (the app posts a Message).
 """
 
 from __future__ import annotations
@@ -15,30 +13,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-from textual.message import Message
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """A finished job: ``error`` is set when it raised, ``result`` otherwise."""
+
+    label: str
+    result: Any
+    error: BaseException | None
+    on_done: Callable[[Any], None] | None
 
 
-class JobDone(Message):
-    """A storage job finished; ``error`` is set when it raised."""
-
-    def __init__(
-        self,
-        label: str,
-        result: Any,
-        error: BaseException | None,
-        on_done: Callable[[Any], None] | None,
-    ) -> None:
-        super().__init__()
-        self.label = label
-        self.result = result
-        self.error = error
-        self.on_done = on_done
-
-
-class StorageThread:
-    def __init__(self, post: Callable[[Message], Any], name: str = "shelf-storage") -> None:
+class JobQueue:
+    def __init__(self, post: Callable[[JobOutcome], Any], name: str = "shelf-storage") -> None:
         self._post = post
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._lock = threading.Lock()
@@ -47,8 +37,12 @@ class StorageThread:
 
     @property
     def pending(self) -> int:
-        """Jobs submitted whose message has not been posted yet."""
+        """Jobs submitted whose outcome has not been posted yet."""
         return self._pending
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def submit(
         self,
@@ -66,16 +60,21 @@ class StorageThread:
             error: BaseException | None = None
             try:
                 result = job()
-            except Exception as exc:  # reported to the user; the app keeps running
+            except Exception as exc:  # reported to the user; the front end keeps running
                 error = exc
             try:
-                self._post(JobDone(label, result, error, on_done))
+                self._post(JobOutcome(label, result, error, on_done))
             finally:
                 with self._lock:
                     self._pending -= 1
             return result
 
-        return self._executor.submit(run)
+        try:
+            return self._executor.submit(run)
+        except RuntimeError:  # shut down between the check and the submit
+            with self._lock:
+                self._pending -= 1
+            return None
 
     def close(self, wait: bool = True) -> None:
         """Refuse new jobs and let the queued ones finish: they are the user's saves."""

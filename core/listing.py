@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
+from typing import Any
 
 from seeds.model import Item
 from storage.model import Annotation
 from storage.tui_support import NO_YEAR, Base, item_base
+from storage.views import item_view
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
 SELECTED_GLYPH = "▌"
@@ -96,7 +98,7 @@ def make_row(item_id: str, base: Base, ann: Annotation | None) -> Row:
     renamed = bool(a.title)
     return Row(
         id=item_id,
-        title=a.title if renamed else title,
+        title=a.title if a.title else title,
         derived=bool(derived) and not renamed,
         author=sys.intern(f"{author} et al.") if author and more else author,
         date=date,
@@ -150,7 +152,7 @@ class LibraryModel:
         annotations: Mapping[str, Annotation],
         others: Mapping[str, Mapping[str, Annotation]] | None = None,
         *,
-        cached: tuple[list[str], list[Base]] | None = None,
+        cached: tuple[list[str], Sequence[Base]] | None = None,
     ) -> None:
         """``cached`` (ids, bases) stands in for ``items`` until the library is loaded."""
         self.items = items
@@ -218,7 +220,7 @@ class LibraryModel:
     def rows(self, ids: Iterable[str]) -> list[Row]:
         """``row`` for many ids; the loop is the hot path of filtering 100k items."""
         cached, anns, row = self._rows.get, self.annotations.get, self.row
-        out = []
+        out: list[Row] = []
         append = out.append
         for item_id in ids:
             found = cached(item_id)
@@ -229,6 +231,17 @@ class LibraryModel:
 
     def annotation(self, item_id: str) -> Annotation:
         return self.annotations.get(item_id) or Annotation(item_id=item_id)
+
+    def view(self, item_id: str) -> dict[str, Any]:
+        """The item's public view (as ``--json`` has it), from what is held: no file access."""
+        theirs = {user: anns[item_id] for user, anns in self.others.items() if item_id in anns}
+        return item_view(
+            self.item(item_id), self.annotations.get(item_id), theirs, self.summary(item_id)
+        )
+
+    def statuses(self, item_ids: Iterable[str]) -> dict[str, str]:
+        """The statuses shown for ``item_ids``: what a toggle must act on."""
+        return {i: self.annotation(i).status for i in item_ids}
 
     def set_annotations(self, changed: Mapping[str, Annotation]) -> None:
         merged = dict(self.annotations)

@@ -13,7 +13,7 @@ from storage.export import export_views
 from storage.export.job import ExportRequest, run_export_process
 from storage.shelf import Shelf
 from tests.test_tui_keys import main, messages, reopen, run
-from tui.testing import open_test_shelf, settle
+from tests.tui_helpers import open_test_shelf, settle
 
 
 @pytest.fixture
@@ -77,10 +77,10 @@ def test_saves_go_on_while_an_export_runs(folder: Path, tmp_path: Path, monkeypa
         await pilot.press("down", "t", *"later", "enter")
         # The tag reaches the disk while the export is still held.
         for _ in range(300):
-            if app.storage.pending == 0:
+            if app.jobs.pending == 0:
                 break
             await pilot.pause(0.01)
-        assert app.storage.pending == 0 and app.exports.pending == 1
+        assert app.jobs.pending == 0 and app.exports.pending == 1
         tagged = [i for i, a in reopen(folder).all_annotations().items() if "later" in a.tags]
         release.set()
         await settle(pilot)

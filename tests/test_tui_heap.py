@@ -79,14 +79,15 @@ def test_settle_freezes_what_is_loaded() -> None:
 def test_the_app_holds_full_passes_while_open_and_gives_the_thresholds_back(tmp_path) -> None:
     import asyncio
 
+    from core.session import Session
+    from tests.tui_helpers import open_test_shelf, settle
     from tui.app import ShelfApp
-    from tui.testing import open_test_shelf, settle
 
     saved = gc.get_threshold()
     seen = {}
 
     async def go() -> None:
-        app = ShelfApp(open_test_shelf(tmp_path / "data"))
+        app = ShelfApp(Session(open_test_shelf(tmp_path / "data")))
         async with app.run_test() as pilot:
             await settle(pilot)
             seen["during"] = gc.get_threshold()
@@ -100,17 +101,18 @@ def test_an_app_that_has_ended_can_be_freed(tmp_path) -> None:
     import asyncio
     import weakref
 
+    from core.session import Session
+    from tests.tui_helpers import open_test_shelf, settle
     from tui.app import ShelfApp
-    from tui.testing import open_test_shelf, settle
 
     refs = []
 
     async def go() -> None:
-        app = ShelfApp(open_test_shelf(tmp_path / "data"))
+        app = ShelfApp(Session(open_test_shelf(tmp_path / "data")))
         refs.append(weakref.ref(app))
         async with app.run_test() as pilot:
             await settle(pilot)
-            assert app.index is not None  # loaded, so the policy froze the heap
+            assert app.index_ready  # loaded, so the policy froze the heap
 
     asyncio.run(go())
     gc.collect()

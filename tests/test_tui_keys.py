@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from core.listing import GLYPHS
+from core.session import Session
 from storage.shelf import Shelf
+from tests.tui_helpers import open_test_shelf, settle
 from tui.app import ShelfApp
-from tui.model import GLYPHS
 from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen, help_sections
 from tui.screens.main import MainScreen
 from tui.screens.stats import StatsScreen
-from tui.testing import open_test_shelf, settle
 from tui.widgets.detail import DetailPane
 
 
@@ -31,7 +32,7 @@ def run(folder: Path, script, size=(120, 40), **kwargs):
     opened: list[str] = []
 
     async def go():
-        app = ShelfApp(open_test_shelf(folder), opener=opened.append, **kwargs)
+        app = ShelfApp(Session(open_test_shelf(folder)), opener=opened.append, **kwargs)
         app.opened = opened
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
@@ -70,7 +71,7 @@ def test_opens_with_the_library_and_first_item_highlighted(folder: Path) -> None
         assert len(screen.items.order) == 8
         assert screen.items.cursor == 0
         assert app.focused is screen.items
-        assert app.index is not None and app.texts_loaded
+        assert app.index_ready and app.texts_loaded
 
     run(folder, script)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from core.listing import NO_YEAR, LibraryModel, ViewState, item_base
 from storage.model import Annotation
 from storage.tui_support import library_signature, read_row_cache, write_row_cache
-from tui.model import NO_YEAR, LibraryModel, ViewState, item_base
-from tui.testing import open_test_shelf, sample_items
+from tests.tui_helpers import open_test_shelf, sample_items
 from tui.widgets.item_list import column_widths
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from core.session import Session
 from storage.atomic import StorageError
 from storage.shelf import Shelf
+from tests.tui_helpers import open_test_shelf, settle
 from tui.app import ShelfApp
 from tui.screens.main import MainScreen
-from tui.testing import open_test_shelf, settle
 from tui.widgets.detail import DetailPane
 
 
@@ -48,7 +49,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_tiny_terminal_and_resizes_do_not_crash(folder: Path) -> None:
-    app = ShelfApp(open_test_shelf(folder))
+    app = ShelfApp(Session(open_test_shelf(folder)))
 
     async def script(pilot, app):
         for size in [(20, 5), (10, 3), (200, 60), (40, 10), (80, 24), (1, 1), (20, 5)]:
@@ -65,7 +66,7 @@ def test_tiny_terminal_and_resizes_do_not_crash(folder: Path) -> None:
 
 
 def test_every_dialog_opens_in_a_tiny_terminal(folder: Path) -> None:
-    app = ShelfApp(open_test_shelf(folder))
+    app = ShelfApp(Session(open_test_shelf(folder)))
 
     async def script(pilot, app):
         for keys in (["t"], ["T"], ["n"], ["e"], ["x"], ["s"], ["?"], ["S"], ["enter"]):
@@ -83,20 +84,20 @@ def test_every_dialog_opens_in_a_tiny_terminal(folder: Path) -> None:
 
 def test_a_failing_save_is_reported_and_the_app_keeps_running(folder: Path) -> None:
     shelf = open_test_shelf(folder)
-    app = ShelfApp(shelf)
+    app = ShelfApp(Session(shelf))
 
     def broken(*args, **kwargs):
         raise StorageError("cannot save annotations: the disk is full")
 
     async def script(pilot, app):
-        shelf.toggle_read = broken
+        shelf.set_status = broken
         await pilot.press("r")
         await settle(pilot)
         assert app.is_running
         assert any("the disk is full" in m for m in messages(app))
         first = main(app).items.order[0]
         assert app.model.row(first).status == "unread"  # not claimed as saved
-        del shelf.toggle_read
+        del shelf.set_status
         await pilot.press("R")
         await settle(pilot)
         return first
@@ -108,7 +109,7 @@ def test_a_failing_save_is_reported_and_the_app_keeps_running(folder: Path) -> N
 def test_a_bug_in_a_handler_shows_an_error_and_data_stays_intact(folder: Path) -> None:
     shelf = open_test_shelf(folder)
     shelf.add_tags(["a1"], ["kept"])
-    app = ShelfApp(shelf)
+    app = ShelfApp(Session(shelf))
 
     async def script(pilot, app):
         screen = main(app)
@@ -132,7 +133,7 @@ def test_a_bug_in_a_handler_shows_an_error_and_data_stays_intact(folder: Path) -
 
 
 def test_a_failing_worker_shows_an_error_and_the_list_stays(folder: Path) -> None:
-    app = ShelfApp(open_test_shelf(folder))
+    app = ShelfApp(Session(open_test_shelf(folder)))
 
     async def script(pilot, app):
         def boom(*args, **kwargs):
@@ -150,7 +151,7 @@ def test_a_failing_worker_shows_an_error_and_the_list_stays(folder: Path) -> Non
 
 
 def test_changes_by_another_process_show_up(folder: Path) -> None:
-    app = ShelfApp(open_test_shelf(folder), poll_seconds=0.05)
+    app = ShelfApp(Session(open_test_shelf(folder)), poll_seconds=0.05)
 
     async def script(pilot, app):
         other = reopen(folder)
@@ -178,7 +179,7 @@ def test_reading_group_annotations_are_shown_and_filterable(folder: Path) -> Non
     bob.set_status(["b2"], "read")
     bob.add_tags(["e5"], ["scaling"])
     bob.add_note("b2", "Clip ratio matters.")
-    app = ShelfApp(open_test_shelf(folder))
+    app = ShelfApp(Session(open_test_shelf(folder)))
 
     async def script(pilot, app):
         screen = main(app)
@@ -200,7 +201,7 @@ def test_warnings_from_storage_are_shown_at_start(folder: Path) -> None:
     shelf.add_tags(["a1"], ["x"])
     shelf.flush()
     shelf.annotations.path.write_text("{ not json")
-    app = ShelfApp(reopen(folder))
+    app = ShelfApp(Session(reopen(folder)))
 
     async def script(pilot, app):
         assert any("unreadable" in m for m in messages(app))
@@ -211,15 +212,15 @@ def test_warnings_from_storage_are_shown_at_start(folder: Path) -> None:
 
 def test_quit_waits_for_a_slow_save(folder: Path) -> None:
     shelf = open_test_shelf(folder)
-    app = ShelfApp(shelf)
-    real = shelf.toggle_read
+    app = ShelfApp(Session(shelf))
+    real = shelf.set_status
 
-    def slow(ids):
+    def slow(ids, status):
         time.sleep(0.4)
-        return real(ids)
+        return real(ids, status)
 
     async def script(pilot, app):
-        shelf.toggle_read = slow
+        shelf.set_status = slow
         first = main(app).items.order[0]
         await pilot.press("r", "q")
         deadline = time.monotonic() + 5
@@ -234,10 +235,11 @@ def test_quit_waits_for_a_slow_save(folder: Path) -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_and_sighup_quit_cleanly(folder: Path, signum: int) -> None:
-    app = ShelfApp(open_test_shelf(folder))
+    deadline_passed: list[int] = []
+    app = ShelfApp(Session(open_test_shelf(folder)), hard_exit=deadline_passed.append)
 
     async def script(pilot, app):
-        if signum not in app._signals:
+        if signum not in app.signals.installed:
             pytest.skip("signal handlers need the main thread and a Unix event loop")
         first = main(app).items.order[0]
         await pilot.press("r")
@@ -258,7 +260,7 @@ def test_no_color_keeps_every_mark_as_a_glyph(folder: Path, monkeypatch) -> None
     shelf = open_test_shelf(folder)
     shelf.set_status(["a1"], "read")
     shelf.set_status(["b2"], "reading")
-    app = ShelfApp(shelf)
+    app = ShelfApp(Session(shelf))
 
     async def script(pilot, app):
         screen = main(app)
@@ -279,11 +281,11 @@ def test_a_failed_index_build_leaves_everything_but_search_working(folder, monke
         raise MemoryError("no room for the index")
 
     monkeypatch.setattr(storage.search.SearchIndex, "build", broken)
-    app = ShelfApp(open_test_shelf(folder))
+    app = ShelfApp(Session(open_test_shelf(folder)))
 
     async def script(pilot, app):
         screen = main(app)
-        assert app.index is None and "MemoryError" in (app.index_error or "")
+        assert not app.index_ready and "MemoryError" in (app.index_error or "")
         assert "search is unavailable" in str(screen.query_one("#query-error").render())
         await pilot.press("slash", *"policy")
         await settle(pilot)

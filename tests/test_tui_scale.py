@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
+from core.listing import LibraryModel, ViewState
 from seeds.model import Item
 from storage.model import Annotation
-from tui.model import LibraryModel, ViewState
 from tui.widgets.item_list import ItemList
 
 MARGIN = float(os.environ.get("SHELF_TIMING_MARGIN", "2"))

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from core.session import Session
 from storage.model import Annotation, Note
 from storage.tui_support import set_annotations
+from tests.tui_helpers import open_test_shelf, settle
 from tui.app import ShelfApp
-from tui.testing import open_test_shelf, settle
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -56,7 +57,7 @@ def make_app(folder: Path, others: bool = False) -> ShelfApp:
         theirs = Annotation("a1", status="read", status_at=stamp(1), tags=["classic"], notes=[note])
         set_annotations(open_test_shelf(folder, user="bob"), {"a1": theirs})
         shelf = open_test_shelf(folder)
-    return ShelfApp(shelf, today=lambda: TODAY, opener=lambda url: None)
+    return ShelfApp(Session(shelf), today=lambda: TODAY, opener=lambda url: None)
 
 
 def quiet(*keys: str, pause: float = 0.0):

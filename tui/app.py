@@ -1,8 +1,9 @@
-"""The Textual app: owns the shelf, the storage thread and the search index.
+"""The Textual app: lifecycle and routing between the session and the screens.
 
-Screens ask the app to save (``app.save``) and read what to show from
-``app.model``; the app tells open screens when annotations changed, whoever
-changed them (this process, or another one found by polling).
+The session (``core.session``) owns the shelf, the search index and change
+detection. The app runs the session's slow calls on its job queue or in
+workers, turns what they return into typed Messages for the screens, and
+keeps the one ``LibraryModel`` the screens draw from.
 """
 
 from __future__ import annotations
@@ -10,52 +11,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import signal
-import threading
+import os
+import sys
 import webbrowser
-from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
-from storage.model import Annotation
-from storage.tui_support import library_signature, read_row_cache, write_row_cache
+from core.errors import describe
+from core.exports import ExportPlan, run_export
+from core.jobs import JobOutcome, JobQueue
+from core.lifecycle import SignalExit
+from core.listing import LibraryModel
+from core.model import Annotation
+from core.session import Change, External, Loaded, Session, StaleView
 from tui.commands_palette import ShelfCommands
-from tui.errors import describe, guarded, report
+from tui.errors import guarded, report
 from tui.heap import HeapPolicy
-from tui.jobs import JobDone, StorageThread
-from tui.model import LibraryModel, item_base
+from tui.messages import (
+    AnnotationsChanged,
+    IndexFailed,
+    IndexReady,
+    JobFinished,
+    LibraryReloaded,
+    TextsLoaded,
+)
+from tui.services import HasPendingWork
 
 STYLES = Path(__file__).parent / "styles"
 POLL_SECONDS = 1.0
 OTHERS_EVERY = 5  # polls between re-reads of other users' files
 POLL_LABEL = "check for changes"
-_READ_CACHE = object()
+#: Written when the process must end before Textual could restore the terminal.
+_TERMINAL_RESET = "\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l"
 
 
-def _update_annotation(index: Any, ann: Annotation) -> None:
-    index.update_annotation(ann)
-
-
-def _set_others(index: Any, others: Any) -> None:
-    index.set_other_users(others)
-
-
-class IndexReady(Message):
-    def __init__(self, index: Any) -> None:
-        super().__init__()
-        self.index = index
+class _IndexOpened(Message):
+    pass
 
 
 class ShelfApp(App[int]):
-    """The reading list. Takes an open Shelf so tests can run it on a temporary folder."""
+    """The reading list. Takes an open Session so tests can run it on a temporary folder."""
 
     TITLE = "shelf"
     CSS_PATH = [
@@ -65,61 +68,56 @@ class ShelfApp(App[int]):
     ]
     COMMANDS = App.COMMANDS | {ShelfCommands}
     BINDINGS = [
-        Binding("q", "quit", "quit"),
-        Binding("question_mark", "help", "help", key_display="?"),
-        Binding("S", "stats", "stats"),
-        Binding("ctrl+p", "command_palette", "commands", show=False),
+        Binding("q", "quit", "quit", id="quit"),
+        Binding("question_mark", "help", "help", key_display="?", id="help"),
+        Binding("S", "stats", "stats", id="stats"),
+        Binding("ctrl+p", "command_palette", "commands", show=False, id="command_palette"),
     ]
 
     def __init__(
         self,
-        shelf: Any,
+        session: Session,
         *,
         opener: Callable[[str], Any] | None = None,
         today: Callable[[], dt.date] | None = None,
         poll_seconds: float = POLL_SECONDS,
-        cached_rows: Any = _READ_CACHE,
+        hard_exit: Callable[[int], None] = os._exit,
     ) -> None:
-        """``cached_rows``: what launch already read from the row cache (None: nothing)."""
+        """``hard_exit``: how the process ends if a signal's deadline passes (tests record it)."""
         super().__init__()
-        self.shelf = shelf
-        annotations = shelf.all_annotations()
-        cached = read_row_cache(shelf) if cached_rows is _READ_CACHE else cached_rows
+        self.session = session
+        annotations = session.annotations()
+        cached = session.cached_rows
         if cached is not None:
             self.model = LibraryModel({}, annotations, cached=cached)
         else:
-            self.model = LibraryModel(shelf.items(with_text=False), annotations)
-        self._cache_stale = cached is None
+            self.model = LibraryModel(session.shelf.items(with_text=False), annotations)
         self.first_frame_at: float | None = None
         self._loading_started = False
-        self.storage = StorageThread(self.post_message)
-        self.exports = StorageThread(self.post_message, name="shelf-export")
+        self.jobs = JobQueue(self._job_finished)
+        self.exports = JobQueue(self._job_finished, name="shelf-export")
         self.opener = opener or webbrowser.open
         self.today = today or dt.date.today
         self.poll_seconds = poll_seconds
         self.texts_loaded = False
-        self.index: Any = None
-        self.index_error: str | None = None
-        self.index_lock = threading.Lock()
-        # Changes for the index, applied by the next search under index_lock
-        # (the engine is not thread-safe and searches run in a worker).
-        self.index_updates: list[Callable[[Any], None]] = []
         self._polls = 0
         self._polling = False
         self._quitting = False
-        self._signals: list[int] = []
         self._warnings_shown = 0
         self._last_poll_error: str | None = None
         self.heap = HeapPolicy()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.signals = SignalExit(self._signalled, before_exit=_reset_terminal, hard_exit=hard_exit)
 
     # -- start and stop ------------------------------------------------------
 
     def on_mount(self) -> None:
         from tui.screens.main import MainScreen
 
+        self._loop = asyncio.get_running_loop()
         self.push_screen(MainScreen())
         self._show_new_warnings()
-        self._install_signal_handlers()
+        self.signals.install()
         self.heap.install()
         self.set_interval(0.5, self.heap.tick, name="idle garbage collection")
 
@@ -131,25 +129,20 @@ class ShelfApp(App[int]):
         if self._loading_started:
             return
         self._loading_started = True
-        self.storage.submit("load the library", self._load_items, self._items_loaded)
+        self.jobs.submit("load the library", self.session.load, self._loaded)
         self.set_interval(self.poll_seconds, self._poll)
 
-    def _install_signal_handlers(self) -> None:
-        """SIGTERM and SIGHUP (terminal closed) end the app as ``q`` does."""
-        if threading.current_thread() is not threading.main_thread():
-            return
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, self.action_quit)
-                self._signals.append(signum)
+    def _signalled(self, signum: int) -> None:
+        """SIGTERM or SIGHUP (terminal closed): leave as ``q`` does; the deadline is the core's.
+
+        Runs in a signal handler: only the loop's thread-safe call is safe here.
+        """
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.call_later, self.action_quit)
 
     def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in self._signals:
-            with contextlib.suppress(Exception):
-                loop.remove_signal_handler(signum)
-        self.storage.close(wait=True)
+        self.signals.uninstall()
+        self.jobs.close(wait=True)
         # An export still running finishes on its own: it is a separate
         # process that replaces its file only when complete.
         self.exports.close(wait=False)
@@ -166,18 +159,18 @@ class ShelfApp(App[int]):
         in_dialog = isinstance(self.screen, ModalScreen)
         return not (in_dialog and action in {"quit", "stats", "help"})
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         """Leave once every save asked for so far has finished; none is ever dropped."""
         if self._quitting:
             return
         self._quitting = True
-        if not self.storage.submit("quit", self._final_flush, self._exit_after_flush):
+        if not self.jobs.submit("quit", self._final_flush, self._exit_after_flush):
             self.exit(0)
 
     def _final_flush(self) -> str | None:
         """Fold the journal into the readable file; the changes are durable either way."""
         try:
-            self.shelf.flush()
+            self.session.flush()
         except Exception as exc:
             return describe(exc)
         return None
@@ -186,235 +179,192 @@ class ShelfApp(App[int]):
         message = f"shelf: your changes are saved, but tidying the file failed: {problem}"
         self.exit(0, message=message if problem else None)
 
-    # -- saving --------------------------------------------------------------
+    # -- the job queue -------------------------------------------------------
 
-    def save(
+    def _job_finished(self, outcome: JobOutcome) -> None:
+        """Runs on the queue's thread: hand the outcome to the app's loop."""
+        with contextlib.suppress(Exception):  # the app has ended: nobody to tell
+            self.post_message(JobFinished(outcome))
+
+    @on(JobFinished)
+    def _on_job_finished(self, message: JobFinished) -> None:
+        outcome = message.outcome
+        self._show_new_warnings()
+        if outcome.error is not None:
+            if isinstance(outcome.error, StaleView):
+                self._reread_annotations()
+            if outcome.label == POLL_LABEL:
+                self._polling = False
+                text = describe(outcome.error)
+                if text == self._last_poll_error:
+                    return  # said once; a broken file must not flash every second
+                self._last_poll_error = text
+            report(self, outcome.error, outcome.label)
+            return
+        if outcome.on_done is not None:
+            try:
+                outcome.on_done(outcome.result)
+            except Exception as exc:
+                report(self, exc, outcome.label)
+
+    def change(
         self,
         label: str,
-        change: Callable[[Any], Any],
-        ids: Iterable[str],
-        done: Callable[[Any, dict[str, Annotation]], None] | None = None,
+        command: Callable[[Session], Change],
+        done: Callable[[Change], None] | None = None,
     ) -> None:
-        """Run ``change(shelf)`` on the storage thread, then show its effect.
+        """Run ``command(session)`` on the job queue, then show its effect.
 
         The UI reports success only from ``done``, which runs after the
         change is on disk; until then nothing on screen claims it happened.
         """
-        ids = list(ids)
-        shelf = self.shelf
+        session = self.session
 
-        def job() -> tuple[Any, dict[str, Annotation]]:
-            result = change(shelf)
-            current = shelf.all_annotations()
-            return result, {i: current.get(i) or Annotation(item_id=i) for i in ids}
-
-        def after(outcome: tuple[Any, dict[str, Annotation]]) -> None:
-            result, annotations = outcome
-            self.apply_annotations(annotations)
+        def after(result: Change) -> None:
+            self.apply_annotations(result.annotations)
             if done is not None:
-                done(result, annotations)
+                done(result)
 
-        self.storage.submit(label, job, after)
+        self.jobs.submit(label, lambda: command(session), after)
 
-    def on_job_done(self, message: JobDone) -> None:
-        self._show_new_warnings()
-        if message.error is not None:
-            if message.label == POLL_LABEL:
-                self._polling = False
-                text = describe(message.error)
-                if text == self._last_poll_error:
-                    return  # said once; a broken file must not flash every second
-                self._last_poll_error = text
-            report(self, message.error, message.label)
-            return
-        if message.on_done is not None:
-            try:
-                message.on_done(message.result)
-            except Exception as exc:
-                report(self, exc, message.label)
+    def _reread_annotations(self) -> None:
+        """Show what is saved now, after a change was refused for acting on a stale view."""
+        read = self.session.annotations
+        self.jobs.submit(
+            "show the saved state",
+            lambda: External(annotations=read()),
+            self.apply_external,
+        )
 
-    def queue_index_updates(
-        self, annotations: Iterable[Annotation] = (), others: Any = None
-    ) -> None:
-        updates: list[Callable[[Any], None]] = [
-            partial(_update_annotation, ann=ann) for ann in annotations
-        ]
-        if others is not None:
-            updates.append(partial(_set_others, others=others))
-        with self.index_lock:
-            self.index_updates.extend(updates)
-
-    def apply_index_updates(self) -> Any:
-        """The index with every queued change applied; call holding ``index_lock``."""
-        index = self.index
-        updates, self.index_updates = self.index_updates, []
-        if index is not None:
-            for update in updates:
-                update(index)
-        return index
+    def _broadcast(self, make: Callable[[], Message]) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(make())
 
     def _show_new_warnings(self) -> None:
-        warnings = self.shelf.warnings
+        warnings = self.session.warnings
         for text in warnings[self._warnings_shown :]:
-            self.notify(text, severity="warning", timeout=15)
+            self.notify(text, severity="warning", timeout=15, markup=False)
         self._warnings_shown = len(warnings)
 
     def apply_annotations(self, changed: Mapping[str, Annotation]) -> None:
-        """Make ``changed`` what every screen shows and what the index searches."""
+        """Make ``changed`` what every screen shows (the session's index has it already)."""
         if not changed:
             return
         self.model.set_annotations(changed)
-        self.queue_index_updates(changed.values())
-        for screen in self.screen_stack:
-            hook = getattr(screen, "annotations_changed", None)
-            if hook is not None:
-                hook(set(changed))
+        ids = frozenset(changed)
+        self._broadcast(lambda: AnnotationsChanged(ids))
 
     # -- loading after the first frame --------------------------------------
 
-    def _load_items(self) -> tuple[Any, Any]:
-        shelf = self.shelf
-        before = library_signature(shelf)
-        items = shelf.items(with_text=False)
-        if self._cache_stale and library_signature(shelf) == before:
-            write_row_cache(shelf, before, list(items), [item_base(i) for i in items.values()])
-        return items, shelf.others()
-
-    def _items_loaded(self, outcome: tuple[Any, Any]) -> None:
-        items, others = outcome
+    def _loaded(self, loaded: Loaded) -> None:
         # Rows shown from the cache are redrawn from the items, and the order
         # recomputed in case the library changed since the cache was written.
-        reordered = not self.model.loaded or list(items) != self.model.library_order
-        self.model.replace(items=items, others=others)
-        self.storage.submit("load abstracts", self._load_texts, self._texts_loaded)
-        for screen in self.screen_stack:
-            hook = getattr(screen, "external_change", None)
-            if hook is not None:
-                hook(set(), reordered, bool(others))
-
-    def _load_texts(self) -> Callable[[str], str]:
-        return self.shelf.library.text_source()
-
-    def _texts_loaded(self, source: Callable[[str], str]) -> None:
-        self.model.text_source = source
+        reordered = not self.model.loaded or list(loaded.items) != self.model.library_order
+        self.model.replace(items=loaded.items, others=loaded.others)
+        self.model.text_source = loaded.texts
         self.texts_loaded = True
         self.heap.settle()
-        self.build_index()
-        for screen in self.screen_stack:
-            hook = getattr(screen, "texts_loaded", None)
-            if hook is not None:
-                hook()
+        others = bool(loaded.others)
+        self._broadcast(lambda: LibraryReloaded(frozenset(), reordered, others))
+        self._broadcast(TextsLoaded)
+        self._open_index(loaded)
 
-    def build_index(self) -> None:
-        self._build_index(self.model.items, self.model.annotations)
+    def _open_index(self, loaded: Loaded) -> None:
+        self._open_index_worker(loaded, self.model.annotations)
 
     @work(
         thread=True,
         exclusive=True,
         group="index",
-        name="build search index",
-        description="build search index",  # the default repr()s the arguments: 100k items
+        name="open the search index",
+        description="open the search index",  # the default repr()s the arguments: 100k items
         exit_on_error=False,
     )
-    def _build_index(self, items: Any, annotations: Any) -> None:
-        # The engine is imported here, after the first frame: it is heavy.
-        from storage.tui_support import open_search_index
+    def _open_index_worker(self, loaded: Loaded, annotations: Mapping[str, Annotation]) -> None:
+        self.session.open_index(loaded, annotations)
+        self.post_message(_IndexOpened())
 
-        index = open_search_index(self.shelf, items.values(), annotations, self.model.text_source)
-        index.set_other_users(self.model.others)
-        self.post_message(IndexReady(index))
-
-    def on_index_ready(self, message: IndexReady) -> None:
-        # Changes saved during the build stay queued in index_updates and reach
-        # the new index before its first search; replaying older ones is harmless.
-        with self.index_lock:
-            self.index = message.index
-        self.index_error = None
+    @on(_IndexOpened)
+    def _index_opened(self) -> None:
         self.heap.settle()
-        for screen in self.screen_stack:
-            hook = getattr(screen, "index_ready", None)
-            if hook is not None:
-                hook()
+        self._broadcast(IndexReady)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             if event.worker.group == "index":
-                self.index_error = describe(event.worker.error)
-                for screen in self.screen_stack:
-                    hook = getattr(screen, "index_failed", None)
-                    if hook is not None:
-                        hook(self.index_error)
+                reason = describe(event.worker.error)
+                self._broadcast(lambda: IndexFailed(reason))
             report(self, event.worker.error, event.worker.name)
+
+    @property
+    def index_ready(self) -> bool:
+        return self.session.search.ready
+
+    @property
+    def index_error(self) -> str | None:
+        return self.session.search.error
 
     # -- noticing other processes -------------------------------------------
 
     def _poll(self) -> None:
-        if self._polling or self._quitting or self.storage.pending or not self.model.loaded:
+        if self._polling or self._quitting or self.jobs.pending or not self.model.loaded:
             return
         self._polling = True
         self._polls += 1
         with_others = self._polls % OTHERS_EVERY == 0
-        shelf = self.shelf
-        known_items = self.model.items
+        known = self.model.items
 
-        def job() -> tuple[Any, Any, Any, Any]:
-            before = library_signature(shelf)
-            items = shelf.items(with_text=False)
-            texts = None
-            if items is known_items:
-                items = None
-            else:
-                # Another process imported: the next start's rows change too.
-                bases = [item_base(i) for i in items.values()]
-                write_row_cache(shelf, before, list(items), bases)
-                texts = shelf.library.text_source()
-            anns = shelf.all_annotations() if shelf.annotations.changed_on_disk() else None
-            if items is not None and anns is None:
-                anns = shelf.all_annotations()
-            others = shelf.others() if with_others or items is not None else None
-            return items, anns, others, texts
-
-        def done(outcome: tuple[Any, Any, Any, Any]) -> None:
+        def done(external: External) -> None:
             self._polling = False
             self._last_poll_error = None
-            items, anns, others, texts = outcome
-            if texts is not None:
-                self.model.text_source = texts
-            self.apply_external(items, anns, others)
+            self.apply_external(external)
 
-        if self.storage.submit(POLL_LABEL, job, done) is None:
+        poll = self.session.poll
+        if self.jobs.submit(POLL_LABEL, lambda: poll(known, with_others), done) is None:
             self._polling = False
 
     @guarded("show changes made elsewhere")
-    def apply_external(self, items: Any, annotations: Any, others: Any) -> None:
+    def apply_external(self, external: External) -> None:
         """Take in what another process (the CLI, a second window) wrote."""
+        others = external.others
         if others is not None and others == self.model.others:
             others = None
-        if items is None and annotations is None and others is None:
+        annotations = external.annotations
+        if external.items is None and annotations is None and others is None:
             return
         old = self.model.annotations
         changed: set[str] = set()
         if annotations is not None:
             changed = {i for i in set(old) | set(annotations) if old.get(i) != annotations.get(i)}
-        self.model.replace(items=items, annotations=annotations, others=others)
-        if items is not None:
-            self.build_index()
+        self.model.replace(items=external.items, annotations=annotations, others=others)
+        if external.texts is not None:
+            self.model.text_source = external.texts
+        search = self.session.search
+        if external.items is not None:
+            texts = self.model.text_source or external.texts
+            assert texts is not None
+            self._open_index(Loaded(external.items, self.model.others, texts))
         else:
-            self.queue_index_updates(
-                (annotations.get(i) or Annotation(item_id=i) for i in changed), others
-            )
-        for screen in self.screen_stack:
-            hook = getattr(screen, "external_change", None)
-            if hook is not None:
-                hook(changed, items is not None, others is not None)
+            if annotations is not None:
+                search.note_annotations(
+                    annotations.get(i) or Annotation(item_id=i) for i in changed
+                )
+            if others is not None:
+                search.note_others(others)
+        ids = frozenset(changed)
+        items_changed = external.items is not None
+        others_changed = others is not None
+        self._broadcast(lambda: LibraryReloaded(ids, items_changed, others_changed))
 
     def busy(self) -> bool:
         """Whether work the user asked for (or start-up loading) is still under way."""
-        if self.storage.pending or self.exports.pending or not self.texts_loaded:
+        if self.jobs.pending or self.exports.pending or not self.texts_loaded:
             return True
-        if self.texts_loaded and self.index is None and self.index_error is None:
+        if not self.index_ready and self.index_error is None:
             return True
-        return any(getattr(screen, "busy", lambda: False)() for screen in self.screen_stack)
+        return any(
+            screen.busy() for screen in self.screen_stack if isinstance(screen, HasPendingWork)
+        )
 
     # -- app-wide keys --------------------------------------------------------
 
@@ -428,13 +378,28 @@ class ShelfApp(App[int]):
         from tui.screens.stats import StatsScreen
 
         if not isinstance(self.screen, StatsScreen):
-            self.push_screen(StatsScreen())
+            self.push_screen(StatsScreen(self.model.stats(self.today())))
+
+    # -- exports --------------------------------------------------------------
+
+    def export(self, plan: ExportPlan, done: Callable[[int], None]) -> None:
+        """Export in a process of its own, started once every save asked for is on disk."""
+        session = self.session
+        self.jobs.submit(
+            "export",
+            lambda: self.exports.submit(
+                "export", lambda: run_export(session.data_dir, session.user, plan), done
+            ),
+        )
+
+    def export_target_exists(self, plan: ExportPlan, answer: Callable[[bool], None]) -> None:
+        self.jobs.submit("export", plan.target_exists, answer)
 
     # -- the browser ----------------------------------------------------------
 
     def open_link(self, url: str) -> None:
         self._open_link(url)
-        self.notify(f"opening {url}", timeout=3)
+        self.notify(f"opening {url}", timeout=3, markup=False)
 
     @work(
         thread=True,
@@ -446,3 +411,9 @@ class ShelfApp(App[int]):
     def _open_link(self, url: str) -> None:
         # A text-mode browser can take a while to hand back; the UI must not wait.
         self.opener(url)
+
+
+def _reset_terminal() -> None:
+    with contextlib.suppress(Exception):
+        sys.__stdout__.write(_TERMINAL_RESET)  # type: ignore[union-attr]
+        sys.__stdout__.flush()  # type: ignore[union-attr]

@@ -1,43 +1,41 @@
-"""What each ``shelf`` subcommand does, on a Shelf opened from the arguments."""
+"""What each ``shelf`` subcommand does, through a core Session opened from the arguments.
+
+The command line is a thin front end: every command is a Session call, so it
+behaves as the app does by construction. Nothing here imports Textual; the
+app is imported only when no subcommand is given.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import orjson
-
-from seeds.formats.common import paused_gc
-from storage.atomic import StorageError, atomic_write
-from storage.shelf import Shelf
+from core.errors import StorageError, describe_for_cli
+from core.model import paused_gc
+from core.output import write_file, write_json, write_json_array
+from core.session import Session
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    write_json(sys.stdout.buffer, data)
     sys.stdout.flush()
 
 
-def describe_error(exc: BaseException) -> str:
-    """One line: ours say what is wrong; anything else is a bug, and says how to see it."""
-    message = str(exc).splitlines()[0] if str(exc) else ""
-    if isinstance(exc, (StorageError, ValueError, LookupError)) and message:
-        return message
-    return f"internal error ({type(exc).__name__}: {message}); rerun with --debug for details"
+describe_error = describe_for_cli
 
 
 def _warn(message: str) -> None:
     print(f"shelf: {message}", file=sys.stderr)
 
 
-def open_shelf(args: argparse.Namespace) -> Shelf:
-    shelf = Shelf(args.data_dir, args.user, on_warning=_warn)
-    args.opened_shelf = shelf
-    return shelf
+def open_session(args: argparse.Namespace) -> Session:
+    session = Session.open(args.data_dir, args.user, on_warning=_warn)
+    args.opened_session = session
+    return session
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,10 +54,10 @@ def _flushing(handler: Callable[[argparse.Namespace], int]) -> Callable[[argpars
 
     def run_then_flush(args: argparse.Namespace) -> int:
         code = handler(args)
-        shelf: Shelf | None = getattr(args, "opened_shelf", None)
-        if shelf is not None:
+        session: Session | None = getattr(args, "opened_session", None)
+        if session is not None:
             try:
-                shelf.flush()
+                session.flush()
             except StorageError as exc:
                 # The change is durable in the journal already; failing here
                 # would make a script retry it and, for a note, add it twice.
@@ -81,14 +79,14 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    shelf = open_shelf(args)
+    session = open_session(args)
     progress = None
     if sys.stderr.isatty() and not args.json:
         from tui.progress import ProgressBar
 
         progress = ProgressBar("importing", stream=sys.stderr)
     try:
-        report = shelf.import_paths(args.paths, progress=progress)
+        report = session.import_paths(args.paths, progress=progress)
     finally:
         if progress is not None:
             progress.finish()
@@ -121,8 +119,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
-def _query_ids(shelf: Shelf, words: list[str]) -> list[str]:
-    return shelf.search(" ".join(words))
+def _query_ids(session: Session, words: list[str]) -> list[str]:
+    return session.find(" ".join(words))
 
 
 def _row(view: dict[str, Any]) -> str:
@@ -136,20 +134,32 @@ def _row(view: dict[str, Any]) -> str:
     return "  ".join(f for f in fields if f)
 
 
+#: Views built and written at a time: a 100k listing never holds them all.
+LIST_BATCH = 2000
+
+
+def _batches(session: Session, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+    source = session.views(ids)
+    for start in range(0, len(source), LIST_BATCH):
+        yield source.views_at(range(start, min(start + LIST_BATCH, len(source))))
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    shelf = open_shelf(args)
-    views = shelf.views(_query_ids(shelf, args.query))
+    session = open_session(args)
+    ids = _query_ids(session, args.query)
+    out = sys.stdout
     if args.json:
-        _print_json(views)
-    else:
-        for view in views:
-            print(_row(view))
+        write_json_array(out.buffer, (v for batch in _batches(session, ids) for v in batch))
+        out.flush()
+        return 0
+    for batch in _batches(session, ids):
+        out.write("".join(_row(view) + "\n" for view in batch))
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    shelf = open_shelf(args)
-    view = shelf.view(shelf.resolve(args.id))
+    session = open_session(args)
+    view = session.view(session.resolve(args.id))
     if args.json:
         _print_json(view)
         return 0
@@ -161,9 +171,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _status_command(status: str) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
-        shelf = open_shelf(args)
-        ids = shelf.resolve_all(args.ids)
-        shelf.set_status(ids, status)
+        session = open_session(args)
+        ids = session.resolve_all(args.ids)
+        session.set_status(ids, status)
         for item_id in ids:
             print(f"{item_id} {status}")
         return 0
@@ -176,75 +186,72 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    shelf = open_shelf(args)
-    item_id = shelf.resolve(args.id)
-    shelf.add_tags([item_id], args.tags)
-    print(f"{item_id} tags: {' '.join(shelf.annotation(item_id).tags)}")
+    session = open_session(args)
+    item_id = session.resolve(args.id)
+    change = session.add_tags([item_id], args.tags)
+    print(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
     return 0
 
 
 def cmd_untag(args: argparse.Namespace) -> int:
-    shelf = open_shelf(args)
-    item_id = shelf.resolve(args.id)
-    shelf.remove_tags([item_id], args.tags)
-    print(f"{item_id} tags: {' '.join(shelf.annotation(item_id).tags)}")
+    session = open_session(args)
+    item_id = session.resolve(args.id)
+    change = session.remove_tags([item_id], args.tags)
+    print(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
     return 0
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    shelf = open_shelf(args)
-    item_id = shelf.resolve(args.id)
-    ann = shelf.add_note(item_id, " ".join(args.text))
-    print(f"{item_id} notes: {len(ann.notes)}")
+    session = open_session(args)
+    item_id = session.resolve(args.id)
+    change = session.add_note(item_id, " ".join(args.text))
+    print(f"{item_id} notes: {change.value}")
     return 0
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
-    shelf = open_shelf(args)
-    item_id = shelf.resolve(args.id)
-    shelf.rename(item_id, " ".join(args.title))
-    print(f"{item_id} {shelf.title(item_id)}")
+    session = open_session(args)
+    item_id = session.resolve(args.id)
+    session.rename(item_id, " ".join(args.title))
+    print(f"{item_id} {session.title(item_id)}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from storage.export import check_request, export_to_file, write_export
-    from storage.export.parts import default_workers
+    from core.exports import check_format, export_ids
 
-    check_request(args.format, args.group_by)
-    shelf = open_shelf(args)
-    source = shelf.view_source(_query_ids(shelf, args.query))
-    options: dict[str, Any] = {
-        "query": " ".join(args.query),
-        "user": shelf.user,
-        "group_by": args.group_by,
-        "workers": default_workers(),
-    }
+    check_format(args.format, args.group_by)
+    session = open_session(args)
+    ids = _query_ids(session, args.query)
+    query = " ".join(args.query)
     if args.output:
-        count = export_to_file(Path(args.output), source, args.format, **options)
+        count = export_ids(
+            session, ids, args.format, output=args.output, query=query, group_by=args.group_by
+        )
         print(f"exported {count} items to {args.output}", file=sys.stderr)
     else:
-        write_export(source, args.format, sys.stdout.buffer, **options)
+        out = sys.stdout.buffer
+        export_ids(
+            session, ids, args.format, output=None, stream=out, query=query, group_by=args.group_by
+        )
         sys.stdout.flush()
     return 0
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
-    from storage.annotation_sync import export_annotations, import_annotations
-
-    shelf = open_shelf(args)
+    session = open_session(args)
     if args.annotations_command == "export":
-        data = export_annotations(shelf, args.who)
+        data = session.export_annotations(args.who)
         if args.output:
-            atomic_write(Path(args.output), data)
+            write_file(args.output, data)
             print(
-                f"exported annotations of {args.who or shelf.user} to {args.output}",
+                f"exported annotations of {args.who or session.user} to {args.output}",
                 file=sys.stderr,
             )
         else:
             sys.stdout.buffer.write(data)
         return 0
-    report = import_annotations(shelf, args.file, args.as_user)
+    report = session.import_annotations(args.file, args.as_user)
     if args.json:
         _print_json(
             {

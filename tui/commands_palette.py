@@ -14,6 +14,8 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
+from tui.services import OffersCommands
+
 #: Actions that only move the cursor: the palette is for doing things.
 _SKIP = {"cursor_down", "cursor_up", "page_down", "page_up", "half_down", "half_up"}
 _SKIP |= {"command_palette", "focus_next", "focus_previous"}
@@ -27,8 +29,9 @@ def key_label(binding: Binding) -> str:
 def screen_commands(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
     """(node, binding) for every action the user can run on ``screen`` now."""
     seen: set[str] = set()
-    extra = getattr(screen, "command_bindings", None)
-    pairs: list[tuple[DOMNode, Binding]] = list(extra()) if extra is not None else []
+    pairs: list[tuple[DOMNode, Binding]] = []
+    if isinstance(screen, OffersCommands):
+        pairs += screen.command_bindings()
     pairs += [(b.node, b.binding) for b in screen.active_bindings.values() if b.enabled]
     for node, binding in pairs:
         if binding.action in _SKIP or binding.action in seen or not binding.description:
@@ -43,7 +46,9 @@ class ShelfCommands(Provider):
         for node, binding in screen_commands(self.screen):
             title = binding.description
             title = title[:1].upper() + title[1:]
-            found.append((title, key_label(binding), partial(node.run_action, binding.action)))
+            found.append(
+                (title, key_label(binding), partial(self.app.run_action, binding.action, node))
+            )
         return found
 
     async def discover(self) -> Hits:

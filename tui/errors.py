@@ -12,18 +12,9 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from storage.atomic import StorageError
+from core.errors import describe, is_expected
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    message = text[0] if text else ""
-    if isinstance(exc, StorageError):
-        return message or "storage error"
-    name = type(exc).__name__
-    return f"{name}: {message}" if message else name
 
 
 def report(node: Any, exc: BaseException, doing: str | None = None) -> None:
@@ -31,9 +22,9 @@ def report(node: Any, exc: BaseException, doing: str | None = None) -> None:
     try:
         app = node.app
         prefix = f"could not {doing}: " if doing else ""
-        suffix = "" if isinstance(exc, StorageError) else " (saved data is intact)"
+        suffix = "" if is_expected(exc) else " (saved data is intact)"
         app.log.error(f"{doing or 'handler'} failed", exc)
-        app.notify(f"{prefix}{describe(exc)}{suffix}", severity="error", timeout=8)
+        app.notify(f"{prefix}{describe(exc)}{suffix}", severity="error", timeout=8, markup=False)
     except Exception:  # pragma: no cover - reporting must never be the next crash
         pass
 

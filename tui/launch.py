@@ -15,20 +15,14 @@ def launch(args: argparse.Namespace) -> int:
     # collector would walk them again and again (most of a second at 100k
     # items). The app turns it back on, with the library frozen, once loaded.
     gc.disable()
-    from storage.paths import DataDir, resolve_data_dir
-    from storage.shelf import Shelf
-    from storage.tui_support import read_row_cache
+    from core.session import Session
 
-    # Rows cached from the last run show the list without parsing the
-    # library, and prove it is not empty, which Shelf would otherwise parse
-    # the whole library to find out (it imports the bundled corpus if so).
-    cached = read_row_cache(DataDir(resolve_data_dir(args.data_dir)))
-    # Warnings (a damaged file set aside) are kept on the shelf and shown by
-    # the app as notifications, where the user will see them.
-    shelf = Shelf(args.data_dir, args.user, import_bundled=not cached or not cached[0])
+    # Warnings (a damaged file set aside) are kept by the session and shown
+    # by the app as notifications, where the user will see them.
+    session = Session.open(args.data_dir, args.user, with_cached_rows=True)
 
     from tui.app import ShelfApp
 
-    app = ShelfApp(shelf, cached_rows=cached)
+    app = ShelfApp(session)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from seeds.latex import latex_to_unicode
+from core.text import readable as latex_to_unicode
 
 if TYPE_CHECKING:
     from rich.text import Text

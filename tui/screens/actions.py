@@ -2,43 +2,52 @@
 
 A screen mixes this in and says which items an action applies to
 (``target_ids``: the selection or the cursor item on the list, the shown item
-on the detail screen). Each action asks the app to save and reports only
-after the save has returned.
+on the detail screen). Each action asks the app to run a session command and
+reports only after the change is saved. Toggles act on the state on screen:
+if another process changed the item since it was drawn, the session refuses
+and the list shows the new state instead.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from tui.errors import guarded, safe
 
+if TYPE_CHECKING:
+    from core.session import Change
+    from tui.app import ShelfApp
+
 ITEM_BINDINGS = [
-    Binding("r", "toggle_read", "read"),
-    Binding("R", "cycle_status", "status"),
-    Binding("t", "add_tags", "tag"),
-    Binding("T", "remove_tag", "untag"),
-    Binding("n", "add_note", "note"),
-    Binding("e", "rename", "rename"),
-    Binding("o", "open_url", "open url"),
+    Binding("r", "toggle_read", "read", id="item.toggle_read"),
+    Binding("R", "cycle_status", "status", id="item.cycle_status"),
+    Binding("t", "add_tags", "tag", id="item.add_tags"),
+    Binding("T", "remove_tag", "untag", id="item.remove_tag"),
+    Binding("n", "add_note", "note", id="item.add_note"),
+    Binding("e", "rename", "rename", id="item.rename"),
+    Binding("o", "open_url", "open url", id="item.open_url"),
 ]
 
 ITEM_ACTIONS = frozenset(b.action for b in ITEM_BINDINGS)
 
 
-def _title(app: Any, item_id: str) -> str:
-    row = app.model.row(item_id)
-    title = row.title
+def _title(app: ShelfApp, item_id: str) -> str:
+    title = app.model.row(item_id).title
     return title if len(title) <= 50 else title[:49] + "…"
 
 
-def _what(app: Any, ids: list[str]) -> str:
+def _what(app: ShelfApp, ids: list[str]) -> str:
     return f"“{_title(app, ids[0])}”" if len(ids) == 1 else f"{len(ids)} items"
 
 
 class ItemActions:
-    app: Any
+    @property
+    def shelf_app(self) -> ShelfApp:
+        from tui.services import shelf_app
+
+        return shelf_app(self)  # type: ignore[arg-type]
 
     def target_ids(self) -> list[str]:  # pragma: no cover - every screen overrides it
         raise NotImplementedError
@@ -74,7 +83,7 @@ class ItemActions:
             return False
         if not self.PER_ITEM_KEYS:
             return True
-        model = self.app.model
+        model = self.shelf_app.model
         if action == "remove_tag":
             return any(model.row(i).tags for i in ids)
         if action == "open_url":
@@ -82,28 +91,36 @@ class ItemActions:
             return bool(item and item.urls)
         return True
 
+    def _notify(self, text: str) -> None:
+        # Titles and tags come from data: never read as markup.
+        self.shelf_app.notify(text, timeout=3, markup=False)
+
     @guarded("mark read")
     def action_toggle_read(self) -> None:
         ids = self.target_ids()
         if not ids:
             return
+        app = self.shelf_app
+        seen = app.model.statuses(ids)
 
-        def done(status: str, _: Any) -> None:
-            self.app.notify(f"{_what(self.app, ids)}: {status}", timeout=3)
+        def done(change: Change) -> None:
+            self._notify(f"{_what(app, ids)}: {change.value}")
             self.after_action(ids)
 
-        self.app.save("mark read", lambda shelf: shelf.toggle_read(ids), ids, done)
+        app.change("mark read", lambda s: s.toggle_read(ids, seen=seen), done)
 
     @guarded("change status")
     def action_cycle_status(self) -> None:
         item_id = self.current_id()
         if item_id is None:
             return
+        app = self.shelf_app
+        seen = app.model.annotation(item_id).status
 
-        def done(status: str, _: Any) -> None:
-            self.app.notify(f"{_what(self.app, [item_id])}: {status}", timeout=3)
+        def done(change: Change) -> None:
+            self._notify(f"{_what(app, [item_id])}: {change.value}")
 
-        self.app.save("change status", lambda shelf: shelf.cycle_status(item_id), [item_id], done)
+        app.change("change status", lambda s: s.cycle_status(item_id, seen=seen), done)
 
     @guarded("add tags")
     def action_add_tags(self) -> None:
@@ -112,46 +129,48 @@ class ItemActions:
         ids = self.target_ids()
         if not ids:
             return
+        app = self.shelf_app
 
         def chosen(tags: list[str] | None) -> None:
             if not tags:
                 return
 
-            def done(_: Any, anns: Any) -> None:
+            def done(change: Change) -> None:
                 shown = " ".join(f"#{t}" for t in tags)
-                self.app.notify(f"tagged {_what(self.app, ids)} {shown}", timeout=3)
+                self._notify(f"tagged {_what(app, ids)} {shown}")
                 self.after_action(ids)
 
-            self.app.save("add tags", lambda shelf: shelf.add_tags(ids, tags), ids, done)
+            app.change("add tags", lambda s: s.add_tags(ids, tags), done)
 
-        dialog = TagDialog(_what(self.app, ids), self.app.model.all_tags())
-        self.app.push_screen(dialog, safe(self, "add tags", chosen))
+        dialog = TagDialog(_what(app, ids), app.model.all_tags())
+        app.push_screen(dialog, safe(app, "add tags", chosen))
 
     @guarded("remove a tag")
     def action_remove_tag(self) -> None:
         from tui.screens.tag_dialog import UntagDialog
 
         ids = self.target_ids()
+        app = self.shelf_app
         counts: dict[str, int] = {}
         for item_id in ids:
-            for tag in self.app.model.row(item_id).tags:
+            for tag in app.model.row(item_id).tags:
                 counts[tag] = counts.get(tag, 0) + 1
         if not counts:
-            self.app.notify("no tags to remove", severity="warning", timeout=3)
+            app.notify("no tags to remove", severity="warning", timeout=3)
             return
 
         def chosen(tag: str | None) -> None:
             if not tag:
                 return
 
-            def done(_: Any, anns: Any) -> None:
-                self.app.notify(f"removed #{tag} from {_what(self.app, ids)}", timeout=3)
+            def done(change: Change) -> None:
+                self._notify(f"removed #{tag} from {_what(app, ids)}")
                 self.after_action(ids)
 
-            self.app.save("remove a tag", lambda shelf: shelf.remove_tags(ids, [tag]), ids, done)
+            app.change("remove a tag", lambda s: s.remove_tags(ids, [tag]), done)
 
-        dialog = UntagDialog(_what(self.app, ids), counts, len(ids))
-        self.app.push_screen(dialog, safe(self, "remove a tag", chosen))
+        dialog = UntagDialog(_what(app, ids), counts, len(ids))
+        app.push_screen(dialog, safe(app, "remove a tag", chosen))
 
     @guarded("add a note")
     def action_add_note(self) -> None:
@@ -160,23 +179,20 @@ class ItemActions:
         item_id = self.current_id()
         if item_id is None:
             return
+        app = self.shelf_app
 
         def chosen(text: str | None) -> None:
             if not text or not text.strip():
                 return
 
-            def done(ann: Any, _: Any) -> None:
-                count = len(ann.notes)
+            def done(change: Change) -> None:
+                count = change.value
                 noun = "note" if count == 1 else "notes"
-                self.app.notify(f"note saved ({count} {noun} on this item)", timeout=3)
+                self._notify(f"note saved ({count} {noun} on this item)")
 
-            self.app.save(
-                "add a note", lambda shelf: shelf.add_note(item_id, text), [item_id], done
-            )
+            app.change("add a note", lambda s: s.add_note(item_id, text), done)
 
-        self.app.push_screen(
-            NoteDialog(_what(self.app, [item_id])), safe(self, "add a note", chosen)
-        )
+        app.push_screen(NoteDialog(_what(app, [item_id])), safe(app, "add a note", chosen))
 
     @guarded("rename")
     def action_rename(self) -> None:
@@ -185,31 +201,32 @@ class ItemActions:
         item_id = self.current_id()
         if item_id is None:
             return
-        item = self.app.model.item(item_id)
-        current = self.app.model.row(item_id).title
+        app = self.shelf_app
+        item = app.model.item(item_id)
+        current = app.model.row(item_id).title
 
         def chosen(title: str | None) -> None:
             if title is None:
                 return
 
-            def done(_: Any, anns: Any) -> None:
-                ann = anns.get(item_id)
+            def done(change: Change) -> None:
+                ann = change.annotations.get(item_id)
                 if ann is not None and ann.title:
-                    self.app.notify(f"renamed to “{ann.title}”", timeout=3)
+                    self._notify(f"renamed to “{ann.title}”")
                 else:
-                    self.app.notify("original title restored", timeout=3)
+                    self._notify("original title restored")
 
-            self.app.save("rename", lambda shelf: shelf.rename(item_id, title), [item_id], done)
+            app.change("rename", lambda s: s.rename(item_id, title), done)
 
-        self.app.push_screen(RenameDialog(current, item.title), safe(self, "rename", chosen))
+        app.push_screen(RenameDialog(current, item.title), safe(app, "rename", chosen))
 
     @guarded("open the link")
     def action_open_url(self) -> None:
-        item = self.app.model.items.get(self.current_id() or "")
+        app = self.shelf_app
+        item = app.model.items.get(self.current_id() or "")
         if item is None:
             return
         if not item.urls:
-            self.app.notify("this item has no link", severity="warning", timeout=3)
+            app.notify("this item has no link", severity="warning", timeout=3)
             return
-        url = item.urls[0]
-        self.app.open_link(url)
+        app.open_link(item.urls[0])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.errors import guarded
+from tui.messages import AnnotationsChanged, LibraryReloaded, TextsLoaded
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
 from tui.widgets.detail import DetailPane
 
@@ -34,7 +36,7 @@ class DetailScreen(ItemActions, Screen):
         self.set_focus(self.query_one(DetailPane))
 
     def current_id(self) -> str | None:
-        model = self.app.model
+        model = self.shelf_app.model
         known = self.item_id in model.items or not model.loaded
         return self.item_id if known else None
 
@@ -47,13 +49,12 @@ class DetailScreen(ItemActions, Screen):
 
     @guarded("show the item")
     def show(self) -> None:
-        from tui.screens.main import current_view
-
         pane = self.query_one(DetailPane)
         if self.current_id() is None:
             pane.show(None)
             return
-        pane.show(current_view(self.app, self.item_id), self.app.texts_loaded)
+        app = self.shelf_app
+        pane.show(app.model.view(self.item_id), app.texts_loaded)
 
     def action_close(self) -> None:
         self.dismiss()
@@ -67,14 +68,17 @@ class DetailScreen(ItemActions, Screen):
     def action_page_down(self) -> None:
         self.query_one(DetailPane).scroll_page_down(animate=False)
 
-    def annotations_changed(self, ids: set[str]) -> None:
-        if self.item_id in ids:
+    @on(AnnotationsChanged)
+    def annotations_changed(self, message: AnnotationsChanged) -> None:
+        if self.item_id in message.ids:
             self.show()
         self.refresh_bindings()
 
-    def external_change(self, ids: set[str], items_changed: bool, others_changed: bool) -> None:
-        if self.item_id in ids or items_changed or others_changed:
+    @on(LibraryReloaded)
+    def external_change(self, message: LibraryReloaded) -> None:
+        if self.item_id in message.ids or message.items or message.others:
             self.show()
 
+    @on(TextsLoaded)
     def texts_loaded(self) -> None:
         self.show()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,18 +11,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-EXTENSIONS = {"csl-json": "csl.json"}
-GROUPS = ("none", "tag", "status")
+from core.exports import GROUPS, ExportPlan, formats
+from core.exports import default_file_name as default_path
 
-
-def formats() -> tuple[str, ...]:
-    from storage.export import FORMATS
-
-    return FORMATS
-
-
-def default_path(fmt: str) -> str:
-    return f"shelf-export.{EXTENSIONS.get(fmt, fmt)}"
+if TYPE_CHECKING:
+    from tui.app import ShelfApp
 
 
 class ExportChoice(NamedTuple):
@@ -84,49 +76,42 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
         fmt = self.query_one("#format", OptionList).highlighted_option
         group = self.query_one("#group", OptionList).highlighted_option
         group_by = group.id if group is not None and group.id != "none" else None
-        self.dismiss(ExportChoice(fmt.id if fmt else self.formats[0], path, group_by))
+        chosen = fmt.id if fmt is not None and fmt.id is not None else self.formats[0]
+        self.dismiss(ExportChoice(chosen, path, group_by))
 
 
 #: Exports this large say when they start; smaller ones are done before it could matter.
 ANNOUNCE_FROM = 10_000
 
 
-def run_export(app: Any, ids: list[str], query: str, choice: ExportChoice) -> None:
+def run_export(app: ShelfApp, ids: list[str], query: str, choice: ExportChoice) -> None:
     """Export in a process of its own; an existing file is replaced only when confirmed.
 
-    The export starts from the storage thread, so every save asked for
+    The export starts from the app's job queue, so every save asked for
     before it is on disk when the export process reads the library; it then
     runs beside the app (see ``storage.export.job``), and saves go on meanwhile.
     """
-    from storage.export.job import ExportRequest, run_export_process
-
-    target = Path(choice.path).expanduser()
-    shelf = app.shelf
-    request = ExportRequest(
-        str(shelf.dirs.root), shelf.user, ids, choice.fmt, str(target), query, choice.group_by
-    )
+    plan = ExportPlan(ids, choice.fmt, choice.path, query, choice.group_by)
     noun = "item" if len(ids) == 1 else "items"
 
     def exported(count: int) -> None:
-        app.notify(f"exported {count:,} {noun} to {choice.path}", timeout=5)
+        app.notify(f"exported {count:,} {noun} to {choice.path}", timeout=5, markup=False)
 
-    def start(overwrite: bool) -> str:
-        if not overwrite and target.exists():
-            return "exists"
-        app.exports.submit("export", lambda: run_export_process(request), exported)
-        return "started"
+    def start() -> None:
+        app.export(plan, exported)
+        if len(ids) >= ANNOUNCE_FROM:
+            app.notify(f"exporting {len(ids):,} {noun} to {choice.path}…", timeout=4, markup=False)
 
-    def started(state: str) -> None:
-        if state == "started":
-            if len(ids) >= ANNOUNCE_FROM:
-                app.notify(f"exporting {len(ids):,} {noun} to {choice.path}…", timeout=4)
+    def checked(exists: bool) -> None:
+        if not exists:
+            start()
             return
         from tui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
-                app.storage.submit("export", lambda: start(True), started)
+                start()
 
         app.push_screen(ConfirmScreen(f"{choice.path} exists. Replace it?"), answered)
 
-    app.storage.submit("export", lambda: start(False), started)
+    app.export_target_exists(plan, checked)

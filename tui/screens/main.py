@@ -10,25 +10,31 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TextArea
 
-from storage.views import item_view
-from tui.errors import describe, guarded, safe
-from tui.model import FACET_TITLES, SORT_LABELS, Facet, ViewState
+from core.errors import describe
+from core.listing import FACET_TITLES, SORT_LABELS, Facet, ViewState
+from tui.errors import guarded, safe
+from tui.messages import AnnotationsChanged, IndexFailed, IndexReady, LibraryReloaded, TextsLoaded
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
+from tui.services import shelf_app
 from tui.widgets.detail import DetailPane
 from tui.widgets.facets import FacetList, facet_label
 from tui.widgets.item_list import ItemList
 from tui.widgets.search_bar import SearchBar
+
+if TYPE_CHECKING:
+    from core.search import SearchResult
 
 SEARCH_DEBOUNCE = 0.12
 DETAIL_DELAY = 0.04
@@ -79,7 +85,7 @@ class MainScreen(ItemActions, Screen):
         self.waiting_for_index = False
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
-        self._last_result: Any = None
+        self._last_result: SearchResult | None = None
         self._pending_cursor: int | None = None
         self._search_due = False
         self._reorder_pending = False
@@ -91,7 +97,7 @@ class MainScreen(ItemActions, Screen):
         with Horizontal(id="body"):
             yield FacetList(id="facets")
             with Vertical(id="center"):
-                yield ItemList(self.app.model, id="items")
+                yield ItemList(shelf_app(self).model, id="items")
                 yield DetailPane(id="detail")
         yield Static("", id="status", markup=False)
         yield Footer()
@@ -103,19 +109,20 @@ class MainScreen(ItemActions, Screen):
     def on_mount(self) -> None:
         self.query_one("#query-error").display = False
         self.items.empty_message = "The library is empty: add documents with 'shelf import PATH'."
-        self.items.set_order(self.app.model.library_order)
+        self.items.set_order(shelf_app(self).model.library_order)
         self.set_focus(self.items)
         self._update_layout()
         self._update_status()
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
-        if self.app.first_frame_at is None:
-            self.app.first_frame_at = time.time()  # the scale benchmark reads this
+        app = shelf_app(self)
+        if app.first_frame_at is None:
+            app.first_frame_at = time.time()  # the scale benchmark reads this
         # Not at once: parsing the library holds the GIL for a few hundred ms
         # at 100k items, and Textual's writer thread still has to put this
         # frame on the terminal.
-        self.set_timer(LOAD_DELAY, self.app.start_loading)
+        self.set_timer(LOAD_DELAY, app.start_loading)
         self.refresh_results(reorder=False)
 
     def busy(self) -> bool:
@@ -149,7 +156,7 @@ class MainScreen(ItemActions, Screen):
             return False
         return self.check_item_action(action)
 
-    def command_bindings(self) -> list[tuple[Any, Binding]]:
+    def command_bindings(self) -> list[tuple[DOMNode, Binding]]:
         """The list's own keys too, for the command palette, whatever has focus."""
         items = self.items
         return [(items, b) for b in ItemList.BINDINGS if isinstance(b, Binding)]
@@ -194,7 +201,8 @@ class MainScreen(ItemActions, Screen):
         reorder = reorder or self._reorder_pending
         self._reorder_pending = reorder
         query = self.state.query.strip()
-        if query and self.app.index is None and self.app.index_error is None:
+        app = shelf_app(self)
+        if query and not app.index_ready and app.index_error is None:
             self.waiting_for_index = True  # index_ready() asks again
             self._update_status()
             return
@@ -213,18 +221,18 @@ class MainScreen(ItemActions, Screen):
     def _compute(
         self, generation: int, state: ViewState, query: str, current: list[str] | None
     ) -> None:
-        app = self.app
-        model = app.model
+        model = shelf_app(self).model
         order: list[str] | None = None
         matches: Mapping[str, Sequence[tuple[int, int]]] | None = None
         total = None
         try:
             if query:
                 # Facet counts need the unfiltered hits even when the order stays.
-                result = self._search(query)
-                found = list(result.hits)
-                base: list[str] = [h.id for h in found]
-                matches = TitleMatches(found, app.index_lock)
+                search = shelf_app(self).session.search
+                result = search.search(query, previous=self._last_result)
+                self._last_result = result
+                matches = search.title_spans(result)
+                base: list[str] = list(matches)
                 total = result.total
             else:
                 base = model.library_order
@@ -232,22 +240,10 @@ class MainScreen(ItemActions, Screen):
             if current is None:
                 order = model.sort(filtered, state.sort)
             facets = model.facets(base, state.filters, filtered)
-        except Exception as exc:  # a bad query (QueryError) or an engine failure
+        except Exception as exc:  # a bad query (QueryError), no index, an engine failure
             self.post_message(ResultsReady(generation, None, None, [], None, describe(exc)))
             return
         self.post_message(ResultsReady(generation, order, matches, facets, total, None))
-
-    def _search(self, query: str) -> Any:
-        app = self.app
-        with app.index_lock:
-            index = app.apply_index_updates()
-            if index is None:
-                raise RuntimeError(f"search is unavailable: {app.index_error or 'no index'}")
-            # The engine narrows from the previous result when it can and
-            # ignores it when it cannot, so it is always passed.
-            result = index.search(query, previous=self._last_result)
-            self._last_result = result
-        return result
 
     def on_results_ready(self, message: ResultsReady) -> None:
         if message.generation != self.generation:
@@ -270,8 +266,10 @@ class MainScreen(ItemActions, Screen):
         self.query_one("#facets", FacetList).show_facets(message.facets)
         self._update_status()
 
-    def index_failed(self, reason: str) -> None:
+    @on(IndexFailed)
+    def index_failed(self, message: IndexFailed) -> None:
         """Searching is off; the list, facets and every key still work."""
+        reason = message.reason
         self.waiting_for_index = False
         self._reorder_pending = False
         self._search_due = False
@@ -280,6 +278,7 @@ class MainScreen(ItemActions, Screen):
         error.update(f"! search is unavailable: {reason}")
         self._update_status()
 
+    @on(IndexReady)
     def index_ready(self) -> None:
         if self.state.query.strip():
             self.refresh_results()
@@ -315,14 +314,14 @@ class MainScreen(ItemActions, Screen):
 
     @guarded("export")
     def action_export(self) -> None:
-        from tui.screens.export_dialog import ExportDialog, run_export
+        from tui.screens.export_dialog import ExportChoice, ExportDialog, run_export
 
         ids = list(self.items.order)
         query = self.state.query.strip()
 
-        def chosen(choice: Any) -> None:
+        def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
-                run_export(self.app, ids, query, choice)
+                run_export(shelf_app(self), ids, query, choice)
 
         self.app.push_screen(ExportDialog(len(ids), query), safe(self, "export", chosen))
 
@@ -374,26 +373,33 @@ class MainScreen(ItemActions, Screen):
         if item_id is None or not pane.display:
             pane.show(None)
             return
-        pane.show(current_view(self.app, item_id), self.app.texts_loaded)
+        app = shelf_app(self)
+        pane.show(app.model.view(item_id), app.texts_loaded)
         pane.scroll_home(animate=False)
 
     # -- changes from the app ----------------------------------------------
 
-    def annotations_changed(self, ids: set[str]) -> None:
+    @on(AnnotationsChanged)
+    def _annotations_changed(self, message: AnnotationsChanged) -> None:
+        self.annotations_changed(message.ids)
+
+    def annotations_changed(self, ids: frozenset[str]) -> None:
         self.items.refresh_rows()
         if self.items.current_id in ids:
             self.show_detail()
         self.refresh_results(reorder=False)
         self.refresh_bindings()
 
-    def external_change(self, ids: set[str], items_changed: bool, others_changed: bool) -> None:
-        if items_changed:
+    @on(LibraryReloaded)
+    def external_change(self, message: LibraryReloaded) -> None:
+        if message.items:
             self.refresh_results()
-        elif ids or others_changed:
-            self.annotations_changed(ids)
-            if others_changed:
+        elif message.ids or message.others:
+            self.annotations_changed(message.ids)
+            if message.others:
                 self.show_detail()
 
+    @on(TextsLoaded)
     def texts_loaded(self) -> None:
         self.show_detail()
         self._update_status()
@@ -410,7 +416,8 @@ class MainScreen(ItemActions, Screen):
         self.query_one("#detail").display = height >= SHORT
 
     def _update_status(self) -> None:
-        model = self.app.model
+        app = shelf_app(self)
+        model = app.model
         shown = len(self.items.order)
         total = len(model.library_order)
         parts = [f"{shown:,} of {total:,} items" if shown != total else f"{total:,} items"]
@@ -421,43 +428,10 @@ class MainScreen(ItemActions, Screen):
             parts.append(f"{FACET_TITLES[group].lower()}: {labels}")
         if self.items.selection:
             parts.append(f"{len(self.items.selection)} selected (r, t, T apply to them)")
-        app = self.app
         if self.waiting_for_index or (
-            app.index is None and app.texts_loaded and app.index_error is None
+            not app.index_ready and app.texts_loaded and app.index_error is None
         ):
             parts.append("indexing…")
-        elif not self.app.texts_loaded:
+        elif not app.texts_loaded:
             parts.append("loading abstracts…")
         self.query_one("#status", Static).update(" · ".join(parts))
-
-
-class TitleMatches(Mapping[str, Sequence[tuple[int, int]]]):
-    """Title spans of the hits, worked out only for the rows that get drawn.
-
-    A query can match 100k items and the list shows forty; the engine
-    computes a hit's spans on first access, under the index lock because the
-    engine is not thread-safe.
-    """
-
-    def __init__(self, hits: Sequence[Any], lock: Any) -> None:
-        self._hits = {hit.id: hit for hit in hits}
-        self._lock = lock
-
-    def __getitem__(self, item_id: str) -> Sequence[tuple[int, int]]:
-        hit = self._hits[item_id]
-        with self._lock:
-            return hit.matches.get("title", ())
-
-    def __iter__(self):
-        return iter(self._hits)
-
-    def __len__(self) -> int:
-        return len(self._hits)
-
-
-def current_view(app: Any, item_id: str) -> dict[str, Any]:
-    """The item's public view, built from what the app holds (no file access)."""
-    model = app.model
-    theirs = {user: anns[item_id] for user, anns in model.others.items() if item_id in anns}
-    item = model.item(item_id)
-    return item_view(item, model.annotations.get(item_id), theirs, model.summary(item_id))

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.model import SORT_LABELS, SORTS
+from core.listing import SORT_LABELS, SORTS
 
 #: One key per sort so ``s d`` sorts by date without moving the cursor.
 SORT_KEYS = {"relevance": "r", "date": "d", "title": "t", "changed": "c"}

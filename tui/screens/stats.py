@@ -15,8 +15,8 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
-from seeds.categories import category_name
-from tui.model import GLYPHS, Stats
+from core.listing import GLYPHS, Stats
+from core.text import category_name
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 STATUS_FILL = {"read": "█", "reading": "▓", "unread": "░"}
@@ -94,10 +94,12 @@ class StatsScreen(Screen[None]):
         Binding("k", "scroll('up')", "up", show=False),
     ]
 
-    def compose(self) -> ComposeResult:
-        app = self.app
-        stats = app.model.stats(app.today())
+    def __init__(self, stats: Stats) -> None:
+        super().__init__()
         self.stats = stats
+
+    def compose(self) -> ComposeResult:
+        stats = self.stats
         with VerticalScroll(id="stats-body"):
             yield Static(Text("Reading progress", style="bold"), classes="stats-title")
             yield Static(progress_text(stats), id="progress")

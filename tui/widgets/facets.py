@@ -10,8 +10,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from seeds.categories import category_name
-from tui.model import FACET_TITLES, GLYPHS, Facet
+from core.listing import FACET_TITLES, GLYPHS, Facet
+from core.text import category_name
 
 CHOSEN = "●"
 _SEP = "\x1f"

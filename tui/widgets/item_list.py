@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.model import DERIVED_GLYPH, GLYPHS, LibraryModel
+from core.listing import DERIVED_GLYPH, GLYPHS, LibraryModel
 
 Spans = Sequence[tuple[int, int]]
 

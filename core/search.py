@@ -1,0 +1,137 @@
+"""The session's one search index: opened once, searched from any thread, kept current.
+
+The engine is not thread-safe, and the app searches from a worker while its
+storage thread saves. So every change meant for the index is queued here and
+applied by the next search, under the one lock; the app and the command line
+share this object instead of each owning an index and a lock of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from core.errors import describe
+from storage.model import Annotation
+
+if TYPE_CHECKING:
+    from seeds.model import Item
+    from storage.search import SearchIndex
+    from storage.search.results import SearchResult
+    from storage.shelf import Shelf
+
+Others = Mapping[str, Mapping[str, Annotation]]
+
+
+class SearchUnavailable(RuntimeError):
+    """The index could not be opened; the list, filters and every key still work."""
+
+
+class SearchService:
+    def __init__(self, shelf: Shelf) -> None:
+        self._shelf = shelf
+        self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._pending: list[Callable[[SearchIndex], None]] = []
+        self.error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._index is not None
+
+    def open(
+        self,
+        items: Iterable[Item],
+        annotations: Mapping[str, Annotation],
+        others: Others,
+        texts: Callable[[str], str] | None,
+    ) -> None:
+        """Load the saved index (or build one) for ``items``; slow, so call it off the UI.
+
+        Changes noted while it opens stay queued and reach the new index
+        before its first search; replaying ones it already has is harmless.
+        """
+        from storage.tui_support import open_search_index
+
+        try:
+            index = open_search_index(self._shelf, items, annotations, texts)
+            index.set_other_users(others)
+        except Exception as exc:
+            self.error = describe(exc)
+            raise
+        with self._lock:
+            self._index = index
+            self.error = None
+
+    def note_annotations(self, annotations: Iterable[Annotation]) -> None:
+        updates = [_annotation_update(ann) for ann in annotations]
+        with self._lock:
+            self._pending.extend(updates)
+
+    def note_others(self, others: Others) -> None:
+        with self._lock:
+            self._pending.append(lambda index: index.set_other_users(others))
+
+    def note_items(self, items: Iterable[Item]) -> None:
+        updates = [_item_update(item) for item in items]
+        with self._lock:
+            self._pending.extend(updates)
+
+    def _current(self) -> SearchIndex:
+        """The index with every queued change applied; call holding the lock."""
+        index = self._index
+        if index is None:
+            raise SearchUnavailable(f"search is unavailable: {self.error or 'no index yet'}")
+        updates, self._pending = self._pending, []
+        for update in updates:
+            update(index)
+        return index
+
+    def search(self, query: str, previous: SearchResult | None = None) -> SearchResult:
+        """The engine's result; raises ``QueryError`` for a query it cannot read.
+
+        ``previous`` lets the engine narrow from the last result as the user
+        types; it ignores it when it cannot.
+        """
+        with self._lock:
+            return self._current().search(query, previous=previous)
+
+    def title_spans(self, result: SearchResult) -> Mapping[str, Sequence[tuple[int, int]]]:
+        """Title spans of the hits, by id, worked out only for the rows that get drawn."""
+        return _TitleSpans(list(result.hits), self._lock)
+
+    def ids(self, query: str) -> list[str]:
+        with self._lock:
+            return list(self._current().search(query).ids())
+
+
+def _annotation_update(ann: Annotation) -> Callable[[SearchIndex], None]:
+    return lambda index: index.update_annotation(ann)
+
+
+def _item_update(item: Item) -> Callable[[SearchIndex], None]:
+    return lambda index: index.update_item(item)
+
+
+class _TitleSpans(Mapping[str, Sequence[tuple[int, int]]]):
+    """A query can match 100k items and the list shows forty: spans on first access.
+
+    The engine computes a hit's spans lazily, so each access takes the
+    index's lock (the engine is not thread-safe).
+    """
+
+    def __init__(self, hits: Sequence[Any], lock: threading.Lock) -> None:
+        self._hits = {hit.id: hit for hit in hits}
+        self._lock = lock
+
+    def __getitem__(self, item_id: str) -> Sequence[tuple[int, int]]:
+        hit = self._hits[item_id]
+        with self._lock:
+            return tuple(hit.matches.get("title", ()))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._hits)
+
+    def __len__(self) -> int:
+        return len(self._hits)

@@ -1,0 +1,306 @@
+"""A Session: one user's shelf as every front end uses it.
+
+The command line and the app both work through a Session, so a command
+behaves the same whichever front end gave it, by construction: the same
+changes (with the same checks), the same search index, the same detection of
+what another process wrote. Results are dataclasses, never Textual objects;
+the session never touches a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.search import SearchService
+from storage.atomic import StorageError
+from storage.model import STATUSES, Annotation
+from storage.shelf import Shelf, UnknownItem
+from storage.tui_support import (
+    CachedRows,
+    item_base,
+    library_signature,
+    read_row_cache,
+    write_row_cache,
+)
+
+if TYPE_CHECKING:
+    from seeds.model import Item
+    from storage.annotation_sync import SyncReport
+    from storage.library import ImportReport, Progress
+    from storage.views import ItemViews
+
+Others = Mapping[str, Mapping[str, Annotation]]
+Items = Mapping[str, "Item"]
+
+
+class StaleView(StorageError):
+    """The item changed underneath since it was shown; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command did: the state of every item it names, as now saved.
+
+    ``value`` is what the command reports (the status set, the note count).
+    """
+
+    ids: list[str]
+    annotations: dict[str, Annotation]
+    value: str | int | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The whole library as the list needs it, read off the UI thread."""
+
+    items: Items
+    others: Others
+    texts: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class External:
+    """What another process (the CLI, a second window, git) changed since we looked.
+
+    Each field is None when that part did not change.
+    """
+
+    items: Items | None = None
+    annotations: dict[str, Annotation] | None = None
+    others: Others | None = None
+    texts: Callable[[str], str] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.items is None and self.annotations is None and self.others is None
+
+
+@dataclass
+class Session:
+    shelf: Shelf
+    #: The list rows cached by the last run, shown before the library is loaded.
+    cached_rows: tuple[list[str], CachedRows] | None = None
+    search: SearchService = field(init=False)
+    _row_cache_stale: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.search = SearchService(self.shelf)
+        self._row_cache_stale = self.cached_rows is None
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: str | os.PathLike[str] | None = None,
+        user: str | None = None,
+        *,
+        import_bundled: bool = True,
+        on_warning: Callable[[str], None] | None = None,
+        with_cached_rows: bool = False,
+    ) -> Session:
+        """Open a data folder for one user; an unused folder gets the bundled corpus.
+
+        ``with_cached_rows``: read the list's row cache first (the app does).
+        Rows cached from the last run show the list without parsing the
+        library, and prove it is not empty, which the shelf would otherwise
+        parse the whole library to find out.
+        """
+        cached = None
+        if with_cached_rows:
+            from storage.paths import DataDir, resolve_data_dir
+
+            cached = read_row_cache(DataDir(resolve_data_dir(data_dir)))
+        bundled = import_bundled and (not cached or not cached[0])
+        shelf = Shelf(data_dir, user, import_bundled=bundled, on_warning=on_warning)
+        return cls(shelf, cached)
+
+    # -- who and where ---------------------------------------------------------
+
+    @property
+    def user(self) -> str:
+        return self.shelf.user
+
+    @property
+    def data_dir(self) -> Path:
+        return self.shelf.dirs.root
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings so far (a damaged file set aside); the app shows new ones."""
+        return self.shelf.warnings
+
+    # -- reading ----------------------------------------------------------------
+
+    def resolve(self, ref: str) -> str:
+        return self.shelf.resolve(ref)
+
+    def resolve_all(self, refs: Iterable[str]) -> list[str]:
+        return self.shelf.resolve_all(refs)
+
+    def annotation(self, item_id: str) -> Annotation:
+        return self.shelf.annotation(item_id)
+
+    def annotations(self) -> dict[str, Annotation]:
+        return self.shelf.all_annotations()
+
+    def others(self) -> Others:
+        return self.shelf.others()
+
+    def title(self, item_id: str) -> str | None:
+        return self.shelf.title(item_id)
+
+    def view(self, item_id: str) -> dict[str, Any]:
+        return self.shelf.view(item_id)
+
+    def find(self, query: str) -> list[str]:
+        """Item ids matching ``query``, best first; every id in library order when empty."""
+        if not query.strip():
+            return list(self.shelf.items(with_text=False))
+        if not self.search.ready:
+            # Abstracts are read only where the index needs one (a new item,
+            # a phrase to check), through Library.text, which follows imports.
+            items = self.shelf.items(with_text=False)
+            self.search.open(
+                items.values(), self.annotations(), self.others(), self.shelf.library.text
+            )
+        return self.search.ids(query)
+
+    def views(self, item_ids: Sequence[str]) -> ItemViews:
+        """The views of ``item_ids``, built a batch at a time as they are read."""
+        return self.shelf.view_source(item_ids)
+
+    # -- changing -----------------------------------------------------------------
+
+    def _done(self, ids: Sequence[str], value: str | int | None = None) -> Change:
+        current = self.shelf.all_annotations()
+        anns = {i: current.get(i) or Annotation(item_id=i) for i in ids}
+        self.search.note_annotations(anns.values())
+        return Change(list(ids), anns, value)
+
+    def set_status(
+        self, item_ids: Sequence[str], status: str, seen: Mapping[str, str] | None = None
+    ) -> Change:
+        """``seen``: the statuses the user was shown; a different saved one refuses the change."""
+        if seen is not None:
+            self._check_seen(item_ids, seen)
+        self.shelf.set_status(item_ids, status)
+        return self._done(item_ids, status)
+
+    def toggle_read(self, item_ids: Sequence[str], seen: Mapping[str, str] | None = None) -> Change:
+        """Mark all read, or all unread when every one of them is read already.
+
+        Decided from ``seen`` when given (what is on screen), so a change
+        another process made a moment ago is never silently undone.
+        """
+        statuses = seen if seen is not None else self._statuses(item_ids)
+        all_read = all(statuses.get(i, "unread") == "read" for i in item_ids)
+        return self.set_status(item_ids, "unread" if all_read else "read", seen)
+
+    def cycle_status(self, item_id: str, seen: str | None = None) -> Change:
+        current = seen if seen is not None else self.annotation(item_id).status
+        status = STATUSES[(STATUSES.index(current) + 1) % len(STATUSES)]
+        return self.set_status([item_id], status, None if seen is None else {item_id: seen})
+
+    def add_tags(self, item_ids: Sequence[str], tags: Iterable[str]) -> Change:
+        self.shelf.add_tags(item_ids, tags)
+        return self._done(item_ids)
+
+    def remove_tags(self, item_ids: Sequence[str], tags: Iterable[str]) -> Change:
+        self.shelf.remove_tags(item_ids, tags)
+        return self._done(item_ids)
+
+    def add_note(self, item_id: str, text: str) -> Change:
+        ann = self.shelf.add_note(item_id, text)
+        return self._done([item_id], len(ann.notes))
+
+    def rename(self, item_id: str, title: str | None) -> Change:
+        self.shelf.rename(item_id, title)
+        return self._done([item_id])
+
+    def _statuses(self, item_ids: Iterable[str]) -> dict[str, str]:
+        current = self.shelf.all_annotations()
+        return {i: (current.get(i) or Annotation(item_id=i)).status for i in item_ids}
+
+    def _check_seen(self, item_ids: Iterable[str], seen: Mapping[str, str]) -> None:
+        now = self._statuses(item_ids)
+        moved = [i for i in now if i in seen and now[i] != seen[i]]
+        if moved:
+            what = "an item" if len(moved) == 1 else f"{len(moved)} items"
+            raise StaleView(
+                f"{what} changed elsewhere since shown (now {now[moved[0]]}); "
+                "nothing changed, the list shows the new state"
+            )
+
+    def flush(self) -> None:
+        """Fold journalled changes into the readable file (they are durable already)."""
+        self.shelf.flush()
+
+    # -- reading groups -------------------------------------------------------------
+
+    def export_annotations(self, who: str | None = None) -> bytes:
+        """A user's annotation file as it would be shared (default: this user)."""
+        from storage.annotation_sync import export_annotations
+
+        return export_annotations(self.shelf, who)
+
+    def import_annotations(self, path: str | os.PathLike[str], as_user: str | None) -> SyncReport:
+        """Merge an annotation file in; tags and notes united, the newer status wins."""
+        from storage.annotation_sync import import_annotations
+
+        report = import_annotations(self.shelf, path, as_user)
+        if report.user == self.user:
+            self.search.note_annotations(self.annotations().values())
+        return report
+
+    # -- importing ------------------------------------------------------------------
+
+    def import_paths(
+        self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None
+    ) -> ImportReport:
+        report = self.shelf.import_paths(paths, progress=progress)
+        if report.added or report.merged:
+            items = self.shelf.items()
+            self.search.note_items(items[i] for i in [*report.added, *report.merged])
+        return report
+
+    # -- the app's library: loaded after the first frame, then watched ----------------
+
+    def load(self) -> Loaded:
+        """The library, other users and the abstracts; keeps the row cache for next time."""
+        shelf = self.shelf
+        before = library_signature(shelf)
+        items = shelf.items(with_text=False)
+        if self._row_cache_stale and library_signature(shelf) == before:
+            write_row_cache(shelf, before, list(items), [item_base(i) for i in items.values()])
+            self._row_cache_stale = False
+        return Loaded(items, shelf.others(), shelf.library.text_source())
+
+    def poll(self, known_items: Items, with_others: bool) -> External:
+        """What changed on disk since ``known_items`` (and, if asked, in others' files)."""
+        shelf = self.shelf
+        before = library_signature(shelf)
+        items: Items | None = shelf.items(with_text=False)
+        texts = None
+        if items is known_items:
+            items = None
+        else:
+            assert items is not None
+            # Another process imported: the next start's rows change too.
+            bases = [item_base(i) for i in items.values()]
+            write_row_cache(shelf, before, list(items), bases)
+            texts = shelf.library.text_source()
+        anns = shelf.all_annotations() if shelf.annotations.changed_on_disk() else None
+        if items is not None and anns is None:
+            anns = shelf.all_annotations()
+        others = shelf.others() if with_others or items is not None else None
+        return External(items, anns, others, texts)
+
+    def open_index(self, loaded: Loaded, annotations: Mapping[str, Annotation]) -> None:
+        """Open the search index for the loaded library (slow: off the UI thread)."""
+        self.search.open(loaded.items.values(), annotations, loaded.others, loaded.texts)
+
+
+__all__ = ["Change", "External", "Loaded", "Session", "StaleView", "UnknownItem"]
