@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.listing import Columns
 from core.search import SearchService
 from storage.atomic import StorageError
 from storage.model import STATUSES, Annotation
@@ -60,6 +61,7 @@ class Loaded:
     items: Items
     others: Others
     texts: Callable[[str], str]
+    columns: Columns
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class External:
     annotations: dict[str, Annotation] | None = None
     others: Others | None = None
     texts: Callable[[str], str] | None = None
+    columns: Columns | None = None
 
     @property
     def empty(self) -> bool:
@@ -86,10 +89,13 @@ class Session:
     cached_rows: tuple[list[str], CachedRows] | None = None
     search: SearchService = field(init=False)
     _row_cache_stale: bool = field(init=False, default=False)
+    _cached_signature: list[int] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.search = SearchService(self.shelf)
         self._row_cache_stale = self.cached_rows is None
+        # The cached rows describe library.json as it was when they were read.
+        self._cached_signature = library_signature(self.shelf) if self.cached_rows else None
 
     @classmethod
     def open(
@@ -273,10 +279,17 @@ class Session:
         shelf = self.shelf
         before = library_signature(shelf)
         items = shelf.items(with_text=False)
+        columns = None
+        if self.cached_rows is not None and before == self._cached_signature:
+            ids, rows = self.cached_rows
+            if len(ids) == len(items):  # the cache describes this very file
+                columns = Columns.from_cached(ids, rows)
+        if columns is None:
+            columns = Columns.from_items(items.values())
         if self._row_cache_stale and library_signature(shelf) == before:
             write_row_cache(shelf, before, list(items), [item_base(i) for i in items.values()])
             self._row_cache_stale = False
-        return Loaded(items, shelf.others(), shelf.library.text_source())
+        return Loaded(items, shelf.others(), shelf.library.text_source(), columns)
 
     def poll(self, known_items: Items, with_others: bool) -> External:
         """What changed on disk since ``known_items`` (and, if asked, in others' files)."""
@@ -284,6 +297,7 @@ class Session:
         before = library_signature(shelf)
         items: Items | None = shelf.items(with_text=False)
         texts = None
+        columns = None
         if items is known_items:
             items = None
         else:
@@ -292,15 +306,22 @@ class Session:
             bases = [item_base(i) for i in items.values()]
             write_row_cache(shelf, before, list(items), bases)
             texts = shelf.library.text_source()
+            columns = Columns.from_items(items.values())
         anns = shelf.all_annotations() if shelf.annotations.changed_on_disk() else None
         if items is not None and anns is None:
             anns = shelf.all_annotations()
         others = shelf.others() if with_others or items is not None else None
-        return External(items, anns, others, texts)
+        return External(items, anns, others, texts, columns)
 
-    def open_index(self, loaded: Loaded, annotations: Mapping[str, Annotation]) -> None:
-        """Open the search index for the loaded library (slow: off the UI thread)."""
-        self.search.open(loaded.items.values(), annotations, loaded.others, loaded.texts)
+    def open_index(
+        self,
+        items: Items,
+        annotations: Mapping[str, Annotation],
+        others: Others,
+        texts: Callable[[str], str],
+    ) -> None:
+        """Open the search index for the library (slow: off the UI thread)."""
+        self.search.open(items.values(), annotations, others, texts)
 
 
 __all__ = ["Change", "External", "Loaded", "Session", "StaleView", "UnknownItem"]

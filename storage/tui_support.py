@@ -72,6 +72,8 @@ def item_base(item: Item) -> Base:
 ROW_CACHE_VERSION = 2
 _SEP = "\x1f"  # between rows of a column
 _SUB = "\x1e"  # between the sources of one row
+#: How a row's sources are joined in the cache's column (the list model counts them joined).
+SOURCE_SEP = _SUB
 
 
 def _dirs(shelf_or_dirs) -> DataDir:

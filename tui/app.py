@@ -31,7 +31,7 @@ from core.jobs import JobOutcome, JobQueue
 from core.lifecycle import SignalExit
 from core.listing import LibraryModel
 from core.model import Annotation
-from core.session import Change, External, Loaded, Session, StaleView
+from core.session import Change, External, Items, Loaded, Others, Session, StaleView
 from tui.commands_palette import ShelfCommands
 from tui.errors import guarded, report
 from tui.heap import HeapPolicy
@@ -119,7 +119,12 @@ class ShelfApp(App[int]):
         self._show_new_warnings()
         self.signals.install()
         self.heap.install()
-        self.set_interval(0.5, self.heap.tick, name="idle garbage collection")
+        self.set_interval(0.5, self._idle_collection, name="idle garbage collection")
+
+    def _idle_collection(self) -> None:
+        """A full collection only once loading is over: it would walk a half-built index."""
+        if not self.busy():
+            self.heap.tick()
 
     def start_loading(self) -> None:
         """Load what the first frame did without: the library, abstracts, other users, the index.
@@ -260,17 +265,17 @@ class ShelfApp(App[int]):
         # Rows shown from the cache are redrawn from the items, and the order
         # recomputed in case the library changed since the cache was written.
         reordered = not self.model.loaded or list(loaded.items) != self.model.library_order
-        self.model.replace(items=loaded.items, others=loaded.others)
+        self.model.replace(items=loaded.items, others=loaded.others, columns=loaded.columns)
         self.model.text_source = loaded.texts
         self.texts_loaded = True
         self.heap.settle()
         others = bool(loaded.others)
         self._broadcast(lambda: LibraryReloaded(frozenset(), reordered, others))
         self._broadcast(TextsLoaded)
-        self._open_index(loaded)
+        self._open_index(loaded.items, loaded.texts)
 
-    def _open_index(self, loaded: Loaded) -> None:
-        self._open_index_worker(loaded, self.model.annotations)
+    def _open_index(self, items: Items, texts: Callable[[str], str]) -> None:
+        self._open_index_worker(items, self.model.annotations, self.model.others, texts)
 
     @work(
         thread=True,
@@ -280,8 +285,14 @@ class ShelfApp(App[int]):
         description="open the search index",  # the default repr()s the arguments: 100k items
         exit_on_error=False,
     )
-    def _open_index_worker(self, loaded: Loaded, annotations: Mapping[str, Annotation]) -> None:
-        self.session.open_index(loaded, annotations)
+    def _open_index_worker(
+        self,
+        items: Items,
+        annotations: Mapping[str, Annotation],
+        others: Others,
+        texts: Callable[[str], str],
+    ) -> None:
+        self.session.open_index(items, annotations, others, texts)
         self.post_message(_IndexOpened())
 
     @on(_IndexOpened)
@@ -336,14 +347,16 @@ class ShelfApp(App[int]):
         changed: set[str] = set()
         if annotations is not None:
             changed = {i for i in set(old) | set(annotations) if old.get(i) != annotations.get(i)}
-        self.model.replace(items=external.items, annotations=annotations, others=others)
+        self.model.replace(
+            items=external.items, annotations=annotations, others=others, columns=external.columns
+        )
         if external.texts is not None:
             self.model.text_source = external.texts
         search = self.session.search
         if external.items is not None:
             texts = self.model.text_source or external.texts
             assert texts is not None
-            self._open_index(Loaded(external.items, self.model.others, texts))
+            self._open_index(external.items, texts)
         else:
             if annotations is not None:
                 search.note_annotations(

@@ -182,7 +182,7 @@ def child_tui(data_dir: str, started: float, full: bool) -> dict[str, Any]:
             app.exit(0)
             return
         while time.monotonic() < deadline:
-            if getattr(app, "texts_loaded", False) and getattr(app, "index", None) is not None:
+            if app.texts_loaded and app.index_ready:
                 break
             await asyncio.sleep(0.01)
         out["fully_loaded_s"] = _r(time.time() - started)
@@ -318,10 +318,10 @@ async def _app_export(pilot: Any) -> dict[str, Any]:
     asked = time.perf_counter()
 
     def mark() -> None:  # on the storage thread: queue wait plus the durable save
-        app.shelf.set_status([ids[1]], "reading")
+        app.session.set_status([ids[1]], "reading")
         saved.append(time.perf_counter() - asked)
 
-    app.storage.submit("mark", mark)
+    app.jobs.submit("mark", mark)
     stalls = []
     deadline = time.monotonic() + 120
     while not finished and time.monotonic() < deadline:
