@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.text import visible
 from seeds.model import Item
 from storage.model import Annotation
 from storage.tui_support import NO_YEAR, SOURCE_SEP, Base, CachedRows, item_base
@@ -91,9 +92,9 @@ def make_row(item_id: str, base: Base, ann: Annotation | None) -> Row:
     renamed = bool(a.title)
     return Row(
         id=item_id,
-        title=a.title if a.title else title,
+        title=visible(a.title if a.title else title, lines=False),
         derived=bool(derived) and not renamed,
-        author=sys.intern(f"{author} et al.") if author and more else author,
+        author=visible(sys.intern(f"{author} et al.") if author and more else author, lines=False),
         date=date,
         sort_date=sort_date,
         year=year,

@@ -248,9 +248,10 @@ class Session:
 
     def export_annotations(self, who: str | None = None) -> bytes:
         """A user's annotation file as it would be shared (default: this user)."""
+        from core.output import safe_json
         from storage.annotation_sync import export_annotations
 
-        return export_annotations(self.shelf, who)
+        return safe_json(export_annotations(self.shelf, who))
 
     def import_annotations(self, path: str | os.PathLike[str], as_user: str | None) -> SyncReport:
         """Merge an annotation file in; tags and notes united, the newer status wins."""

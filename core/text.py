@@ -6,6 +6,8 @@ that no UI module reaches into the parser.
 
 from __future__ import annotations
 
+from typing import Any
+
 from seeds.categories import category_name
 from seeds.latex import latex_to_unicode
 
@@ -15,4 +17,41 @@ def readable(text: str) -> str:
     return latex_to_unicode(text)
 
 
-__all__ = ["category_name", "readable"]
+__all__ = ["category_name", "readable", "visible", "visible_view"]
+
+
+# -- text from data, made safe to show ---------------------------------------------
+#
+# Titles, authors, notes, tags, user and file names come from documents and
+# from teammates' files. Printed raw, an OSC 52 sequence in a note fills the
+# clipboard, OSC 2 retitles the terminal, CSI 2J blanks the screen. Every
+# front end shows such text through ``visible``: control characters become
+# visible symbols, so nothing from data ever reaches the terminal as a command.
+
+_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
+_PICTURES[0x7F] = "\u2421"  # ␡
+_KEEP_LINES = {ord("\n"), ord("\t")}
+#: Bidirectional overrides reorder what is shown ("Trojan source"); shown by name.
+_BIDI = {code: f"<U+{code:04X}>" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_ONE_LINE = {**_PICTURES, **{code: f"\\x{code:02x}" for code in range(0x80, 0xA0)}, **_BIDI}
+_MULTI_LINE = {code: text for code, text in _ONE_LINE.items() if code not in _KEEP_LINES}
+
+
+def visible(text: str, *, lines: bool = True) -> str:
+    """``text`` with every control character shown as a symbol, never sent as one.
+
+    ``lines``: keep newlines and tabs (a note, an abstract); otherwise they
+    become symbols too (a title, a tag, a file name on one line).
+    """
+    return text.translate(_MULTI_LINE if lines else _ONE_LINE)
+
+
+def visible_view(view: Any) -> Any:
+    """A copy of an item view (or any JSON-like value) with every string made ``visible``."""
+    if isinstance(view, str):
+        return visible(view)
+    if isinstance(view, dict):
+        return {key: visible_view(value) for key, value in view.items()}
+    if isinstance(view, list):
+        return [visible_view(value) for value in view]
+    return view

@@ -32,6 +32,7 @@ from core.lifecycle import SignalExit
 from core.listing import LibraryModel
 from core.model import Annotation
 from core.session import Change, External, Items, Loaded, Others, Session, StaleView
+from core.text import visible
 from tui.commands_palette import ShelfCommands
 from tui.errors import guarded, report
 from tui.heap import HeapPolicy
@@ -248,7 +249,7 @@ class ShelfApp(App[int]):
     def _show_new_warnings(self) -> None:
         warnings = self.session.warnings
         for text in warnings[self._warnings_shown :]:
-            self.notify(text, severity="warning", timeout=15, markup=False)
+            self.notify(visible(text), severity="warning", timeout=15, markup=False)
         self._warnings_shown = len(warnings)
 
     def apply_annotations(self, changed: Mapping[str, Annotation]) -> None:
@@ -412,7 +413,7 @@ class ShelfApp(App[int]):
 
     def open_link(self, url: str) -> None:
         self._open_link(url)
-        self.notify(f"opening {url}", timeout=3, markup=False)
+        self.notify(f"opening {visible(url, lines=False)}", timeout=3, markup=False)
 
     @work(
         thread=True,

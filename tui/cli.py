@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None and args.command is not None:
+        # Started with stdout closed (``shelf list >&-``): say so once, on stderr if open.
+        if sys.stderr is not None:
+            print("shelf: standard output is closed; nothing to write to", file=sys.stderr)
+        return EXIT_ERROR
     try:
         return commands.run(args)
     except KeyboardInterrupt:
@@ -108,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line for the user, the traceback only on request
         if getattr(args, "debug", False):
             raise
-        print(f"shelf: {commands.describe_error(exc)}", file=sys.stderr)
+        commands.say(f"shelf: {commands.describe_error(exc)}", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -123,7 +128,8 @@ def entry() -> None:
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a closed pipe: nobody reads the output any more
-            stream.flush()
+            if stream is not None:  # a stream closed before we started
+                stream.flush()
     os._exit(code)
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TextIO
 
 from core.errors import StorageError, describe_for_cli
 from core.model import paused_gc
 from core.output import write_file, write_json, write_json_array
 from core.session import Session
+from core.text import visible
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
 
@@ -28,8 +29,13 @@ def _print_json(data: Any) -> None:
 describe_error = describe_for_cli
 
 
+def say(text: object = "", file: TextIO | None = None) -> None:
+    """Print a line whose text may come from data: control characters are shown, not sent."""
+    print(visible(str(text)), file=file or sys.stdout)
+
+
 def _warn(message: str) -> None:
-    print(f"shelf: {message}", file=sys.stderr)
+    say(f"shelf: {message}", file=sys.stderr)
 
 
 def open_session(args: argparse.Namespace) -> Session:
@@ -111,11 +117,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         for doc in report.documents:
             if doc.error:
-                print(f"{doc.name}: {doc.error}", file=sys.stderr)
+                say(f"{doc.name}: {doc.error}", file=sys.stderr)
             else:
                 skipped = f", {len(doc.skipped)} skipped" if doc.skipped else ""
-                print(f"{doc.name}: {doc.kind}, {doc.entries} entries{skipped}")
-        print(report.summary())
+                say(f"{doc.name}: {doc.kind}, {doc.entries} entries{skipped}")
+        say(report.summary())
     return 1 if report.errors else 0
 
 
@@ -153,7 +159,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         out.flush()
         return 0
     for batch in _batches(session, ids):
-        out.write("".join(_row(view) + "\n" for view in batch))
+        out.write("".join(visible(_row(view), lines=False) + "\n" for view in batch))
     return 0
 
 
@@ -165,7 +171,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     from tui.render import plain_detail
 
-    print(plain_detail(view))
+    say(plain_detail(view))
     return 0
 
 
@@ -175,7 +181,7 @@ def _status_command(status: str) -> Callable[[argparse.Namespace], int]:
         ids = session.resolve_all(args.ids)
         session.set_status(ids, status)
         for item_id in ids:
-            print(f"{item_id} {status}")
+            say(f"{item_id} {status}")
         return 0
 
     return handler
@@ -189,7 +195,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     session = open_session(args)
     item_id = session.resolve(args.id)
     change = session.add_tags([item_id], args.tags)
-    print(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
+    say(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
     return 0
 
 
@@ -197,7 +203,7 @@ def cmd_untag(args: argparse.Namespace) -> int:
     session = open_session(args)
     item_id = session.resolve(args.id)
     change = session.remove_tags([item_id], args.tags)
-    print(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
+    say(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
     return 0
 
 
@@ -205,7 +211,7 @@ def cmd_note(args: argparse.Namespace) -> int:
     session = open_session(args)
     item_id = session.resolve(args.id)
     change = session.add_note(item_id, " ".join(args.text))
-    print(f"{item_id} notes: {change.value}")
+    say(f"{item_id} notes: {change.value}")
     return 0
 
 
@@ -213,7 +219,7 @@ def cmd_rename(args: argparse.Namespace) -> int:
     session = open_session(args)
     item_id = session.resolve(args.id)
     session.rename(item_id, " ".join(args.title))
-    print(f"{item_id} {session.title(item_id)}")
+    say(f"{item_id} {session.title(item_id)}")
     return 0
 
 
@@ -228,7 +234,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         count = export_ids(
             session, ids, args.format, output=args.output, query=query, group_by=args.group_by
         )
-        print(f"exported {count} items to {args.output}", file=sys.stderr)
+        say(f"exported {count} items to {args.output}", file=sys.stderr)
     else:
         out = sys.stdout.buffer
         export_ids(
@@ -244,7 +250,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
         data = session.export_annotations(args.who)
         if args.output:
             write_file(args.output, data)
-            print(
+            say(
                 f"exported annotations of {args.who or session.user} to {args.output}",
                 file=sys.stderr,
             )
@@ -264,12 +270,12 @@ def cmd_annotations(args: argparse.Namespace) -> int:
         )
         return 0
     for line in report.changes:
-        print(line)
-    print(
+        say(line)
+    say(
         f"{len(report.changed)} changed, {report.unchanged} unchanged in {report.user}'s annotations"
     )
     if report.unknown:
-        print(
+        say(
             f"{len(report.unknown)} annotations refer to items not in this library; "
             "kept for when their documents are imported"
         )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from core.errors import describe, is_expected
+from core.text import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,7 +25,8 @@ def report(node: Any, exc: BaseException, doing: str | None = None) -> None:
         prefix = f"could not {doing}: " if doing else ""
         suffix = "" if is_expected(exc) else " (saved data is intact)"
         app.log.error(f"{doing or 'handler'} failed", exc)
-        app.notify(f"{prefix}{describe(exc)}{suffix}", severity="error", timeout=8, markup=False)
+        text = visible(f"{prefix}{describe(exc)}{suffix}")
+        app.notify(text, severity="error", timeout=8, markup=False)
     except Exception:  # pragma: no cover - reporting must never be the next crash
         pass
 

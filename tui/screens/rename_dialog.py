@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from core.text import visible
+
 
 class RenameDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
@@ -21,7 +23,8 @@ class RenameDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog rename-dialog"):
             yield Label("Rename", classes="dialog-title", markup=False)
             yield Input(value=self.current, id="title", select_on_focus=False)
-            yield Label(f"original: {self.original}", classes="dialog-hint", markup=False)
+            original = visible(self.original, lines=False)
+            yield Label(f"original: {original}", classes="dialog-hint", markup=False)
             yield Label(
                 "enter: save   empty: restore the original   escape: cancel",
                 classes="dialog-keys",

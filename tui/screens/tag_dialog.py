@@ -14,6 +14,8 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from core.text import visible
+
 _SPLIT = re.compile(r"[\s,]+")
 
 
@@ -98,7 +100,7 @@ class UntagDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = []
         for tag in sorted(self.counts):
-            label = Text(f"#{tag}")
+            label = Text(f"#{visible(tag, lines=False)}")
             if self.total > 1:
                 label.append(f"  on {self.counts[tag]} of {self.total}", "dim")
             options.append(Option(label, id=tag))

@@ -17,6 +17,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from core.text import visible_view
 from tui.render import rich_detail
 
 
@@ -45,7 +46,8 @@ class DetailPane(ScrollView, can_focus=True):
         return "\n".join(strip.text.rstrip() for strip in self._strips)
 
     def show(self, view: dict[str, Any] | None, abstract_loaded: bool = True) -> None:
-        self._text = Text() if view is None else rich_detail(view, abstract_loaded)
+        shown = None if view is None else visible_view(view)  # data never reaches the terminal raw
+        self._text = Text() if shown is None else rich_detail(shown, abstract_loaded)
         self._wrapped_at = -1
         self._rewrap()
         self.refresh()

@@ -11,13 +11,18 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from core.listing import FACET_TITLES, GLYPHS, Facet
-from core.text import category_name
+from core.text import category_name, visible
 
 CHOSEN = "●"
 _SEP = "\x1f"
 
 
 def facet_label(facet: Facet) -> str:
+    """Tags, sources and user names come from data: shown, never interpreted."""
+    return visible(_label(facet), lines=False)
+
+
+def _label(facet: Facet) -> str:
     if facet.group == "status":
         return f"{GLYPHS.get(facet.value, '?')} {facet.value}"
     if facet.group == "tag":

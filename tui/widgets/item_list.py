@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from core.listing import DERIVED_GLYPH, GLYPHS, LibraryModel
+from core.text import visible as visible_text
 
 Spans = Sequence[tuple[int, int]]
 
@@ -336,7 +337,7 @@ class ItemList(ScrollView, can_focus=True):
         for column_w, text, name in (
             (author_w, row.author, "author"),
             (date_w, row.date, "date"),
-            (tags_w, " ".join(f"#{t}" for t in row.tags), "tags"),
+            (tags_w, visible_text(" ".join(f"#{t}" for t in row.tags), lines=False), "tags"),
         ):
             if column_w:
                 segments.append(Segment("  ", line))
