@@ -17,8 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from core.listing import Columns
 from core.search import SearchService
+from core.undo import as_annotation, as_doc, move
+from storage.annotations import now_iso
 from storage.atomic import StorageError
-from storage.model import STATUSES, Annotation
+from storage.history import History, Record, Step
+from storage.model import STATUSES, Annotation, Note
 from storage.shelf import Shelf, UnknownItem
 from storage.tui_support import (
     CachedRows,
@@ -46,12 +49,23 @@ class StaleView(StorageError):
 class Change:
     """What a command did: the state of every item it names, as now saved.
 
-    ``value`` is what the command reports (the status set, the note count).
+    ``value`` is what the command reports (the status set, the note count);
+    ``kept`` names fields an undo or redo left alone because they changed since.
     """
 
     ids: list[str]
     annotations: dict[str, Annotation]
     value: str | int | None = None
+    label: str = ""
+    kept: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UndoState:
+    """What ``undo`` and ``redo`` would do next (their labels), for a footer or a list."""
+
+    undo: list[Step]
+    redo: list[Step]
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.search = SearchService(self.shelf)
+        self.history = History(self.shelf.dirs, self.shelf.user, warn=self.shelf.warnings.append)
         self._row_cache_stale = self.cached_rows is None
         # The cached rows describe library.json as it was when they were read.
         self._cached_signature = library_signature(self.shelf) if self.cached_rows else None
@@ -186,13 +201,29 @@ class Session:
         self.search.note_annotations(anns.values())
         return Change(list(ids), anns, value)
 
+    def _recorded(self, label: str, ids: Sequence[str], do: Callable[[], Any]) -> Any:
+        """Run ``do`` and keep what it changed as one undo step."""
+        ids = list(dict.fromkeys(ids))
+        current = self.shelf.all_annotations()
+        before = {i: as_doc(current[i]) if i in current else None for i in ids}
+        result = do()
+        now = self.shelf.all_annotations()
+        records = []
+        for i in ids:
+            after = as_doc(now[i]) if i in now else None
+            if after != before[i]:
+                records.append(Record(i, before[i], after))
+        self.history.record(label, now_iso(), records)
+        return result
+
     def set_status(
         self, item_ids: Sequence[str], status: str, seen: Mapping[str, str] | None = None
     ) -> Change:
         """``seen``: the statuses the user was shown; a different saved one refuses the change."""
         if seen is not None:
             self._check_seen(item_ids, seen)
-        self.shelf.set_status(item_ids, status)
+        label = f"mark {status}" if status != "reading" else "mark reading"
+        self._recorded(label, item_ids, lambda: self.shelf.set_status(item_ids, status))
         return self._done(item_ids, status)
 
     def toggle_read(self, item_ids: Sequence[str], seen: Mapping[str, str] | None = None) -> Change:
@@ -211,20 +242,92 @@ class Session:
         return self.set_status([item_id], status, None if seen is None else {item_id: seen})
 
     def add_tags(self, item_ids: Sequence[str], tags: Iterable[str]) -> Change:
-        self.shelf.add_tags(item_ids, tags)
+        tags = list(tags)
+        self._recorded(
+            f"tag #{' #'.join(tags)}", item_ids, lambda: self.shelf.add_tags(item_ids, tags)
+        )
         return self._done(item_ids)
 
     def remove_tags(self, item_ids: Sequence[str], tags: Iterable[str]) -> Change:
-        self.shelf.remove_tags(item_ids, tags)
+        tags = list(tags)
+        label = f"untag #{' #'.join(tags)}"
+        self._recorded(label, item_ids, lambda: self.shelf.remove_tags(item_ids, tags))
         return self._done(item_ids)
 
     def add_note(self, item_id: str, text: str) -> Change:
-        ann = self.shelf.add_note(item_id, text)
+        ann = self._recorded("add a note", [item_id], lambda: self.shelf.add_note(item_id, text))
         return self._done([item_id], len(ann.notes))
 
     def rename(self, item_id: str, title: str | None) -> Change:
-        self.shelf.rename(item_id, title)
+        self._recorded("rename", [item_id], lambda: self.shelf.rename(item_id, title))
         return self._done([item_id])
+
+    def notes(self, item_id: str) -> list[Note]:
+        """The item's notes, oldest first: ``shelf notes`` numbers them from 1."""
+        return list(self.shelf.annotation(item_id).notes)
+
+    def edit_note(self, item_id: str, number: int, text: str) -> Change:
+        """Replace note ``number`` (from 1) with ``text``; it keeps its place and time."""
+        text = text.strip()
+        if not text:
+            raise StorageError("a note needs some text (use --delete to remove it)")
+
+        def edit(ann: Annotation) -> bool:
+            index = _note_index(ann, number)
+            if ann.notes[index].text == text:
+                return False
+            notes = list(ann.notes)
+            notes[index] = Note(text=text, created=notes[index].created)
+            ann.notes = notes
+            return True
+
+        self._recorded(
+            "edit a note", [item_id], lambda: self.shelf.change_annotations([item_id], edit)
+        )
+        return self._done([item_id], len(self.annotation(item_id).notes))
+
+    def delete_note(self, item_id: str, number: int) -> Change:
+        def edit(ann: Annotation) -> bool:
+            index = _note_index(ann, number)
+            ann.notes = [n for i, n in enumerate(ann.notes) if i != index]
+            return True
+
+        self._recorded(
+            "delete a note", [item_id], lambda: self.shelf.change_annotations([item_id], edit)
+        )
+        return self._done([item_id], len(self.annotation(item_id).notes))
+
+    # -- undo and redo ---------------------------------------------------------------
+
+    def undo_state(self) -> UndoState:
+        stacks = self.history.stacks()
+        return UndoState(list(reversed(stacks.done)), list(reversed(stacks.undone)))
+
+    def undo(self, count: int = 1) -> list[Change]:
+        """Undo the last ``count`` steps, newest first, each as the inverse of what it did."""
+        return [self._move("undo", step) for step in self.undo_state().undo[:count]]
+
+    def redo(self, count: int = 1) -> list[Change]:
+        return [self._move("redo", step) for step in self.undo_state().redo[:count]]
+
+    def _move(self, op: str, step: Step) -> Change:
+        by_item = {r.item: r for r in step.records}
+        kept: list[str] = []
+
+        def edit(ann: Annotation) -> bool:
+            record = by_item[ann.item_id]
+            before = as_annotation(ann.item_id, record.before)
+            after = as_annotation(ann.item_id, record.after)
+            frm, to = (after, before) if op == "undo" else (before, after)
+            old = as_doc(ann)
+            for name in move(ann, frm, to):
+                kept.append(f"{ann.item_id} {name}")
+            return as_doc(ann) != old
+
+        self.shelf.annotations.change(list(by_item), edit, titles=self.shelf.title)
+        self.history.mark(op, step)
+        change = self._done(list(by_item))
+        return Change(change.ids, change.annotations, op, step.label, kept)
 
     def _statuses(self, item_ids: Iterable[str]) -> dict[str, str]:
         current = self.shelf.all_annotations()
@@ -257,9 +360,19 @@ class Session:
         """Merge an annotation file in; tags and notes united, the newer status wins."""
         from storage.annotation_sync import import_annotations
 
+        if as_user is not None and as_user != self.user:
+            return import_annotations(self.shelf, path, as_user)
+        before = self.shelf.all_annotations()
         report = import_annotations(self.shelf, path, as_user)
-        if report.user == self.user:
-            self.search.note_annotations(self.annotations().values())
+        if report.user == self.user and report.changed:
+            now = self.shelf.all_annotations()
+            records = [
+                Record(i, as_doc(before[i]) if i in before else None, as_doc(now[i]))
+                for i in report.changed
+                if i in now
+            ]
+            self.history.record("import annotations", now_iso(), records)
+            self.search.note_annotations(now[i] for i in report.changed if i in now)
         return report
 
     # -- importing ------------------------------------------------------------------
@@ -325,4 +438,21 @@ class Session:
         self.search.open(items.values(), annotations, others, texts)
 
 
-__all__ = ["Change", "External", "Loaded", "Session", "StaleView", "UnknownItem"]
+def _note_index(ann: Annotation, number: int) -> int:
+    if not 1 <= number <= len(ann.notes):
+        count = len(ann.notes)
+        have = f"it has {count} note{'s' if count != 1 else ''}" if count else "it has no notes"
+        raise StorageError(f"no note {number} on {ann.item_id} ({have})")
+    return number - 1
+
+
+__all__ = [
+    "Change",
+    "External",
+    "Loaded",
+    "Session",
+    "StaleView",
+    "Step",
+    "UndoState",
+    "UnknownItem",
+]

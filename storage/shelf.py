@@ -253,6 +253,16 @@ class Shelf:
         changed = self._change([item_id], edit)
         return changed[0] if changed else self.annotation(item_id)
 
+    def change_annotations(
+        self, item_ids: Iterable[str], edit: Callable[[Annotation], bool]
+    ) -> list[Annotation]:
+        """Apply ``edit`` to each item's annotation in one durable step (under the user's lock).
+
+        For changes the core composes itself (undo, note edits); ``edit``
+        returns whether it changed anything and may raise to change nothing.
+        """
+        return self._change(item_ids, edit)
+
     def flush(self) -> None:
         """Fold journalled changes into the user's readable file (they are durable already)."""
         self.annotations.flush()

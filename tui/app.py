@@ -31,7 +31,16 @@ from core.jobs import JobOutcome, JobQueue
 from core.lifecycle import SignalExit
 from core.listing import LibraryModel
 from core.model import Annotation
-from core.session import Change, External, Items, Loaded, Others, Session, StaleView
+from core.session import (
+    Change,
+    External,
+    Items,
+    Loaded,
+    Others,
+    Session,
+    StaleView,
+    UndoState,
+)
 from core.text import visible
 from tui.commands_palette import ShelfCommands
 from tui.errors import guarded, report
@@ -43,6 +52,7 @@ from tui.messages import (
     JobFinished,
     LibraryReloaded,
     TextsLoaded,
+    UndoChanged,
 )
 from tui.services import HasPendingWork
 
@@ -72,6 +82,8 @@ class ShelfApp(App[int]):
         Binding("q", "quit", "quit", id="quit"),
         Binding("question_mark", "help", "help", key_display="?", id="help"),
         Binding("S", "stats", "stats", id="stats"),
+        Binding("u", "undo", "undo", id="app.undo"),
+        Binding("ctrl+r", "redo", "redo", id="app.redo"),
         Binding("ctrl+p", "command_palette", "commands", show=False, id="command_palette"),
     ]
 
@@ -101,6 +113,9 @@ class ShelfApp(App[int]):
         self.today = today or dt.date.today
         self.poll_seconds = poll_seconds
         self.texts_loaded = False
+        #: What ``u`` and ``ctrl+r`` would undo and redo now (None: nothing).
+        self.undo_label: str | None = None
+        self.redo_label: str | None = None
         self._polls = 0
         self._polling = False
         self._quitting = False
@@ -136,6 +151,7 @@ class ShelfApp(App[int]):
             return
         self._loading_started = True
         self.jobs.submit("load the library", self.session.load, self._loaded)
+        self.refresh_undo()
         self.set_interval(self.poll_seconds, self._poll)
 
     def _signalled(self, signum: int) -> None:
@@ -163,7 +179,13 @@ class ShelfApp(App[int]):
         # A dialog may hold unsaved text (a note): close it before q quits.
         # Signals call action_quit directly and are not stopped by this.
         in_dialog = isinstance(self.screen, ModalScreen)
-        return not (in_dialog and action in {"quit", "stats", "help"})
+        if in_dialog and action in {"quit", "stats", "help", "undo", "redo"}:
+            return False
+        if action == "undo":
+            return self.undo_label is not None
+        if action == "redo":
+            return self.redo_label is not None
+        return True
 
     async def action_quit(self) -> None:
         """Leave once every save asked for so far has finished; none is ever dropped."""
@@ -232,6 +254,45 @@ class ShelfApp(App[int]):
                 done(result)
 
         self.jobs.submit(label, lambda: command(session), after)
+        self.refresh_undo()
+
+    def refresh_undo(self) -> None:
+        """Learn what undo and redo would do now (after the queued saves)."""
+
+        def shown(state: UndoState) -> None:
+            self.undo_label = state.undo[0].label if state.undo else None
+            self.redo_label = state.redo[0].label if state.redo else None
+            self.refresh_bindings()
+            self._broadcast(UndoChanged)
+
+        self.jobs.submit("read the undo history", self.session.undo_state, shown)
+
+    def action_undo(self) -> None:
+        self._step("undo")
+
+    def action_redo(self) -> None:
+        self._step("redo")
+
+    def _step(self, op: str) -> None:
+        session = self.session
+
+        def moved(changes: list[Change]) -> None:
+            if not changes:
+                self.notify(f"nothing to {op}", severity="warning", timeout=3)
+                return
+            for change in changes:
+                self.apply_annotations(change.annotations)
+                count = len(change.ids)
+                what = f"{count} item{'s' if count != 1 else ''}"
+                done = "undone" if op == "undo" else "redone"
+                text = f"{done}: {change.label} ({what})"
+                if change.kept:
+                    text += f"; kept {len(change.kept)} later change(s)"
+                self.notify(visible(text), timeout=4, markup=False)
+
+        run = session.undo if op == "undo" else session.redo
+        self.jobs.submit(op, lambda: run(1), moved)
+        self.refresh_undo()
 
     def _reread_annotations(self) -> None:
         """Show what is saved now, after a change was refused for acting on a stale view."""

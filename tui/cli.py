@@ -68,9 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("id", metavar="ID")
         p.add_argument("tags", nargs="+", metavar="TAG")
 
-    p = command("note", "add a note to an item")
+    p = command("note", "add a note to an item, or change one (--edit N, --delete N)")
     p.add_argument("id", metavar="ID")
-    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("text", nargs="*", metavar="TEXT")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--edit", nargs="+", metavar=("N", "TEXT"), help="replace note N with TEXT")
+    which.add_argument("--delete", type=int, metavar="N", help="delete note N")
+
+    p = command("notes", "list an item's notes, numbered")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = command("undo", "undo your last change (or the last N)")
+    p.add_argument("count", nargs="?", type=int, default=1, metavar="N")
+    p.add_argument("--list", action="store_true", help="list what can be undone and redone")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("redo", "redo what you undid last (or the last N)")
+    p.add_argument("count", nargs="?", type=int, default=1, metavar="N")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = command("rename", "give an item your own title (empty restores the original)")
     p.add_argument("id", metavar="ID")

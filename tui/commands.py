@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from core.errors import StorageError, describe_for_cli
 from core.model import paused_gc
 from core.output import write_file, write_json, write_json_array
-from core.session import Session
+from core.session import Change, Session, Step
 from core.text import visible
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
@@ -210,9 +210,102 @@ def cmd_untag(args: argparse.Namespace) -> int:
 def cmd_note(args: argparse.Namespace) -> int:
     session = open_session(args)
     item_id = session.resolve(args.id)
-    change = session.add_note(item_id, " ".join(args.text))
+    text = " ".join(args.text)
+    edit_number = None
+    if args.edit is not None:
+        number, *words = args.edit
+        if not number.isdigit():
+            raise StorageError(f"--edit takes a note number first, not {number!r}")
+        edit_number, text = int(number), " ".join([*words, *args.text])
+    if args.delete is not None:
+        if text:
+            raise StorageError("--delete takes no text")
+        change = session.delete_note(item_id, args.delete)
+    elif not text:
+        raise StorageError("a note needs some text")
+    elif edit_number is not None:
+        change = session.edit_note(item_id, edit_number, text)
+    else:
+        change = session.add_note(item_id, text)
     say(f"{item_id} notes: {change.value}")
     return 0
+
+
+def cmd_notes(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    item_id = session.resolve(args.id)
+    notes = session.notes(item_id)
+    if args.json:
+        _print_json(
+            [{"n": i, "text": n.text, "created": n.created} for i, n in enumerate(notes, 1)]
+        )
+        return 0
+    if not notes:
+        say(f"{item_id} has no notes")
+    for number, note in enumerate(notes, 1):
+        lines = note.text.splitlines() or [""]
+        say(f"{number}. ({note.created or 'undated'}) {lines[0]}")
+        for line in lines[1:]:
+            say(f"   {line}")
+    return 0
+
+
+def _step_json(step: Step) -> dict[str, Any]:
+    return {"id": step.id, "label": step.label, "at": step.at, "items": step.ids}
+
+
+def _changes_json(changes: list[Change]) -> list[dict[str, Any]]:
+    return [{"did": c.value, "label": c.label, "items": c.ids, "kept": c.kept} for c in changes]
+
+
+def _moved(changes: list[Change], what: str) -> int:
+    if not changes:
+        raise StorageError(f"nothing to {what}")
+    for change in changes:
+        count = len(change.ids)
+        noun = "item" if count == 1 else "items"
+        done = "undone" if change.value == "undo" else "redone"
+        say(f"{done}: {change.label} ({count} {noun})")
+        for field in change.kept:
+            say(f"  kept a later change: {field}")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    if args.list:
+        state = session.undo_state()
+        if args.json:
+            _print_json(
+                {
+                    "undo": [_step_json(s) for s in state.undo],
+                    "redo": [_step_json(s) for s in state.redo],
+                }
+            )
+            return 0
+        for number, step in enumerate(state.undo, 1):
+            say(f"{number:>3}. {step.at}  {step.label} ({len(step.records)} items)")
+        if state.redo:
+            say("can be redone:")
+            for step in state.redo:
+                say(f"     {step.at}  {step.label} ({len(step.records)} items)")
+        if not state.undo and not state.redo:
+            say("nothing to undo")
+        return 0
+    changes = session.undo(max(1, args.count))
+    if args.json:
+        _print_json(_changes_json(changes))
+        return 0 if changes else 1
+    return _moved(changes, "undo")
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    changes = session.redo(max(1, args.count))
+    if args.json:
+        _print_json(_changes_json(changes))
+        return 0 if changes else 1
+    return _moved(changes, "redo")
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
@@ -292,6 +385,9 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "tag": _flushing(cmd_tag),
     "untag": _flushing(cmd_untag),
     "note": _flushing(cmd_note),
+    "notes": cmd_notes,
+    "undo": _flushing(cmd_undo),
+    "redo": _flushing(cmd_redo),
     "rename": _flushing(cmd_rename),
     "export": cmd_export,
     "annotations": cmd_annotations,

@@ -54,6 +54,10 @@ class IndexFailed(_ToScreens):
         self.reason = reason
 
 
+class UndoChanged(_ToScreens):
+    """What ``u`` and ``ctrl+r`` would undo and redo changed (``ShelfApp.undo_label``)."""
+
+
 class JobFinished(Message):
     """A job of the session's queue finished (posted from its thread to the app)."""
 

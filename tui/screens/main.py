@@ -24,8 +24,16 @@ from textual.widgets import Footer, Input, Static, TextArea
 
 from core.errors import describe
 from core.listing import FACET_TITLES, SORT_LABELS, Facet, ViewState
+from core.text import visible
 from tui.errors import guarded, safe
-from tui.messages import AnnotationsChanged, IndexFailed, IndexReady, LibraryReloaded, TextsLoaded
+from tui.messages import (
+    AnnotationsChanged,
+    IndexFailed,
+    IndexReady,
+    LibraryReloaded,
+    TextsLoaded,
+    UndoChanged,
+)
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
 from tui.services import shelf_app
 from tui.widgets.detail import DetailPane
@@ -339,7 +347,10 @@ class MainScreen(ItemActions, Screen):
             self.remove_class("-show-facets")
             self.set_focus(self.items)
         elif self.items.selection:
+            count = len(self.items.selection)
             self.items.clear_selection()
+            noun = "item" if count == 1 else "items"
+            self.notify(f"selection of {count} {noun} dropped", timeout=3)
         elif self.state.filters:
             self.state = replace(self.state, filters={})
             self.refresh_results()
@@ -399,6 +410,10 @@ class MainScreen(ItemActions, Screen):
             if message.others:
                 self.show_detail()
 
+    @on(UndoChanged)
+    def _undo_changed(self) -> None:
+        self._update_status()
+
     @on(TextsLoaded)
     def texts_loaded(self) -> None:
         self.show_detail()
@@ -428,6 +443,8 @@ class MainScreen(ItemActions, Screen):
             parts.append(f"{FACET_TITLES[group].lower()}: {labels}")
         if self.items.selection:
             parts.append(f"{len(self.items.selection)} selected (r, t, T apply to them)")
+        if app.undo_label:
+            parts.append(visible(f"u undoes: {app.undo_label}", lines=False))
         if self.waiting_for_index or (
             not app.index_ready and app.texts_loaded and app.index_error is None
         ):
