@@ -286,7 +286,8 @@ def test_a_file_that_grows_while_read_stops_at_the_cap(tmp_path, monkeypatch):
     real_pread = os.pread
 
     def growing(fd, n, offset):  # the file gets longer with every read
-        os.write(os.open(path, os.O_WRONLY | os.O_APPEND), b"y" * 64)
+        with open(path, "ab") as handle:
+            handle.write(b"y" * 64)
         return real_pread(fd, n, offset)
 
     monkeypatch.setattr(os, "pread", growing)
