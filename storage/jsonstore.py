@@ -394,7 +394,12 @@ class SafeJSONStorage(Storage):
         except (OSError, StorageError) as exc:
             self._tell_backup_trouble(exc)
             return
-        if not self.backup_dir.is_dir() or not os.access(self.backup_dir, os.W_OK | os.X_OK):
+        try:
+            usable = stat.S_ISDIR(os.stat(self.backup_dir).st_mode)
+        except OSError as exc:  # a folder on the way that cannot be searched (mode 000)
+            self._tell_backup_trouble(exc)
+            return
+        if not usable or not os.access(self.backup_dir, os.W_OK | os.X_OK):
             self._tell_backup_trouble(None)
 
     def _copy_latest(self, payload: bytes, st: os.stat_result) -> None:

@@ -417,16 +417,16 @@ def test_a_file_where_the_backup_folder_should_be(root):
     assert backups.read_bytes() == b"not a folder"
 
 
-@pytest.mark.parametrize("call", ["link", "replace", "open", "mkdir"])
+@pytest.mark.parametrize("call", ["link", "replace", "open", "mkdir", "stat", "lstat"])
 def test_an_unwritable_backup_folder_is_a_warning_not_an_error(root, monkeypatch, call):
     """What chmod 000 on .backups does for a normal user (root ignores the mode, so simulate)."""
     item = item_ids(root, 1)[0]
     run_cli(root, "tag", item, "first")
-    backups = str(root / ".backups")
+    inside = str(root / ".backups") + os.sep  # what a mode-000 .backups makes unreachable
     real = getattr(os, call)
 
     def denied(*args, **kwargs):
-        if any(isinstance(a, (str, os.PathLike)) and backups in os.fspath(a) for a in args):
+        if any(isinstance(a, (str, os.PathLike)) and inside in os.fspath(a) for a in args):
             raise PermissionError(errno.EACCES, "Permission denied", os.fspath(args[0]))
         return real(*args, **kwargs)
 
