@@ -9,18 +9,22 @@ the user said (empty fields are left out).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from storage.atomic import StorageError
+from storage.annotation_checks import check_table, summarize_refused
+from storage.atomic import StorageError, clean_temp_files, os_error_reason
+from storage.file_names import safe_name
 from storage.journal import JournaledStorage, replay
 from storage.jsonstore import CorruptData, Warn, decode
 from storage.lock import FileLock
 from storage.model import Annotation
 from storage.paths import DataDir, validate_user
+from storage.safe_files import MAX_ANNOTATION_BYTES, check_folders, read_regular
 from storage.tables import KeyedDB
 
 FORMAT_NAME = "shelf-annotations"
@@ -48,7 +52,7 @@ def decode_table(raw: Mapping[str, Any]) -> dict[str, Annotation]:
     return {item_id: Annotation.from_dict(item_id, doc) for item_id, doc in raw.items()}
 
 
-def _check_format(tables: Mapping[str, Any] | None, path: Path) -> None:
+def check_format(tables: Mapping[str, Any] | None, path: Path) -> None:
     if not tables:
         return
     meta = tables.get(META, {}).get("format")
@@ -82,7 +86,13 @@ class AnnotationStore:
             mode=0o600,
             label=f"annotations of {user}:",
             warn=warn,
+            root=data_dir.root,
+            max_bytes=MAX_ANNOTATION_BYTES,
+            keep_latest=True,
         )
+        # Backup 1 is written as a copy (keep_latest), so a writer killed
+        # meanwhile leaves its temp file there; start-up cleans the other folders.
+        clean_temp_files(data_dir.backup_dir / "annotations")
         self._db = KeyedDB(storage=lambda: self.storage)
         self._table = self._db.keyed(TABLE)
         self._meta = self._db.keyed(META)
@@ -91,7 +101,7 @@ class AnnotationStore:
 
     def _signature(self) -> object:
         tables = self.storage.read()
-        _check_format(tables, self.path)
+        check_format(tables, self.path)
         return self.storage.signature
 
     def all(self) -> dict[str, Annotation]:
@@ -145,7 +155,7 @@ class AnnotationStore:
                 if about is None and ann.item_id in raw:
                     about = raw[ann.item_id].get("about")
                 docs[ann.item_id] = None if ann.is_empty() else encode_annotation(ann, about)
-            if not self.path.exists():
+            if not os.path.lexists(self.path):
                 self._write_whole(lambda table: _put(table, docs))
             else:
                 self.storage.append(TABLE, docs)
@@ -210,42 +220,76 @@ def journal_file(data_dir: DataDir, user: str) -> Path:
     return data_dir.root / ".journal" / f"{user}.log"
 
 
-def read_annotation_file(path: Path, journal: Path | None = None) -> dict[str, Annotation]:
-    """Read another user's file (and journal) without ever writing to it: it is theirs."""
+def read_annotation_file(
+    path: Path,
+    journal: Path | None = None,
+    *,
+    root: Path | None = None,
+    warn: Warn | None = None,
+) -> dict[str, Annotation]:
+    """Read another user's file (and journal) without ever writing to it: it is theirs.
+
+    It is treated as written by a stranger: only a regular file, never
+    through a link, at most MAX_ANNOTATION_BYTES, and each entry checked
+    (:mod:`storage.annotation_checks`); entries that do not check out are
+    left out and ``warn`` is told once for the file.
+    """
+    name = safe_name(path.name)
+    raw = read_regular(path, root=root)
+    if raw is None:
+        raise StorageError(f"{safe_name(path)} does not exist")
     try:
-        tables = decode(path.read_bytes())
-    except OSError as exc:
-        raise StorageError(f"cannot read {path}: {exc.strerror}") from exc
+        tables = decode(raw)
     except CorruptData as exc:
-        raise StorageError(f"{path} is unreadable: {exc}") from exc
-    _check_format(tables, path)
+        raise StorageError(f"{name} is unreadable: {exc}") from None
+    check_format(tables, path)
     if journal is not None:
-        try:
-            replay(tables, journal.read_bytes())
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise StorageError(f"cannot read {journal}: {exc.strerror}") from exc
-    return decode_table(tables.get(TABLE, {}))
+        chunk = read_regular(journal, root=root)
+        if chunk is not None:
+            replay(tables, chunk)
+    taken, refused = check_table(tables.get(TABLE, {}))
+    if refused and warn is not None:
+        warn(summarize_refused(name, refused))
+    return taken
 
 
 def read_other_users(
     data_dir: DataDir, exclude: str, warn: Warn
 ) -> dict[str, dict[str, Annotation]]:
-    """Everybody else's annotations in the folder, for a reading group's shared view."""
+    """Everybody else's annotations in the folder, for a reading group's shared view.
+
+    Any one file that cannot be used is skipped with a warning that names
+    it safely (its name came from someone else's commit); the rest are shown.
+    """
     others: dict[str, dict[str, Annotation]] = {}
     folder = data_dir.annotations_dir
-    if not folder.is_dir():
+    try:
+        check_folders(folder / "x", data_dir.root)
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
         return others
-    for path in sorted(folder.glob("*.json")):
-        user = path.stem
+    except (OSError, StorageError) as exc:
+        why = exc if isinstance(exc, StorageError) else os_error_reason(exc)
+        warn(f"skipped other users' annotations: {why}")
+        return others
+    for entry in entries:
+        if not entry.name.endswith(".json"):
+            continue
+        user = entry.name[: -len(".json")]
         if user == exclude:
             continue
+        path = Path(entry.path)
         try:
             validate_user(user)
-            others[user] = read_annotation_file(path, journal_file(data_dir, user))
+        except StorageError:
+            warn(f"skipped {safe_name(entry.name)}: not a shelf user's file name")
+            continue
+        try:
+            others[user] = read_annotation_file(
+                path, journal_file(data_dir, user), root=data_dir.root, warn=warn
+            )
         except StorageError as exc:
-            warn(f"skipped {path.name}: {exc}")
+            warn(f"skipped {safe_name(entry.name)}: {exc}")
     return others
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from storage.file_names import describe_kind, safe_name
 
 TEMP_SUFFIX = ".tmp"
 TEMP_PREFIX = ".shelf-"
@@ -32,6 +35,11 @@ class StorageError(Exception):
 
 def describe_os_error(exc: OSError, path: Path, doing: str) -> str:
     """One human line for an OSError, naming the file and what we were doing."""
+    return f"cannot {doing} {path}: {os_error_reason(exc)}"
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why an OSError happened, in a user's words."""
     reasons = {
         errno.ENOSPC: "the disk is full",
         errno.EDQUOT: "the disk quota is exceeded",
@@ -40,16 +48,16 @@ def describe_os_error(exc: OSError, path: Path, doing: str) -> str:
         errno.EROFS: "the file system is read-only",
         errno.EIO: "an input/output error occurred",
     }
-    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
-    return f"cannot {doing} {path}: {reason}"
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def _temp_name(path: Path) -> Path:
-    # The pid in the name lets start-up cleanup tell a crashed writer's
-    # leftovers from a live writer's file in progress. The name part is cut
-    # short so that a long target name cannot push the temp name past NAME_MAX.
+    # The writer's token in the name lets cleanup tell a crashed writer's
+    # leftovers from a live writer's file in progress, even once the pid has
+    # been given to another process. The name part is cut short so that a
+    # long target name cannot push the temp name past NAME_MAX.
     return path.with_name(
-        f"{TEMP_PREFIX}{path.name[:100]}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        f"{TEMP_PREFIX}{path.name[:100]}.{writer_token()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
     )
 
 
@@ -75,16 +83,27 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _target(path: Path) -> Path:
-    # Replacing a symlink would detach it from the file it points to (a
-    # reading group's annotations kept in a git checkout, say); write through
-    # it instead, next to the real file so the rename stays in one folder.
+def _check_replaceable(path: Path) -> int | None:
+    """The permissions of the regular file at ``path`` (None if there is none yet).
+
+    Anything else there is refused rather than replaced: renaming over a
+    symlink would silently cut a link someone made on purpose (and writing
+    through it would let a link put there by a teammate's commit aim a save at
+    any file), and replacing a device node such as ``/dev/null`` (as root) or
+    a pipe breaks whatever else uses it.
+    """
     try:
-        if path.is_symlink():
-            return Path(os.path.realpath(path))
-    except OSError:
-        pass
-    return path
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StorageError(describe_os_error(exc, path, "save")) from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise StorageError(
+            f"cannot save {safe_name(path)}: it is {describe_kind(st.st_mode)}, "
+            "not a regular file, and shelf does not replace it"
+        )
+    return stat.S_IMODE(st.st_mode)
 
 
 def _remove_quietly(path: Path | None) -> None:
@@ -132,16 +151,15 @@ def atomic_fill(
     live file never shares its inode with a backup except for that instant, so
     an editor that rewrites files in place cannot damage both at once.
 
+    A symlink, folder, device, pipe or socket at ``path`` is refused, never
+    replaced or written through (see :func:`_check_replaceable`).
+
     Returns the stat of the new file as it sits under ``path``. Raises
     StorageError with a one-line message; no temp file is left behind.
     """
-    path = _target(Path(path))
-    preserved: int | None = None
-    if mode is None:
-        try:
-            preserved = stat.S_IMODE(os.stat(path).st_mode)
-        except OSError:
-            preserved = None
+    path = Path(path)
+    existing = _check_replaceable(path)
+    preserved = existing if mode is None else None
     tmp = _temp_name(path)
     try:
         fd = os.open(
@@ -207,11 +225,77 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def clean_temp_files(folder: Path, max_age: float = 3600.0) -> list[Path]:
-    """Remove temp files left by writers that died mid-save.
+def _boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", "rb") as handle:
+            return handle.read(64).decode("ascii", "replace").strip().replace("-", "")[:8]
+    except OSError:
+        return ""
 
-    A temp file whose writer is still running is left alone unless it is very
-    old (a recycled pid).
+
+def process_start(pid: int) -> str | None:
+    """When ``pid`` started, as the kernel counts it (None where that is unknown).
+
+    A pid alone cannot tell a dead writer from a new process that was given
+    its number; the start time (ticks since boot, field 22 of
+    ``/proc/PID/stat``, read after the ``)`` that ends the command name, which
+    may itself hold spaces and parentheses) can.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            raw = handle.read(4096)
+    except OSError:
+        return None
+    fields = raw[raw.rfind(b")") + 2 :].split()
+    if len(fields) < 20 or not fields[19].isdigit():
+        return None
+    return fields[19].decode("ascii")
+
+
+_TOKEN: tuple[int, str] | None = None
+
+
+def writer_token() -> str:
+    """``PID-START-BOOT`` for this process; just ``PID`` where /proc cannot tell more."""
+    global _TOKEN
+    pid = os.getpid()
+    if _TOKEN is None or _TOKEN[0] != pid:  # recomputed in a forked child
+        start = process_start(pid)
+        boot = _boot_id()
+        _TOKEN = (pid, f"{pid}-{start}-{boot}" if start and boot else str(pid))
+    return _TOKEN[1]
+
+
+#: ``.shelf-NAME.TOKEN.RANDOM.tmp``, with TOKEN ``PID-START-BOOT`` (or, from
+#: older versions and systems without /proc, just ``PID``). Nothing else in a
+#: folder is ever taken for a shelf temp file, so a user's own
+#: ``.shelf-notes.tmp`` is safe from cleanup.
+_TEMP_RE = re.compile(
+    r"\.shelf-.{1,100}\.(?P<pid>[0-9]{1,10})(?:-(?P<start>[0-9]{1,20})-(?P<boot>[0-9a-f]{8}))?"
+    r"\.[0-9a-f]{4,32}\.tmp",
+    re.DOTALL,
+)
+
+
+def _writer_alive(pid: int, start: str | None, boot: str | None) -> bool | None:
+    """Whether the writer that made a temp file still runs (None: cannot tell)."""
+    if start is None or boot is None:
+        return None
+    if boot != _boot_id():
+        return False  # the machine restarted since: every writer of then is gone
+    return process_start(pid) == start
+
+
+def clean_temp_files(folder: Path, max_age: float = 3600.0) -> list[Path]:
+    """Remove temp files that shelf writers left in ``folder`` when they died mid-write.
+
+    Start-up runs this on the data folders; the CLI runs it on the folder of
+    an ``export -o`` target, where a killed export otherwise leaves a
+    multi-megabyte partial file forever. A temp file whose writer is still
+    running is left alone; the writer is recognised by pid and start time, so
+    a recycled pid does not keep a dead writer's file. Names without a start
+    time (older versions, no /proc) fall back to the pid and an age limit.
+    Only regular files whose whole name has shelf's temp form are touched.
     """
     removed: list[Path] = []
     try:
@@ -219,22 +303,23 @@ def clean_temp_files(folder: Path, max_age: float = 3600.0) -> list[Path]:
     except OSError:
         return removed
     now = time.time()
+    me = os.getpid()
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)):
+        match = _TEMP_RE.fullmatch(entry.name)
+        if match is None:
             continue
-        parts = name[: -len(TEMP_SUFFIX)].split(".")
         try:
-            pid = int(parts[-2])
-        except (IndexError, ValueError):
-            pid = -1
-        try:
-            age = now - entry.stat(follow_symlinks=False).st_mtime
+            st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        if pid > 0 and pid != os.getpid() and _pid_alive(pid) and age < max_age:
+        if not stat.S_ISREG(st.st_mode):
             continue
-        if pid == os.getpid() and age < max_age:
+        pid = int(match["pid"])
+        alive = _writer_alive(pid, match["start"], match["boot"])
+        if alive is None:  # no start time recorded: the pid and the age must do
+            age = now - st.st_mtime
+            alive = age < max_age and (pid == me or _pid_alive(pid))
+        if alive:
             continue
         path = Path(entry.path)
         with contextlib.suppress(OSError):

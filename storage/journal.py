@@ -17,7 +17,9 @@ kept, and the user is told.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -25,9 +27,26 @@ from typing import Any
 import orjson
 
 from storage.atomic import StorageError, describe_os_error, fsync_dir
+from storage.file_names import describe_kind, safe_name
 from storage.jsonstore import SafeJSONStorage
+from storage.safe_files import (
+    MAX_ANNOTATION_BYTES,
+    TooLarge,
+    check_folders,
+    open_regular,
+    read_fd_capped,
+)
 
 Tables = dict[str, dict[str, Any]]
+
+#: No link is followed and no pipe waited on when the journal is opened to append.
+_APPEND_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_CLOEXEC
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -74,16 +93,30 @@ class JournaledStorage(SafeJSONStorage):
         self._journal_id: tuple[int, int] | None = None  # (inode, bytes replayed)
         self._journal_good = 0  # bytes up to the last complete line
         self.journal_entries = 0
+        # A journal is a few hundred small lines at most before it is folded
+        # in; one far larger than the file itself is not shelf's doing.
+        self._journal_limit = self.max_bytes if self.max_bytes is not None else MAX_ANNOTATION_BYTES
 
     # -- reading ------------------------------------------------------------
 
     def _journal_stat(self) -> os.stat_result | None:
+        """The journal's own status, never a link's target; anything odd there is refused."""
+        check_folders(self.journal_path, self.root)
         try:
-            return os.stat(self.journal_path)
+            st = os.lstat(self.journal_path)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.journal_path, "read")) from exc
+        if not stat.S_ISREG(st.st_mode):
+            raise self._odd_journal(st.st_mode)
+        return st
+
+    def _odd_journal(self, mode: int) -> StorageError:
+        return StorageError(
+            f"{self.label} change journal {safe_name(self.journal_path)} is "
+            f"{describe_kind(mode)}; shelf only opens regular files in its data folder"
+        )
 
     def read(self) -> Tables | None:
         base = super().read()
@@ -109,12 +142,29 @@ class JournaledStorage(SafeJSONStorage):
         return data
 
     def _replay(self, data: Tables, st: os.stat_result, start: int) -> bool:
+        fd = open_regular(self.journal_path, self.root)
+        if fd is None:  # folded into the file by another process meanwhile
+            self._cache, self._signature, self._merged, self._journal_id = None, None, None, None
+            return False
         try:
-            with open(self.journal_path, "rb") as handle:
-                handle.seek(start)
-                chunk = handle.read(st.st_size - start)
+            # Up to the size seen, so that the inode and the length recorded
+            # below describe the same bytes.
+            if os.fstat(fd).st_ino != st.st_ino:
+                self._cache, self._signature, self._merged, self._journal_id = (
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+                return False
+            chunk = read_fd_capped(fd, self.journal_path, self._journal_limit, start)
+            chunk = chunk[: st.st_size - start]
+        except TooLarge as exc:
+            raise StorageError(f"{self.label} {exc}") from None
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.journal_path, "read")) from exc
+        finally:
+            os.close(fd)
         entries, used, damaged = replay(data, chunk)
         self.journal_entries += entries
         if damaged:
@@ -208,10 +258,15 @@ class JournaledStorage(SafeJSONStorage):
             ) from exc
         st = self._journal_stat()
         try:
+            check_folders(self.journal_path, self.root)
             self.journal_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT, 0o600)
+            fd = os.open(self.journal_path, _APPEND_FLAGS, 0o600)
             start: int | None = None
             try:
+                kind = os.fstat(fd).st_mode
+                if not stat.S_ISREG(kind):
+                    raise self._odd_journal(kind)
+                os.set_blocking(fd, True)
                 try:
                     if st is not None and st.st_size != self._journal_good:
                         os.ftruncate(fd, self._journal_good)  # cut a torn line off
@@ -241,6 +296,8 @@ class JournaledStorage(SafeJSONStorage):
                 fsync_dir(self.journal_path.parent)
         except OSError as exc:
             self._cache, self._signature, self._merged = None, None, None
+            if exc.errno == errno.ELOOP:
+                raise self._odd_journal(stat.S_IFLNK) from None
             raise StorageError(describe_os_error(exc, self.journal_path, "save")) from exc
         apply_changes(data, table, changes)
         self._merged = data

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
+import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,7 +30,16 @@ import orjson
 from tinydb.storages import Storage
 
 from storage.atomic import StorageError, atomic_write, describe_os_error, fsync_dir
+from storage.file_names import safe_name
 from storage.lock import FileLock
+from storage.safe_files import (
+    TooLarge,
+    check_folders,
+    open_regular,
+    read_fd_capped,
+    read_regular,
+    same_file,
+)
 
 BOM = b"\xef\xbb\xbf"
 
@@ -52,6 +63,22 @@ def _json_kind(value: Any) -> str:
     )
 
 
+_CONFLICT_MARKERS = re.compile(rb"^(?:<<<<<<<(?: |$)|=======$|>>>>>>>(?: |$))", re.MULTILINE)
+
+#: How a file with unresolved merge conflicts is reported, wherever it is read.
+CONFLICT_REASON = "it has git conflict markers; resolve the merge"
+
+
+def has_conflict_markers(raw: bytes) -> bool:
+    """Whether a git merge left its ``<<<<<<<``/``=======``/``>>>>>>>`` lines in ``raw``.
+
+    Two different kinds of marker line are required, so that a lone line of
+    equals signs in a note written by hand is not mistaken for a conflict.
+    """
+    kinds = {m.group()[:1] for m in _CONFLICT_MARKERS.finditer(raw.replace(b"\r\n", b"\n"))}
+    return len(kinds) >= 2
+
+
 def _diagnose(raw: bytes) -> str | None:
     """Name the usual causes of a file that does not parse, in the user's terms."""
     if not raw.strip(b"\0"):
@@ -60,8 +87,6 @@ def _diagnose(raw: bytes) -> str | None:
         return "UTF-16 text; shelf files are UTF-8"
     if raw.endswith(b"\0"):
         return "it ends in zero bytes, as a crashed disk or file system can leave a file"
-    if b"\n<<<<<<< " in b"\n" + raw and b"\n>>>>>>> " in raw:
-        return "unresolved git merge conflict markers <<<<<<< … >>>>>>>"
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,6 +104,8 @@ def decode(raw: bytes) -> Tables:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        if has_conflict_markers(raw):
+            raise CorruptData(CONFLICT_REASON) from None
         why = _diagnose(raw) or str(exc).splitlines()[0]
         raise CorruptData(f"it is not valid JSON ({why})") from None
     if not isinstance(data, dict):
@@ -116,6 +143,14 @@ class SafeJSONStorage(Storage):
     aside, and a change saved meanwhile is never mistaken for the damage.
     Owners that already hold a lock around their read-modify-write should
     pass it (it is re-entrant); otherwise the storage uses its own.
+
+    ``keep_latest`` makes the newest backup generation a copy of what was just
+    saved, not only of what it replaced: otherwise the newest save lives in
+    the live file alone, and damage to that file takes it back one save. It
+    costs a second write of the file, so it suits small files (a user's
+    annotations) better than a 100 MB library.
+
+    ``max_bytes`` refuses a larger file before reading any of it.
     """
 
     def __init__(
@@ -129,8 +164,17 @@ class SafeJSONStorage(Storage):
         label: str = "database",
         warn: Warn | None = None,
         lock: FileLock | None = None,
+        root: str | os.PathLike[str] | None = None,
+        max_bytes: int | None = None,
+        keep_latest: bool = False,
     ) -> None:
         self.path = Path(path)
+        # Folders between ``root`` and the file must be real folders, not
+        # links (see storage.safe_files); without a root only the file itself
+        # is held to that.
+        self.root = Path(root) if root is not None else None
+        self.max_bytes = max_bytes
+        self.keep_latest = keep_latest
         self.backup_dir = Path(backup_dir) if backup_dir is not None else None
         self.backups = backups if self.backup_dir is not None else 0
         self.pretty = pretty
@@ -149,6 +193,7 @@ class SafeJSONStorage(Storage):
         # backup, and saving would destroy the only copy of the damaged one.
         self._blocked: str | None = None
         self._blocked_backup: bytes | None = None
+        self._backup_trouble_told = False
 
     # -- the Storage ABC -------------------------------------------------
 
@@ -190,6 +235,7 @@ class SafeJSONStorage(Storage):
                 ) from exc
             if self.pretty:
                 payload += b"\n"
+            check_folders(self.path, self.root)
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -197,7 +243,7 @@ class SafeJSONStorage(Storage):
             with self._lock_if_possible():
                 keep = self._staging()
                 st = atomic_write(self.path, payload, self.mode, keep_previous=keep)
-                self._rotate_backups()
+                self._after_save(payload, st)
         except BaseException:
             # TinyDB mutated the cached dict before calling us; the file did
             # not change, so the cache must not pretend it did.
@@ -238,21 +284,20 @@ class SafeJSONStorage(Storage):
         another's identity.
         """
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
-        except FileNotFoundError:
+            fd = open_regular(self.path, self.root)
+        except StorageError as exc:
+            raise StorageError(f"{self.label} {exc}") from None
+        if fd is None:
             return None
-        except OSError as exc:
-            raise StorageError(describe_os_error(exc, self.path, "read")) from exc
         try:
             st = os.fstat(fd)
             signature = signature_of(st)
             if self._cache is not None and signature == self._signature:
                 return signature, None
-            chunks = []
-            while chunk := os.read(fd, max(st.st_size + 1, 1 << 16)):
-                chunks.append(chunk)
-            raw = b"".join(chunks)
+            raw = read_fd_capped(fd, self.path, self.max_bytes)
             after = signature_of(os.fstat(fd))
+        except TooLarge as exc:
+            raise StorageError(f"{self.label} {exc}") from None
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.path, "read")) from exc
         finally:
@@ -268,46 +313,123 @@ class SafeJSONStorage(Storage):
         return self.backup_dir / f"{self.path.name}.{generation}"
 
     def _staging(self) -> Path | None:
-        """Where atomic_write links the version it replaces; it becomes backup 1."""
+        """Where atomic_write links the version it replaces; it becomes backup 1.
+
+        None when there is nothing to link: no backups, a backup folder that
+        cannot be used (the save goes ahead and :meth:`_after_save` says so),
+        or, with ``keep_latest``, a live file that backup 1 already copies.
+        """
         if not self.backups:
             return None
         assert self.backup_dir is not None
         try:
+            check_folders(self.backup_path(0), self._backup_root)
             self.backup_dir.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None  # no backups, but the save itself must go ahead
+        except (OSError, StorageError):
+            return None
         self._settle_staging()
+        if self.keep_latest and self._latest_is_kept():
+            return None
         return self.backup_path(0)
+
+    @property
+    def _backup_root(self) -> Path | None:
+        if self.root is not None:
+            return self.root
+        return self.backup_dir.parent if self.backup_dir is not None else None
+
+    def _latest_is_kept(self) -> bool:
+        """Whether backup 1 is the copy :meth:`_copy_latest` made of the live file.
+
+        The copy is given the live file's size and modification time; any
+        other replacement of the live file (a hand edit, a ``git pull``, an
+        older shelf) has a new time, and its version is linked as usual.
+        """
+        try:
+            live, copy = os.lstat(self.path), os.lstat(self.backup_path(1))
+        except OSError:
+            return False
+        return (
+            stat.S_ISREG(copy.st_mode)
+            and (live.st_dev, live.st_ino) != (copy.st_dev, copy.st_ino)
+            and (live.st_size, live.st_mtime_ns) == (copy.st_size, copy.st_mtime_ns)
+        )
 
     def _settle_staging(self) -> None:
         """Deal with a generation 0 left by a writer that died mid-save."""
         staged = self.backup_path(0)
         try:
-            if not staged.exists():
+            if not os.path.lexists(staged):
                 return
-            if self.path.exists() and os.path.samefile(staged, self.path):
+            if same_file(staged, self.path):
                 os.unlink(staged)  # died before the rename: it is the live file
             else:
-                self._rotate_backups()  # died after it: a real previous version
+                self._shift_backups(0)  # died after it: a real previous version
         except OSError:
             pass
 
-    def _rotate_backups(self) -> None:
-        """Shift generation 0 (just linked) to 1, 1 to 2 … dropping the oldest."""
+    def _shift_backups(self, first: int) -> None:
+        """Move generation ``first`` and later up by one, dropping the oldest."""
+        for generation in range(self.backups - 1, first - 1, -1):
+            older = self.backup_path(generation)
+            if os.path.lexists(older):
+                os.replace(older, self.backup_path(generation + 1))
+
+    def _after_save(self, payload: bytes, st: os.stat_result) -> None:
+        """Rotate the backups after a save; trouble there never fails the save.
+
+        The change is on disk already, so a backup folder that cannot be used
+        (no permission, a file where it should be, a full disk) is worth one
+        warning, not an error that would make a script retry a saved change.
+        """
         if not self.backups:
             return
-        staged = self.backup_path(0)
-        if not staged.exists():
+        assert self.backup_dir is not None
+        try:
+            check_folders(self.backup_path(0), self._backup_root)
+            if os.path.lexists(self.backup_path(0)):
+                self._shift_backups(0)
+            if self.keep_latest:
+                self._copy_latest(payload, st)
+        except (OSError, StorageError) as exc:
+            self._tell_backup_trouble(exc)
             return
         try:
-            for generation in range(self.backups - 1, -1, -1):
-                older = self.backup_path(generation)
-                if older.exists():
-                    os.replace(older, self.backup_path(generation + 1))
-        except OSError:
-            # A backup we could not shift must not fail a save that succeeded;
-            # the generations already there are left as they are.
-            pass
+            usable = stat.S_ISDIR(os.stat(self.backup_dir).st_mode)
+        except OSError as exc:  # a folder on the way that cannot be searched (mode 000)
+            self._tell_backup_trouble(exc)
+            return
+        if not usable or not os.access(self.backup_dir, os.W_OK | os.X_OK):
+            self._tell_backup_trouble(None)
+
+    def _copy_latest(self, payload: bytes, st: os.stat_result) -> None:
+        self._shift_backups(1)
+        copy = self.backup_path(1)
+        atomic_write(copy, payload, self.mode)
+        os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+    def _tell_backup_trouble(self, exc: BaseException | None) -> None:
+        if self._backup_trouble_told:
+            return
+        self._backup_trouble_told = True
+        if isinstance(exc, OSError):
+            where = Path(str(exc.filename)) if exc.filename else self.backup_dir or self.path
+            why = f" ({describe_os_error(exc, where, 'use')})"
+        elif exc is not None:
+            why = f" ({exc})"
+        else:
+            why = f" (cannot write to {safe_name(self.backup_dir or '')})"
+        self.warn(f"{self.label} saved {safe_name(self.path)}, but backups could not be kept{why}")
+
+    def _read_backup(self, candidate: Path) -> tuple[bytes, float]:
+        """A backup's bytes and time; a link or odd file there is no backup at all."""
+        fd = open_regular(candidate, self._backup_root)
+        if fd is None:
+            raise FileNotFoundError(errno.ENOENT, "no backup", str(candidate))
+        try:
+            return read_fd_capped(fd, candidate, self.max_bytes), os.fstat(fd).st_mtime
+        finally:
+            os.close(fd)
 
     def _backup_candidates(self) -> list[Path]:
         if not self.backups:
@@ -350,12 +472,11 @@ class SafeJSONStorage(Storage):
             return self._serve_read_only(reason, damaged, describe_os_error(exc, self.path, "keep"))
         for candidate in self._backup_candidates():
             try:
-                if os.path.samefile(candidate, kept):
+                if same_file(candidate, kept):
                     continue  # a backup link that shares the damaged file's inode
-                backup_raw = candidate.read_bytes()
+                backup_raw, when = self._read_backup(candidate)
                 data = decode(backup_raw)
-                when = os.stat(candidate).st_mtime
-            except (OSError, CorruptData):
+            except (OSError, StorageError, CorruptData):
                 continue
             try:
                 st = atomic_write(self.path, backup_raw, self.mode)
@@ -375,10 +496,10 @@ class SafeJSONStorage(Storage):
                 f"{kept.name} and restored the backup from {_human_time(when)}"
             )
             return data
-        live = Path(os.path.realpath(self.path))  # through a symlink, not the link itself
         try:
-            os.unlink(live)
-            fsync_dir(live.parent)
+            # Never through a link: only a regular file gets this far.
+            os.unlink(self.path)
+            fsync_dir(self.path.parent)
         except FileNotFoundError:
             pass
         except OSError as exc:
@@ -399,7 +520,7 @@ class SafeJSONStorage(Storage):
         """
         for existing in sorted(self.path.parent.glob(f"{self.path.name}.corrupt-*")):
             with contextlib.suppress(OSError):
-                if os.path.samefile(existing, self.path):
+                if same_file(existing, self.path):
                     return existing
         stamp = _stamp()
         for suffix in range(1000):
@@ -413,7 +534,9 @@ class SafeJSONStorage(Storage):
                 if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
                     raise
                 if raw is None:
-                    raw = self.path.read_bytes()
+                    raw = read_regular(self.path, root=self.root, limit=self.max_bytes)
+                    if raw is None:
+                        raise
                 try:
                     _write_new(kept, raw)
                 except FileExistsError:
@@ -429,12 +552,12 @@ class SafeJSONStorage(Storage):
         self._blocked_backup = None
         for candidate in self._backup_candidates():
             try:
-                backup_raw = candidate.read_bytes()
+                backup_raw, when = self._read_backup(candidate)
                 data = decode(backup_raw)
-                source = f"showing the backup from {_human_time(os.stat(candidate).st_mtime)}"
+                source = f"showing the backup from {_human_time(when)}"
                 self._blocked_backup = backup_raw
                 break
-            except (OSError, CorruptData):
+            except (OSError, StorageError, CorruptData):
                 continue
         self._blocked = (
             f"{self.label} file {self.path} is unreadable ({reason}) and could not be kept "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import re
@@ -93,7 +94,12 @@ class DataDir:
 
     def create(self) -> None:
         try:
-            for folder in (self.root, self.annotations_dir, self.backup_dir, self.lock_dir):
+            for folder in (self.root, self.annotations_dir, self.lock_dir):
                 folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot create data folder {self.root}: {exc.strerror}") from exc
+        # Backups are a safety net, not a precondition: a backup folder that
+        # cannot be made (a file in its place, no permission) is reported by
+        # the first save that cannot keep one, and the save goes ahead.
+        with contextlib.suppress(OSError):
+            self.backup_dir.mkdir(exist_ok=True)

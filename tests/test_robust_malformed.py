@@ -35,13 +35,14 @@ def case_param(name: str, key: str = "xfail"):
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> tuple[Path, str]:
-    """alice's file: backup generation 1 holds tag g1 only, the live file g1 and g2."""
+    """alice's file: the live file holds tags g1 and g2, and so does its copy in backup 1;
+    backup 2 holds g1 only."""
     root = tmp_path_factory.mktemp("template") / "data"
     shelf = Shelf(root, USER)
     item = next(iter(shelf.items(with_text=False)))
     shelf.add_tags([item], ["g1"])  # creates the file
     shelf.add_tags([item], ["g2"])  # journal
-    shelf.flush()  # live file: g1 g2; its predecessor (g1) is backup 1
+    shelf.flush()  # live file: g1 g2, copied as backup 1; its predecessor (g1) is backup 2
     return root, item
 
 
@@ -129,7 +130,7 @@ def test_malformed_annotation_file(data, name):
     assert len(kept) == 1 and kept[0].name.startswith(f"{USER}.json.corrupt-")
     assert kept[0].name in line and "restored the backup" in line
     assert kept[0].read_bytes() == raw, "the original is kept byte for byte"
-    assert {k: a.tags for k, a in anns.items()} == {item: ["g1"]}, "the newest good backup"
+    assert {k: a.tags for k, a in anns.items()} == {item: ["g1", "g2"]}, "the newest save"
 
     # Carry on: changes save, the damaged copy is never written over, and
     # the next start has nothing to say.
@@ -137,7 +138,7 @@ def test_malformed_annotation_file(data, name):
     shelf.flush()
     assert kept[0].read_bytes() == raw
     again: list[str] = []
-    assert open_shelf(root, again).annotation(item).tags == ["after", "g1"]
+    assert open_shelf(root, again).annotation(item).tags == ["after", "g1", "g2"]
     assert again == [] and corrupt_files(root) == kept and temp_files(root) == []
 
 
@@ -194,7 +195,7 @@ def test_a_ten_megabyte_line_that_is_broken_is_recovered(data):
     raw = b'{"annotations": {"x": {"notes": ["' + b"y" * (10 * 1024 * 1024)
     put_fixture(root / "annotations" / f"{USER}.json", raw)
     warnings: list[str] = []
-    assert open_shelf(root, warnings).annotation(item).tags == ["g1"]
+    assert open_shelf(root, warnings).annotation(item).tags == ["g1", "g2"]
     assert len(warnings) == 1 and len(warnings[0]) < 400
     assert [p.read_bytes() == raw for p in corrupt_files(root)] == [True]
 

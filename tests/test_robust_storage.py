@@ -266,14 +266,17 @@ def test_file_system_without_hard_links_keeps_a_copy(tmp_path, monkeypatch):
 # -- atomic_write and locks ----------------------------------------------------
 
 
-def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path):
+def test_atomic_write_refuses_a_symlink_and_leaves_link_and_target_alone(tmp_path):
+    """A link may have come from a teammate's commit: never write through it or cut it."""
     real = tmp_path / "git-checkout" / "alice.json"
     real.parent.mkdir()
     real.write_bytes(b"old")
     link = tmp_path / "alice.json"
     link.symlink_to(real)
-    atomic_write(link, b"new")
-    assert link.is_symlink() and real.read_bytes() == b"new"
+    with pytest.raises(StorageError, match="symbolic link"):
+        atomic_write(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"old"
+    assert temp_files(tmp_path) == []
 
 
 def test_atomic_write_keeps_the_replaced_files_permissions(tmp_path):
@@ -340,16 +343,19 @@ def test_lock_is_reentrant_for_the_holder(tmp_path):
     assert not lock.is_held
 
 
-def test_damaged_file_behind_a_symlink_without_backup_keeps_the_link(tmp_path):
+def test_damaged_file_behind_a_symlink_is_refused_not_recovered_through_the_link(tmp_path):
     real = tmp_path / "checkout" / "db.json"
     real.parent.mkdir()
     real.write_bytes(b"{damaged")
     link = tmp_path / "db.json"
     link.symlink_to(real)
     db, _ = make_db(link, None)
-    assert values(db) == {}
-    put(db, "n", 1)
-    assert link.is_symlink() and orjson.loads(real.read_bytes())["t"]["n"]["v"] == 1
+    with pytest.raises(StorageError, match="symbolic link"):
+        values(db)
+    with pytest.raises(StorageError, match="symbolic link"):
+        put(db, "n", 1)
+    assert link.is_symlink() and real.read_bytes() == b"{damaged"
+    assert corrupt_files(tmp_path) == []
 
 
 def test_shelves_dropped_by_a_long_running_process_are_freed(tmp_path):

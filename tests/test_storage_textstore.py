@@ -160,7 +160,10 @@ def test_a_store_left_half_written_by_a_killed_import_is_removed_on_start(data_d
     own = temp_path_for(data_dir.cache_dir / TEXT_STORE_FILE)
     assert own.name.startswith(TEMP_PREFIX) and own.name.endswith(TEMP_SUFFIX)
     # The same name, written by a process that no longer exists.
-    dead = own.with_name(own.name.replace(f".{os.getpid()}.", ".999999999."))
+    token = own.name.split(".")[-3]  # PID, or PID-START-BOOT where /proc tells more
+    dead_token = "999999999" + token[len(str(os.getpid())) :]
+    dead = own.with_name(own.name.replace(f".{token}.", f".{dead_token}."))
+    assert dead != own
     dead.write_bytes(b"half a store")
     Shelf(data_dir.root, "alice", import_bundled=False)
     assert not dead.exists()
