@@ -78,6 +78,7 @@ def export_ids(
     stream: IO[bytes] | None = None,
     query: str = "",
     group_by: str | None = None,
+    force: bool = False,
 ) -> int:
     """Export ``ids`` in order to ``output`` (replaced only once complete) or ``stream``.
 
@@ -95,6 +96,8 @@ def export_ids(
         "workers": default_workers(),
     }
     if output is not None:
-        return export_to_file(Path(output), source, fmt, **options)
+        from core.output import output_target
+
+        return export_to_file(output_target(output, force), source, fmt, **options)
     assert stream is not None
     return write_export(source, fmt, stream, **options)

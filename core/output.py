@@ -16,6 +16,7 @@ from typing import IO, Any
 import orjson
 
 from storage.atomic import atomic_write
+from storage.output_files import check_output_path, clean_output_folder
 
 _INDENT = orjson.OPT_INDENT_2
 #: C1 controls in UTF-8. JSON need not escape them, so orjson does not; but a
@@ -51,6 +52,18 @@ def write_json_array(out: IO[bytes], items: Iterable[Any]) -> int:
     return count
 
 
-def write_file(path: str | Path, data: bytes) -> None:
+def output_target(path: str | Path, force: bool = False) -> Path:
+    """Where ``-o PATH`` may write: a regular file or a new one, never a device or a FIFO.
+
+    A symbolic link is refused unless ``force`` (then its final target is
+    written, the link stays). Temp files a killed export left beside the
+    target are cleaned first.
+    """
+    target = check_output_path(path, force=force)
+    clean_output_folder(target)
+    return target
+
+
+def write_file(path: str | Path, data: bytes, force: bool = False) -> None:
     """Replace ``path`` with ``data`` atomically: the old file survives any failure."""
-    atomic_write(Path(path), data)
+    atomic_write(output_target(path, force), data)

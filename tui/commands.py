@@ -325,7 +325,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     if args.output:
         count = export_ids(
-            session, ids, args.format, output=args.output, query=query, group_by=args.group_by
+            session,
+            ids,
+            args.format,
+            output=args.output,
+            query=query,
+            group_by=args.group_by,
+            force=args.force,
         )
         say(f"exported {count} items to {args.output}", file=sys.stderr)
     else:
@@ -342,7 +348,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     if args.annotations_command == "export":
         data = session.export_annotations(args.who)
         if args.output:
-            write_file(args.output, data)
+            write_file(args.output, data, force=args.force)
             say(
                 f"exported annotations of {args.who or session.user} to {args.output}",
                 file=sys.stderr,
@@ -359,6 +365,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
                 "changes": report.changes,
                 "unchanged": report.unchanged,
                 "unknown": report.unknown,
+                "refused": report.refused,
             }
         )
         return 0
@@ -372,6 +379,8 @@ def cmd_annotations(args: argparse.Namespace) -> int:
             f"{len(report.unknown)} annotations refer to items not in this library; "
             "kept for when their documents are imported"
         )
+    for line in report.refused:
+        say(f"refused: {line}", file=sys.stderr)
     return 0
 
 
