@@ -222,8 +222,8 @@ def test_truncation_markers():
         "<item><title>C</title><guid>3</guid><description>We study it.</description></item>"
     )
     a, b, c = (e.entry for e in parse_feed(data, "feed:x").entries)
-    assert a.summary == "We study the thing and find" and a.summary_truncated
-    assert b.summary == "We study it." and b.summary_truncated
+    assert a.summary == "We study the thing and find…" and a.summary_truncated
+    assert b.summary == "We study it. …" and b.summary_truncated
     assert c.summary == "We study it." and not c.summary_truncated
 
 

@@ -16,6 +16,7 @@ dictionary lookup per entry rather than a scan of the library.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -154,6 +155,14 @@ def merge_matched(entry: Entry, item: Item) -> Item:
     and link; and it keeps the entry's title key, so the next refresh finds
     the item through ``merge_entries`` alone.
     """
+    original = entry
+    if item.summary and len(item.summary) > len(entry.summary):
+        found = _summary_words(entry.summary)
+        if found and _prefix_of(found[0], words(item.summary)):
+            # The feed carries only the opening of the text the library has. If
+            # it happens to end at a full stop the merge would take it for the
+            # complete text and drop the rest, so the entry brings the whole.
+            entry = dataclasses.replace(entry, summary=item.summary, summary_truncated=False)
     probes, _ = entry_keys(entry)
     injected = [key for key in probes if key not in item.keys]
     proxy = copy.copy(item)
@@ -162,8 +171,13 @@ def merge_matched(entry: Entry, item: Item) -> Item:
     proxy.keys = list(item.keys) + injected
     result = merge_entries([entry], [proxy])
     merged = result.items[0] if result.items else proxy
-    own = set(merge_entries([entry]).items[0].keys)
+    own = merge_entries([entry]).items[0].keys
+    # The keys the feed's own text files under, so the same entry on the next
+    # refresh finds the item by them and changes nothing.
+    if original is not entry:
+        own = own + merge_entries([original]).items[0].keys
     merged.keys = [k for k in merged.keys if k not in injected or k in own]
+    merged.keys += [k for k in dict.fromkeys(own) if k not in merged.keys]
     return merged
 
 

@@ -382,8 +382,14 @@ def _entry(data: Any, source: str, position: int) -> FeedEntry | None:
         categories = [c for c in categories if _ARXIV_CATEGORY.match(c)]
     summary, updates = extract_updates(description)
     # "… Read more" and "[…]" say the feed carries only the opening of the text.
+    # The library tells a cut-off text by its ending (seeds.normalize.is_truncated),
+    # and prefers a complete text to a longer cut-off one, so the marker
+    # becomes the ellipsis it reads, or a teaser ending in a full stop would
+    # pass for the whole text.
     bare = _READ_MORE.sub("", summary).strip()
-    cut = bare != summary.strip() or is_truncated(bare)
+    if bare and bare != summary.strip() and not bare.endswith(("…", "...")):
+        bare += " …" if bare[-1] in ".!?" else "…"
+    cut = is_truncated(bare)
     summary = bare
     date, date_text = _date(data)
     derived = not title
