@@ -240,6 +240,21 @@ def test_untitled_entry_gets_derived_title_and_update_notes():
     assert [u.date for u in item.entry.updates] == ["2023-01-24"]
 
 
+def test_prose_angle_brackets_stay_and_content_is_a_fallback():
+    data = _rss(
+        "<item><title>Why x &lt; y and z &gt; w</title><guid>1</guid>"
+        "<description>Short teaser.</description>"
+        "<content:encoded>&lt;p&gt;The whole long post.&lt;/p&gt;</content:encoded></item>"
+        "<item><title>Only content</title><guid>2</guid>"
+        "<content:encoded>&lt;p&gt;The whole long post.&lt;/p&gt;</content:encoded></item>",
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"',
+    )
+    first, second = (e.entry for e in parse_feed(data, "feed:x").entries)
+    assert first.title == "Why x < y and z > w"
+    assert first.summary == "Short teaser."
+    assert second.summary == "The whole long post."
+
+
 def test_entity_declarations_do_not_expand():
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
@@ -260,7 +275,7 @@ def test_entity_declarations_do_not_expand():
 def test_plain_text_leaves_no_markup_or_controls(text):
     out = plain_text(text)
     assert not _CONTROL.search(out)
-    assert not re.search(r"<\s*/?\s*[A-Za-z!?][^<>]*>", out)
+    assert not re.search(r"</?[A-Za-z!?][^<>]*>", out)
     assert out == out.strip()
     assert "  " not in out
 

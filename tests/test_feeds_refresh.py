@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 
 import pytest
@@ -183,13 +184,18 @@ def test_a_response_over_the_cap_is_refused(server, client, store):
     _follow(store, server, "huge", "/huge", Route(stream_bytes=6 * 1024 * 1024))
     _follow(store, server, "declared", "/declared", Route(_rss_items("x"), headers={}))
     server.routes["/declared"].body = b" " * (2 * 1024 * 1024)
+    # A few kilobytes on the wire, 8 MB once decompressed: the cap counts the latter.
+    bomb = gzip.compress(b" " * (8 * 1024 * 1024))
+    _follow(store, server, "bomb", "/bomb", Route(bomb, headers={"Content-Encoding": "gzip"}))
     _follow(store, server, "small", "/small", Route(_rss_items("ok")))
     report = refresh(
         store.feeds(), client=client, store=store, apply=Applied(), max_bytes=1024 * 1024
     )
+    assert len(bomb) < 64 * 1024
     assert report.lines() == [
         "huge: the response is larger than the 1 MB limit",
         "declared: the response is larger than the 1 MB limit",
+        "bomb: the response is larger than the 1 MB limit",
         "small: 1 new of 1",
     ]
 

@@ -69,7 +69,8 @@ _BREAKS = frozenset(
         "figcaption", "dd", "dt", "dl", "img",
     }
 )  # fmt: skip
-_TAG_LEFT = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
+# What an HTML parser would take for a tag; "x < y" is prose and stays.
+_TAG_LEFT = re.compile(r"</?[A-Za-z!?][^<>]*>")
 # C0/C1 controls, and the Unicode formatting characters a terminal or a
 # reader can be fooled by (bidi overrides and isolates, zero-width joiners
 # inside words are harmless but invisible, so they go too).
@@ -351,13 +352,17 @@ def _categories(data: Any) -> list[str]:
 
 
 def _summary_markup(data: Any) -> str:
-    """The entry's longest description: Atom content beats a teaser summary."""
-    best = data.get("summary") if isinstance(data.get("summary"), str) else ""
-    for content in data.get("content") or []:
-        value = content.get("value") if isinstance(content, dict) else None
-        if isinstance(value, str) and len(value) > len(best):
-            best = value
-    return best
+    """The entry's summary; its content only when there is no summary.
+
+    Content (``content:encoded``, Atom ``<content>``) is often the whole
+    post; the library keeps abstracts, and a summary is what merges with the
+    excerpts and abstracts it already has.
+    """
+    summary = data.get("summary")
+    if isinstance(summary, str) and summary.strip():
+        return summary
+    values = [c.get("value") for c in data.get("content") or [] if isinstance(c, dict)]
+    return max((v for v in values if isinstance(v, str)), key=len, default="")
 
 
 def _entry(data: Any, source: str, position: int) -> FeedEntry | None:
