@@ -201,11 +201,11 @@ def test_a_response_over_the_cap_is_refused(server, client, store):
 
 
 def test_a_slow_feed_times_out(server, client, store):
-    _follow(store, server, "slow", "/slow", Route(_rss_items("late"), delay=10.0))
+    _follow(store, server, "slow", "/slow", Route(_rss_items("late"), delay=20.0))
     _follow(store, server, "quick", "/quick", Route(_rss_items("fast")))
-    report = refresh(store.feeds(), client=client, store=store, apply=Applied(), timeout=0.3)
-    assert report.lines() == ["slow: timed out after 0.3 s", "quick: 1 new of 1"]
-    assert store.get("slow").last_error == "timed out after 0.3 s"
+    report = refresh(store.feeds(), client=client, store=store, apply=Applied(), timeout=1.5)
+    assert report.lines() == ["slow: timed out after 1.5 s", "quick: 1 new of 1"]
+    assert store.get("slow").last_error == "timed out after 1.5 s"
 
 
 def test_redirects(server, client, store):

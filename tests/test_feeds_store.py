@@ -38,6 +38,14 @@ def test_no_file_is_no_feeds(store):
     assert store.feeds() == []
 
 
+def test_in_a_data_folder(tmp_path):
+    from storage.paths import DataDir
+
+    store = FeedStore.in_folder(DataDir(tmp_path))
+    store.add("https://example.com/feed.xml", name="ex")
+    assert (tmp_path / "feeds.json").is_file() and (tmp_path / ".locks" / "feeds.lock").is_file()
+
+
 def test_add_list_remove_round_trip(store, tmp_path):
     lillog = store.add("https://lilianweng.github.io/index.xml", now="2026-12-01T10:00:00Z")
     arxiv = store.add("https://rss.arxiv.org/rss/cs.CL", name="arxiv-cl")

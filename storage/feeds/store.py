@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from storage.annotations import now_iso
 from storage.atomic import StorageError, atomic_write
 from storage.lock import FileLock
+from storage.paths import DataDir
 
 FEEDS_FILE = "feeds.json"
 FORMAT_NAME = "shelf-feeds"
@@ -222,10 +223,10 @@ class FeedStore:
         self._lock = FileLock(lock_path or self.path.parent / ".locks" / "feeds.lock")
 
     @classmethod
-    def in_folder(cls, data_dir: Path) -> FeedStore:
-        """The feed list of a data folder (``DataDir.root`` or the folder's path)."""
-        root = Path(data_dir)
-        return cls(root / FEEDS_FILE, root / ".locks" / "feeds.lock")
+    def in_folder(cls, data_dir: DataDir | Path) -> FeedStore:
+        """The feed list of a data folder, locked beside the other files' locks."""
+        layout = data_dir if isinstance(data_dir, DataDir) else DataDir(Path(data_dir))
+        return cls(layout.root / FEEDS_FILE, layout.lock_dir / "feeds.lock")
 
     def feeds(self) -> list[Feed]:
         """All feeds in file order; none when there is no file yet."""
