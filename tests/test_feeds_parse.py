@@ -150,7 +150,7 @@ def test_malformed_xml_is_one_line_error():
     with pytest.raises(FeedError) as info:
         parse_feed(fixture("malformed.xml"), "feed:broken")
     message = str(info.value)
-    assert message.startswith("feed:broken: malformed feed")
+    assert message.startswith("malformed feed: ")
     assert "\n" not in message
 
 

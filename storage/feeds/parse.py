@@ -445,22 +445,23 @@ def parse_feed(data: bytes, source: str, *, content_type: str | None = None) -> 
     """Parse one fetched feed; raises FeedError (one line) when it is unusable.
 
     ``source`` becomes each entry's ``source`` (``feed:NAME`` by convention),
-    so an item remembers which feed it came through.
+    so an item remembers which feed it came through. Error messages leave it
+    out: the caller puts the feed's name in front, once.
     """
     if not isinstance(data, bytes | bytearray):
-        raise FeedError(f"{source}: expected bytes, got {type(data).__name__}")
+        raise FeedError(f"expected bytes, got {type(data).__name__}")
     if len(data) > MAX_FEED_BYTES:
-        raise FeedError(f"{source}: the feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
+        raise FeedError(f"the feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
     if not data.strip():
-        raise FeedError(f"{source}: the feed is empty")
+        raise FeedError("the feed is empty")
     headers = {"content-type": content_type} if content_type else {}
     # A file-like object, never a string: given a string that looks like a
     # URL, feedparser would go and fetch it.
     parsed = feedparser.parse(io.BytesIO(bytes(data)), response_headers=headers)
     if _bozo_is_fatal(parsed):
-        raise FeedError(f"{source}: malformed feed: {_bozo_line(parsed.get('bozo_exception'))}")
+        raise FeedError(f"malformed feed: {_bozo_line(parsed.get('bozo_exception'))}")
     if not parsed.get("version"):
-        raise FeedError(f"{source}: not an RSS or Atom feed")
+        raise FeedError("not an RSS or Atom feed")
     meta = parsed.get("feed") or {}
     result = ParsedFeed(title=_first_text(meta, "title"), link=_http_url(meta.get("link")))
     raw_entries = parsed.get("entries") or []
