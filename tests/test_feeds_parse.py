@@ -169,6 +169,13 @@ def test_not_a_feed(data, why):
         parse_feed(data, "feed:x")
 
 
+@pytest.mark.parametrize("byte", [b"\x80", b"\x00"])
+def test_broken_encoding_declaration_is_a_feed_error(byte):
+    data = fixture("rss2.xml").replace(b'encoding="utf-8"', b'encoding="' + byte + b'tf-8"')
+    with pytest.raises(FeedError, match="unreadable feed|malformed feed"):
+        parse_feed(data, "feed:x")
+
+
 def test_oversized_document_refused():
     with pytest.raises(FeedError, match="larger than"):
         parse_feed(b" " * (MAX_FEED_BYTES + 1), "feed:x")
@@ -286,3 +293,31 @@ def test_plain_text_leaves_no_markup_or_controls(text):
 def test_plain_text_of_markup_fragments(parts):
     out = plain_text("".join(parts))
     assert "<b>" not in out and "<p>" not in out and "&amp;" not in out
+
+
+_FIXTURES = [fixture(name) for name in ("rss2.xml", "atom.xml", "arxiv_rss.xml", "arxiv_atom.xml")]
+
+
+@given(
+    st.sampled_from(range(len(_FIXTURES))),
+    st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=8)), max_size=6),
+)
+def test_mangled_feeds_parse_or_fail_cleanly(which, edits):
+    """Whatever bytes arrive, the result is entries that keep the invariants, or one FeedError line."""
+    data = bytearray(_FIXTURES[which])
+    for position, replacement in edits:
+        at = position % (len(data) + 1)
+        data[at : at + len(replacement)] = replacement
+    try:
+        feed = parse_feed(bytes(data), "feed:fuzz")
+    except FeedError as exc:
+        assert "\n" not in str(exc)
+        return
+    for item in feed.entries:
+        entry = item.entry
+        for text in (entry.title, entry.summary, *entry.authors, *entry.urls):
+            assert not _CONTROL.search(text)
+        assert entry.title and len(entry.title) <= MAX_TITLE_CHARS
+        assert len(entry.summary) <= MAX_SUMMARY_CHARS
+        assert all(u.startswith(("http://", "https://")) for u in entry.urls)
+        assert entry.date is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.date)

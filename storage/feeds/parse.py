@@ -457,7 +457,12 @@ def parse_feed(data: bytes, source: str, *, content_type: str | None = None) -> 
     headers = {"content-type": content_type} if content_type else {}
     # A file-like object, never a string: given a string that looks like a
     # URL, feedparser would go and fetch it.
-    parsed = feedparser.parse(io.BytesIO(bytes(data)), response_headers=headers)
+    try:
+        parsed = feedparser.parse(io.BytesIO(bytes(data)), response_headers=headers)
+    except Exception as exc:  # hostile bytes reach corners feedparser does not guard
+        # (a NUL or a stray byte in the encoding declaration raises from its
+        # encoding detection, not as bozo)
+        raise FeedError(f"unreadable feed: {_bozo_line(exc)}") from None
     if _bozo_is_fatal(parsed):
         raise FeedError(f"malformed feed: {_bozo_line(parsed.get('bozo_exception'))}")
     if not parsed.get("version"):
