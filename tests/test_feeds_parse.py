@@ -227,11 +227,15 @@ def test_truncation_markers():
         "and find [&amp;#8230;]&lt;/p&gt;</description></item>"
         "<item><title>B</title><guid>2</guid><description>We study it. Read more</description></item>"
         "<item><title>C</title><guid>3</guid><description>We study it.</description></item>"
+        "<item><title>D</title><guid>4</guid><description>&lt;p&gt;We study it [&amp;#8230;]&lt;/p&gt;"
+        "&lt;p&gt;The post &lt;a href='https://x.org/d'&gt;D&lt;/a&gt; appeared first on "
+        "&lt;a href='https://x.org'&gt;X Blog&lt;/a&gt;.&lt;/p&gt;</description></item>"
     )
-    a, b, c = (e.entry for e in parse_feed(data, "feed:x").entries)
+    a, b, c, d = (e.entry for e in parse_feed(data, "feed:x").entries)
     assert a.summary == "We study the thing and find…" and a.summary_truncated
     assert b.summary == "We study it. …" and b.summary_truncated
     assert c.summary == "We study it." and not c.summary_truncated
+    assert d.summary == "We study it…" and d.summary_truncated
 
 
 def test_untitled_entry_gets_derived_title_and_update_notes():

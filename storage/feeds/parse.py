@@ -105,6 +105,9 @@ _READ_MORE = re.compile(
     r"(?:\s*(?:\[\s*(?:…|\.\.\.)\s*\]|(?:continue\s+reading|read\s+more)\b[^\w]*(?:…|\.\.\.)?|»))+\s*$",
     re.IGNORECASE,
 )
+# WordPress signs every description "The post TITLE appeared first on SITE.";
+# it is the feed's furniture, not the post's text.
+_APPEARED_FIRST = re.compile(r"\s*The post .{1,400}? appeared first on [^.]{1,200}\.?\s*$")
 
 
 class FeedError(Exception):
@@ -391,7 +394,7 @@ def _entry(data: Any, source: str, position: int) -> FeedEntry | None:
     # and prefers a complete text to a longer cut-off one, so the marker
     # becomes the ellipsis it reads, or a teaser ending in a full stop would
     # pass for the whole text.
-    bare = _READ_MORE.sub("", summary).strip()
+    bare = _READ_MORE.sub("", _APPEARED_FIRST.sub("", summary)).strip()
     if bare and bare != summary.strip() and not bare.endswith(("…", "...")):
         bare += " …" if bare[-1] in ".!?" else "…"
     cut = is_truncated(bare)
