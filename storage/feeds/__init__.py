@@ -2,6 +2,22 @@
 
 The command line and the app reach this through the core; nothing here knows
 about either. See ``fetch.refresh`` for how a refresh commits feed by feed.
+
+How the layers above are meant to use it (not wired yet)::
+
+    store = FeedStore.in_folder(data_dir)          # feeds.json in the data folder
+    store.add(url, name)  /  store.feeds()  /  store.remove(name)
+
+    def apply(feed, entries):                      # the library import, under its lock
+        library.import_entries([e.entry for e in entries], f"feed:{feed.name}")
+        # ... which merges with merge_feed_entries instead of merge_entries
+
+    with make_client() as client:
+        report = refresh(names or store.feeds(), client=client, store=store, apply=apply)
+    report.lines()  # one per feed; report.failed decides the exit status
+
+``apply`` runs between the fetch and the feed's record in ``feeds.json``, so
+it must be idempotent (a refresh stopped after it applies the entries again).
 """
 
 from storage.feeds.fetch import (
