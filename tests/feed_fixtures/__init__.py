@@ -1,0 +1,1 @@
+"""Feed documents and a local HTTP server for the feed tests (nothing here goes online)."""
