@@ -12,7 +12,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: The five document formats the parser recognises, by content.
-KINDS = ("blog_listing", "research_page", "arxiv_abstracts", "paper_listing", "blog_excerpts")
+KINDS = (
+    "blog_listing",
+    "research_page",
+    "arxiv_abstracts",
+    "paper_listing",
+    "blog_excerpts",
+    "feed",  # a post from an RSS or Atom feed (storage.feeds)
+    "arxiv_feed",  # a paper from an arXiv listing feed
+)
 
 
 @dataclass(frozen=True)

@@ -726,3 +726,31 @@ class Library:
                 "imported": stamp,
             }
         return records
+
+    # -- entries from elsewhere (feeds) -------------------------------------------
+
+    def import_entries(self, entries: Sequence[Entry], source: str) -> ImportReport:
+        """Merge ready-made entries (a feed's) into the library in one locked, atomic step.
+
+        Feed entries go through ``merge_feed_entries``: a truncated summary of
+        a text the library has merges into that item. The import is recorded
+        under ``source`` (``feed:NAME``) like a document's.
+        """
+        from storage.feeds import merge_feed_entries
+
+        report = ImportReport()
+        report.documents.append(DocumentReport(source, "feed", len(entries)))
+        if not entries:
+            return report
+        with self._mutex, self.lock.held(), paused_gc():
+            existing = self._items_for_import()
+            result = merge_feed_entries(entries, existing.values())
+            report.added, report.merged = list(result.added), list(result.merged)
+            report.unchanged = list(result.unchanged)
+            record = {source: {"kind": "feed", "entries": len(entries), "imported": now_iso()}}
+            try:
+                if result.items:
+                    self._write_items(result.items, existing, None, record)
+            finally:
+                self._release()
+        return report

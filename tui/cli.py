@@ -98,6 +98,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--force", action="store_true", help="write through a symbolic link at FILE")
     p.add_argument("--group-by", choices=("tag", "status"), default=None)
+    p = command("feed", "follow feeds: the shared list in feeds.json")
+    feed = p.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
+    f = feed.add_parser("add", help="follow a feed (RSS, Atom, an arXiv listing)")
+    _common(f, suppress=True)
+    f.add_argument("url", metavar="URL")
+    f.add_argument("--name", metavar="NAME", help="what to call it (default: from the URL)")
+    f = feed.add_parser("list", help="the feeds followed")
+    _common(f, suppress=True)
+    f.add_argument("--json", action="store_true", help="print a JSON array")
+    f = feed.add_parser("remove", help="stop following a feed")
+    _common(f, suppress=True)
+    f.add_argument("name", metavar="NAME")
+
+    p = command("refresh", "fetch feeds and add what is new to the library")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument(
+        "--force", action="store_true", help="fetch in full, ignoring what was fetched before"
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
     p = command("annotations", "move a user's annotations between machines")
     actions = p.add_subparsers(dest="annotations_command", metavar="ACTION", required=True)
     a = actions.add_parser("export", help="write a user's annotation file")

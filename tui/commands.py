@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from core.errors import StorageError, describe_for_cli
 from core.model import paused_gc
 from core.output import write_file, write_json, write_json_array
 from core.session import Change, Session, Step
 from core.text import visible
+
+if TYPE_CHECKING:
+    from core.feeds import Feed
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
 
@@ -384,6 +387,66 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _feed_json(feed: Feed) -> dict[str, Any]:
+    data = feed.to_dict()
+    data.pop("seen", None)  # bookkeeping: thousands of guids
+    return data
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    from core import feeds
+
+    session = open_session(args)
+    if args.feed_command == "add":
+        feed = feeds.add_feed(session, args.url, args.name)
+        say(f"following {feed.name}: {feed.url}")
+    elif args.feed_command == "remove":
+        feeds.remove_feed(session, args.name)
+        say(f"no longer following {args.name}")
+    else:
+        found = feeds.list_feeds(session)
+        if args.json:
+            _print_json([_feed_json(f) for f in found])
+            return 0
+        if not found:
+            say("no feeds yet: shelf feed add URL")
+        for feed in found:
+            state = f"  last refreshed {feed.last_refresh}" if feed.last_refresh else ""
+            error = f"  (last error: {feed.last_error})" if feed.last_error else ""
+            say(f"{feed.name}  {feed.url}{state}{error}")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from core import feeds
+
+    session = open_session(args)
+    done = feeds.refresh(session, args.names, force=args.force)
+    report = done.report
+    if args.json:
+        _print_json(
+            {
+                "feeds": [
+                    {
+                        "name": o.name,
+                        "status": o.status,
+                        "entries": o.entries,
+                        "new": len(o.new),
+                        "error": o.error,
+                    }
+                    for o in report.outcomes
+                ],
+                "added": done.added,
+                "merged": done.merged,
+            }
+        )
+    else:
+        for outcome in report.outcomes:
+            say(outcome.line(), file=sys.stderr if outcome.status == "failed" else None)
+        say(f"{report.summary()}; {len(done.added)} added, {len(done.merged)} merged")
+    return 1 if report.failed else 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "list": cmd_list,
@@ -400,4 +463,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rename": _flushing(cmd_rename),
     "export": cmd_export,
     "annotations": cmd_annotations,
+    "feed": cmd_feed,
+    "refresh": cmd_refresh,
 }
