@@ -72,4 +72,13 @@ def refresh(
     return done
 
 
-__all__ = ["Feed", "Refreshed", "add_feed", "feed_store", "list_feeds", "refresh", "remove_feed"]
+__all__ = [
+    "Feed",
+    "FeedOutcome",
+    "Refreshed",
+    "add_feed",
+    "feed_store",
+    "list_feeds",
+    "refresh",
+    "remove_feed",
+]

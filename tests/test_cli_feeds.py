@@ -71,3 +71,40 @@ def test_one_failing_feed_does_not_stop_the_others(bundled_data: Path, server, c
     assert "ok: 0 new of 0" in out
     assert shelf(bundled_data, "feed", "remove", "gone") == 0
     assert shelf(bundled_data, "feed", "add", "file:///etc/passwd") == 1
+
+
+def test_U_refreshes_feeds_in_the_app_and_new_items_appear(tmp_path: Path, server) -> None:
+    import asyncio
+
+    from core import feeds
+    from tests.tui_helpers import open_test_shelf, settle
+    from tui.app import ShelfApp
+
+    folder = tmp_path / "data"
+    session = Session(open_test_shelf(folder))
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>'
+        b"<item><title>A Post About Sparse Mixtures</title><link>https://example.org/moe</link>"
+        b"<pubDate>Tue, 01 Dec 2026 10:00:00 GMT</pubDate>"
+        b"<description>Routing tokens to experts.</description></item></channel></rss>"
+    )
+    server.routes["/blog"] = Route(body)
+    feeds.add_feed(session, server.url("/blog"), "blog")
+    app = ShelfApp(session)
+
+    async def go() -> list[str]:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert len(app.model.library_order) == 8
+            await pilot.press("U")
+            await settle(pilot)
+            for _ in range(100):  # the poll that follows the refresh brings the items in
+                if len(app.model.library_order) == 9:
+                    break
+                await pilot.pause(0.05)
+            titles = [app.model.row(i).title for i in app.model.library_order]
+            assert "A Post About Sparse Mixtures" in titles
+            return [str(n.message) for n in app._notifications]
+
+    notes = asyncio.run(go())
+    assert "blog: 1 new of 1" in notes

@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from core.errors import describe
 from core.exports import ExportPlan, run_export
+from core.feeds import FeedOutcome, Refreshed
 from core.jobs import JobOutcome, JobQueue
 from core.lifecycle import SignalExit
 from core.listing import LibraryModel
@@ -84,6 +85,7 @@ class ShelfApp(App[int]):
         Binding("S", "stats", "stats", id="stats"),
         Binding("u", "undo", "undo", id="app.undo"),
         Binding("ctrl+r", "redo", "redo", id="app.redo"),
+        Binding("U", "refresh_feeds", "refresh feeds", show=False, id="app.refresh_feeds"),
         Binding("ctrl+p", "command_palette", "commands", show=False, id="command_palette"),
     ]
 
@@ -109,6 +111,8 @@ class ShelfApp(App[int]):
         self._loading_started = False
         self.jobs = JobQueue(self._job_finished)
         self.exports = JobQueue(self._job_finished, name="shelf-export")
+        # Fetching feeds takes seconds: never ahead of a save on the job queue.
+        self.feeds = JobQueue(self._job_finished, name="shelf-feeds")
         self.opener = opener or webbrowser.open
         self.today = today or dt.date.today
         self.poll_seconds = poll_seconds
@@ -168,6 +172,7 @@ class ShelfApp(App[int]):
         # An export still running finishes on its own: it is a separate
         # process that replaces its file only when complete.
         self.exports.close(wait=False)
+        self.feeds.close(wait=False)
         self.heap.uninstall()
 
     async def on_event(self, event: events.Event) -> None:
@@ -379,8 +384,10 @@ class ShelfApp(App[int]):
 
     # -- noticing other processes -------------------------------------------
 
-    def _poll(self) -> None:
-        if self._polling or self._quitting or self.jobs.pending or not self.model.loaded:
+    def _poll(self, force: bool = False) -> None:
+        if self._polling or self._quitting or not self.model.loaded:
+            return
+        if self.jobs.pending and not force:
             return
         self._polling = True
         self._polls += 1
@@ -433,7 +440,9 @@ class ShelfApp(App[int]):
 
     def busy(self) -> bool:
         """Whether work the user asked for (or start-up loading) is still under way."""
-        if self.jobs.pending or self.exports.pending or not self.texts_loaded:
+        if self.jobs.pending or self.exports.pending or self.feeds.pending:
+            return True
+        if not self.texts_loaded:
             return True
         if not self.index_ready and self.index_error is None:
             return True
@@ -454,6 +463,35 @@ class ShelfApp(App[int]):
 
         if not isinstance(self.screen, StatsScreen):
             self.push_screen(StatsScreen(self.model.stats(self.today())))
+
+    # -- feeds ----------------------------------------------------------------
+
+    def action_refresh_feeds(self) -> None:
+        """Fetch every feed beside the app; new items appear when it is done."""
+        if self.feeds.pending:
+            self.notify("feeds are being refreshed already", timeout=3)
+            return
+        from core import feeds
+
+        session = self.session
+
+        def progress(outcome: FeedOutcome) -> None:
+            line = visible(outcome.line(), lines=False)
+            severity = "warning" if outcome.status == "failed" else "information"
+            self.call_from_thread(self.notify, line, severity=severity, timeout=5, markup=False)
+
+        def done(refreshed: Refreshed) -> None:
+            report = refreshed.report
+            if not report.outcomes:
+                self.notify("no feeds yet: shelf feed add URL", severity="warning", timeout=5)
+                return
+            added, merged = len(refreshed.added), len(refreshed.merged)
+            summary = f"{report.summary()}; {added} added, {merged} merged"
+            self.notify(visible(summary), timeout=6, markup=False)
+            self._poll(force=True)  # show the new items now
+
+        self.notify("refreshing feeds…", timeout=3)
+        self.feeds.submit("refresh feeds", lambda: feeds.refresh(session, progress=progress), done)
 
     # -- exports --------------------------------------------------------------
 
