@@ -9,9 +9,11 @@ check all compare one canonical form.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote, urlsplit
+
+from seeds.model import Entry
 
 RefKind = Literal["arxiv", "doi", "url"]
 
@@ -139,3 +141,20 @@ def _url(raw: str) -> Ref:
 
 def _quote(text: str) -> str:
     return repr(text if len(text) <= 80 else text[:79] + "…")
+
+
+@dataclass(slots=True)
+class Found:
+    """What one reference resolved to: the entry, and the identifiers ``Entry`` has no field for.
+
+    ``arxiv_id`` and ``doi`` also travel in ``entry.urls`` (as
+    ``https://arxiv.org/abs/ID`` and ``https://doi.org/DOI``), which is what
+    the merge and the exports read today; here they are plain for callers
+    that check "already in the library?" first. ``details`` holds what a
+    reader may want but no field keeps yet (venue, volume, pages, comment).
+    """
+
+    entry: Entry
+    arxiv_id: str | None = None
+    doi: str | None = None
+    details: dict[str, str] = field(default_factory=dict)
