@@ -8,6 +8,7 @@ with a queue of canned ``Reply`` objects (the last one repeats) or a handler.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -163,3 +164,46 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += max(0.0, seconds)
+
+
+_ENTRY = re.compile(rb"<entry>.*?</entry>", re.S)
+_FEED_HEAD = b"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="html">ArXiv Query: search_query=&amp;id_list=%s&amp;start=0&amp;max_results=%d</title>
+  <id>http://arxiv.org/api/composed</id>
+  <updated>2026-12-06T00:00:00-05:00</updated>
+  <opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">%d</opensearch:totalResults>
+  <opensearch:startIndex xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">0</opensearch:startIndex>
+  <opensearch:itemsPerPage xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">%d</opensearch:itemsPerPage>
+"""
+
+
+class ArxivAPI:
+    """The arXiv API's ``id_list`` behaviour, answered from the fixture feeds.
+
+    Known ids answer with their fixture's entry, in the order asked; unknown
+    ids are left out (as the API does for ids it has no paper for); an id in
+    ``malformed`` makes the whole answer the API's error entry, as a badly
+    formed id does.
+    """
+
+    def __init__(self, papers: dict[str, str], malformed: frozenset[str] = frozenset()) -> None:
+        self.entries = {
+            paper_id: _ENTRY.search(fixture(name)).group(0)  # type: ignore[union-attr]
+            for paper_id, name in papers.items()
+        }
+        self.malformed = malformed
+        self.asked: list[list[str]] = []
+
+    def __call__(self, seen: Seen) -> Reply:
+        ids = ",".join(seen.query.get("id_list", [""])).split(",")
+        self.asked.append(ids)
+        if any(i in self.malformed for i in ids):
+            return Reply(body=fixture("arxiv_error.xml"), content_type=ATOM)
+        found = [self.entries[_base(i)] for i in ids if _base(i) in self.entries]
+        head = _FEED_HEAD % (",".join(ids).encode(), len(ids), len(found), len(ids))
+        return Reply(body=head + b"\n".join(found) + b"\n</feed>\n", content_type=ATOM)
+
+
+def _base(arxiv_id: str) -> str:
+    return re.sub(r"v\d+$", "", arxiv_id)
