@@ -210,6 +210,10 @@ def fetch(
                         results[ref] = str(single)
         except FetchError as err:
             results = dict.fromkeys(batch, str(err))
+        except Exception as err:  # a parser bug on one odd feed must not lose the other batches
+            results = dict.fromkeys(
+                batch, f"could not read the answer ({type(err).__name__}: {err})"
+            )
         for ref in batch:
             outcome[ref] = results[ref]
             if done:

@@ -96,6 +96,7 @@ class FakeWeb:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go as two writes
 
             def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
                 parts = urlsplit(self.path)
