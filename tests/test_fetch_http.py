@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -278,3 +279,19 @@ def test_a_redirect_loop_ends(web: FakeWeb, client: HttpClient) -> None:
     with pytest.raises(FetchError, match="more than 5 redirects"):
         get_json(client, web.url("/loop"))
     assert len(web.seen("/loop")) == 6
+
+
+def test_pacing_holds_across_threads(web: FakeWeb, client: HttpClient, fake_time: FakeTime) -> None:
+    web.route("/api", Reply(body="{}", content_type=JSON))
+    threads = [
+        threading.Thread(
+            target=get_json, args=(client, web.url("/api")), kwargs={"pace": ("arxiv", 3.0)}
+        )
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(web.seen("/api")) == 4
+    assert fake_time.sleeps == [3.0, 3.0, 3.0]  # one at a time, each a full interval after the last

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -171,6 +172,8 @@ class HttpClient:
         self._sleep = sleep
         self._now = now
         self._last: dict[str, float] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
         s = self.settings
         self._client = httpx.Client(
             headers={"User-Agent": s.user_agent},
@@ -208,20 +211,23 @@ class HttpClient:
         """GET with retries; ``accept`` lists the media types the caller can parse.
 
         ``service`` names the other end in messages ("arXiv API"). ``pace`` is
-        ``(key, seconds)``: no two requests with that key start closer together.
+        ``(key, seconds)``: a request with that key starts at least that long
+        after the previous one ended, and only one runs at a time, even when
+        the app fetches from several threads.
         """
         accepted = tuple(accept)
         request_url = httpx.URL(url, params=params) if params else httpx.URL(url)
         attempt = 0
         while True:
-            if pace:
-                self._wait_turn(*pace)
             try:
-                try:
-                    return self._once(request_url, accepted, service)
-                finally:
-                    if pace:
-                        self._last[pace[0]] = self._clock()
+                if pace:
+                    with self._pace_lock(pace[0]):
+                        self._wait_turn(*pace)
+                        try:
+                            return self._once(request_url, accepted, service)
+                        finally:
+                            self._last[pace[0]] = self._clock()
+                return self._once(request_url, accepted, service)
             except FetchError as err:
                 if err.status not in RETRY_STATUSES or attempt >= self.settings.retries:
                     raise
@@ -238,6 +244,10 @@ class HttpClient:
                 self._sleep(wait)
 
     # -- one attempt ----------------------------------------------------------------
+
+    def _pace_lock(self, key: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
 
     def _wait_turn(self, key: str, interval: float) -> None:
         last = self._last.get(key)
