@@ -68,7 +68,8 @@ class FeedError(FetchError):
 
 def parse_feed(body: bytes) -> list[Paper]:
     """The papers of one API answer; ``FetchError`` for malformed XML, ``FeedError`` for an error entry."""
-    if _DTD.search(body[:4096]):
+    # In well-formed XML a raw "<!DOCTYPE" can only be markup (text escapes the "<").
+    if _DTD.search(body):
         raise FetchError(f"{SERVICE} sent XML with a document type declaration; refused")
     try:
         root = ET.fromstring(body)
@@ -95,7 +96,7 @@ def parse_feed(body: bytes) -> list[Paper]:
 def _paper(element: ET.Element, entry_id: str, title: str) -> Paper | None:
     match = _ABS_ID.search(entry_id)
     if not match or not title:
-        return None  # an id that matched nothing comes back as an entry without a title
+        return None  # nothing to add without a title: the ref is reported as not found
     authors: list[str] = []
     affiliations: list[str] = []
     for author in element.findall(f"{ATOM}author"):
