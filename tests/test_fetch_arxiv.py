@@ -9,9 +9,25 @@ import pytest
 from storage.fetch import arxiv
 from storage.fetch.http import FetchError, FetchSettings, HttpClient
 from storage.fetch.refs import Found, Ref, parse_ref
-from tests.http_fixtures.server import ATOM, ArxivAPI, FakeTime, FakeWeb, Reply, fixture
+from tests.http_fixtures.server import (
+    ATOM,
+    PROXY_VARIABLES,
+    ArxivAPI,
+    FakeTime,
+    FakeWeb,
+    Reply,
+    fixture,
+)
 
 pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests go straight to the local server, whatever proxy the machine has set."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
 
 PAPERS = {
     "2303.08774": "arxiv_2303.08774.xml",

@@ -15,6 +15,7 @@ from tests.http_fixtures.server import (
     ATOM,
     HTML,
     JSON,
+    PROXY_VARIABLES,
     ArxivAPI,
     FakeTime,
     FakeWeb,
@@ -24,6 +25,14 @@ from tests.http_fixtures.server import (
 )
 
 pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests go straight to the local server, whatever proxy the machine has set."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
 
 PAPERS = {
     "2303.08774": "arxiv_2303.08774.xml",

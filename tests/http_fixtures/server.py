@@ -208,3 +208,16 @@ class ArxivAPI:
 
 def _base(arxiv_id: str) -> str:
     return re.sub(r"v\d+$", "", arxiv_id)
+
+
+#: Read by httpx (trust_env): a proxy set on a CI machine would swallow requests to 127.0.0.1.
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+)
