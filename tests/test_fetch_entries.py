@@ -77,6 +77,7 @@ def settings_for(web: FakeWeb, **overrides: object) -> FetchSettings:
     base = {
         "arxiv_api": web.url("/api/query"),
         "crossref_api": web.url("/cr"),
+        "doi_resolver": web.url("/doi"),
         "connect_timeout": 2.0,
         "read_timeout": 0.5,
         "max_bytes": 1024 * 1024,
@@ -117,7 +118,8 @@ def test_a_mixed_list(web: FakeWeb, api: ArxivAPI, client: HttpClient) -> None:
     ]
     assert report.errors == [
         "'garbage' is not a reference: give arxiv:ID (e.g. arxiv:2303.08774), doi:10.…, or an http(s) URL",
-        "doi:10.5555/missing: Crossref has no work with this DOI (HTTP 404)",
+        "doi:10.5555/missing: Crossref has no work with this DOI,"
+        " and its landing page gave none (127.0.0.1: HTTP 404 Not Found)",
     ]
     assert not report.ok
     assert len(report.entries) == 6
@@ -171,6 +173,7 @@ def test_fetched_entries_merge_with_the_corpus(web: FakeWeb, client: HttpClient)
 def test_settings_come_from_the_environment(web: FakeWeb, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHELF_ARXIV_API", web.url("/api/query"))
     monkeypatch.setenv("SHELF_CROSSREF_API", web.url("/cr"))
+    monkeypatch.setenv("SHELF_DOI_RESOLVER", web.url("/doi"))
     monkeypatch.setenv("SHELF_CONTACT_EMAIL", "reader@example.org")
     report = fetch_entries(["arxiv:2303.08774", "doi:10.1038/nature14539"])
     assert report.ok, report.errors
@@ -224,7 +227,8 @@ def test_retry_after_500_and_429(web: FakeWeb, client: HttpClient, fake_time: Fa
             "/cr/works/10.1000/gone",
             Reply(404, "Resource not found."),
             "doi:10.1000/gone",
-            "Crossref has no work with this DOI (HTTP 404)",
+            "Crossref has no work with this DOI, and its landing page gave none"
+            " (127.0.0.1: HTTP 404 Not Found)",
         ),
         (
             "/cr/works/10.1000/down",
@@ -323,3 +327,39 @@ def test_fetched_papers_export_as_papers(client: HttpClient) -> None:
     for entry in report.entries:
         view = {"kinds": [entry.kind], "category": entry.category, "urls": entry.urls}
         assert is_paper(view), entry.kind  # type: ignore[arg-type]
+
+
+def test_a_doi_crossref_does_not_know_is_read_from_its_landing_page(
+    web: FakeWeb, client: HttpClient
+) -> None:
+    # A DataCite DOI (Zenodo here): Crossref answers 404, doi.org redirects to the record.
+    page = """<html><head>
+    <meta name="citation_title" content="An example dataset of reading lists">
+    <meta name="citation_author" content="Doe, Jane">
+    <meta name="citation_publication_date" content="2024-05-02">
+    <meta name="citation_doi" content="10.5281/zenodo.1234567">
+    <link rel="canonical" href="https://zenodo.org/records/1234567">
+    </head><body></body></html>"""
+    web.route(
+        "/doi/10.5281/zenodo.1234567", Reply(302, "", headers={"Location": "/records/1234567"})
+    )
+    web.route("/records/1234567", Reply(body=page, content_type=HTML))
+    report = fetch_entries(["doi:10.5281/zenodo.1234567"], client=client)
+    assert report.ok, report.errors
+    (result,) = report.results
+    assert result.found is not None
+    entry = result.found.entry
+    assert entry.title == "An example dataset of reading lists"
+    assert entry.authors == ["Jane Doe"]
+    assert entry.date == "2024-05-02"
+    assert entry.source == "doi:10.5281/zenodo.1234567"
+    assert entry.urls == [
+        "https://zenodo.org/records/1234567",
+        "https://doi.org/10.5281/zenodo.1234567",
+    ]
+    assert result.found.doi == "10.5281/zenodo.1234567"
+    assert [r.path for r in web.requests] == [
+        "/cr/works/10.5281/zenodo.1234567",
+        "/doi/10.5281/zenodo.1234567",
+        "/records/1234567",
+    ]

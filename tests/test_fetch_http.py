@@ -66,6 +66,7 @@ def test_settings_default_to_the_real_services() -> None:
     settings = FetchSettings.from_env({})
     assert settings.arxiv_api == DEFAULT_ARXIV_API == "http://export.arxiv.org/api/query"
     assert settings.crossref_api == DEFAULT_CROSSREF_API == "https://api.crossref.org"
+    assert settings.doi_resolver == "https://doi.org"
     assert settings.contact_email is None
     assert settings.user_agent.startswith("shelf/")
     assert "mailto" not in settings.user_agent
@@ -76,12 +77,14 @@ def test_settings_follow_the_environment() -> None:
         {
             "SHELF_ARXIV_API": "http://mirror.example/api/query/",
             "SHELF_CROSSREF_API": "https://crossref.mirror.example",
+            "SHELF_DOI_RESOLVER": "http://resolver.example/",
             "SHELF_CONTACT_EMAIL": " reader@example.org ",
         },
         project_url="https://example.org/shelf",
     )
     assert settings.arxiv_api == "http://mirror.example/api/query"
     assert settings.crossref_api == "https://crossref.mirror.example"
+    assert settings.doi_resolver == "http://resolver.example"
     assert settings.user_agent.endswith(" (+https://example.org/shelf; mailto:reader@example.org)")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from seeds.model import Entry
 from storage.fetch import arxiv, crossref, html_meta
@@ -151,6 +152,33 @@ def fetch_entries(
     return FetchReport(results)
 
 
+def _fetch_doi(ref: Ref, client: HttpClient) -> Found:
+    """Crossref first; a DOI it does not know may still have a landing page with citation tags.
+
+    Crossref registers journals and proceedings; DataCite DOIs (Zenodo,
+    figshare, datasets) are unknown to it but resolve, through doi.org, to
+    pages that usually carry ``citation_*`` tags.
+    """
+    try:
+        return crossref.fetch(ref, client)
+    except FetchError as err:
+        if err.status != 404:
+            raise
+    landing = f"{client.settings.doi_resolver}/{quote(ref.id, safe='/')}"
+    try:
+        found = html_meta.fetch(ref, client, url=landing)
+    except FetchError as err:
+        raise FetchError(
+            f"Crossref has no work with this DOI, and its landing page gave none ({err})"
+        ) from None
+    link = f"https://doi.org/{ref.id}"
+    if found.doi is None:
+        found.doi = ref.id
+    if not any(url.lower() == link for url in found.entry.urls):
+        found.entry.urls.append(link)
+    return found
+
+
 def _start(item: Ref | str) -> FetchResult:
     if isinstance(item, Ref):
         return FetchResult(str(item), item)
@@ -161,9 +189,10 @@ def _start(item: Ref | str) -> FetchResult:
 
 
 def _fetch_one(ref: Ref, client: HttpClient) -> Found | str:
-    module = crossref if ref.kind == "doi" else html_meta
     try:
-        return module.fetch(ref, client)
+        if ref.kind == "doi":
+            return _fetch_doi(ref, client)
+        return html_meta.fetch(ref, client)
     except FetchError as err:
         return str(err)
     except Exception as err:  # a parser bug on one odd answer must not lose the others

@@ -115,9 +115,14 @@ def decode(response: Response) -> str:
     return response.text(charset)
 
 
-def fetch(ref: Ref, client: HttpClient) -> Found:
-    """The entry a page declares about itself; ``FetchError`` when it declares no title."""
-    response = client.get(ref.id, accept=MEDIA_TYPES, service=_host(ref.id))
+def fetch(ref: Ref, client: HttpClient, url: str | None = None) -> Found:
+    """The entry a page declares about itself; ``FetchError`` when it declares no title.
+
+    ``url`` is where to find the page when it is not the reference itself (a
+    DOI's landing page, through the resolver).
+    """
+    address = url or ref.id
+    response = client.get(address, accept=MEDIA_TYPES, service=_host(address))
     return page_to_found(decode(response), response.url, ref)
 
 

@@ -27,6 +27,7 @@ import httpx
 
 DEFAULT_ARXIV_API = "http://export.arxiv.org/api/query"
 DEFAULT_CROSSREF_API = "https://api.crossref.org"
+DEFAULT_DOI_RESOLVER = "https://doi.org"
 MB = 1024 * 1024
 
 #: Statuses that mean "not now" rather than "no": worth another try later.
@@ -78,6 +79,9 @@ class FetchSettings:
 
     arxiv_api: str = DEFAULT_ARXIV_API
     crossref_api: str = DEFAULT_CROSSREF_API
+    # DOIs Crossref does not know (DataCite: Zenodo, figshare, arXiv) are
+    # looked up through the resolver's redirect to their landing page.
+    doi_resolver: str = DEFAULT_DOI_RESOLVER
     contact_email: str | None = None
     project_url: str | None = field(default_factory=_project_url)
     connect_timeout: float = 10.0
@@ -97,12 +101,16 @@ class FetchSettings:
     def from_env(
         cls, environ: Mapping[str, str] | None = None, **overrides: object
     ) -> FetchSettings:
-        """Defaults, then ``SHELF_ARXIV_API``, ``SHELF_CROSSREF_API``, ``SHELF_CONTACT_EMAIL``."""
+        """Defaults, then ``SHELF_ARXIV_API``, ``SHELF_CROSSREF_API``, ``SHELF_DOI_RESOLVER``
+        and ``SHELF_CONTACT_EMAIL``."""
         env = os.environ if environ is None else environ
         settings = cls(
             arxiv_api=_base_url(env.get("SHELF_ARXIV_API"), DEFAULT_ARXIV_API, "SHELF_ARXIV_API"),
             crossref_api=_base_url(
                 env.get("SHELF_CROSSREF_API"), DEFAULT_CROSSREF_API, "SHELF_CROSSREF_API"
+            ),
+            doi_resolver=_base_url(
+                env.get("SHELF_DOI_RESOLVER"), DEFAULT_DOI_RESOLVER, "SHELF_DOI_RESOLVER"
             ),
             contact_email=(env.get("SHELF_CONTACT_EMAIL") or "").strip() or None,
         )
