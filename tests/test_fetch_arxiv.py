@@ -255,3 +255,13 @@ def test_an_empty_feed_is_not_found(web: FakeWeb, client: HttpClient) -> None:
     web.route("/api/query", Reply(body=fixture("arxiv_empty.xml"), content_type=ATOM))
     ref = parse_ref("arxiv:2312.99999v2")
     assert arxiv.fetch([ref], client) == {ref: "arXiv has no paper 2312.99999v2"}
+
+
+def test_no_pdf_link_in_the_feed_no_pdf_url(web: FakeWeb, client: HttpClient) -> None:
+    feed = fixture("arxiv_2303.08774.xml").replace(
+        b'<link title="pdf" href="http://arxiv.org/pdf/2303.08774v3" rel="related" type="application/pdf"/>',
+        b"",
+    )
+    web.route("/api/query", Reply(body=feed, content_type=ATOM))
+    ref = parse_ref("arxiv:2303.08774")
+    assert one(arxiv.fetch([ref], client)[ref]).entry.urls == ["https://arxiv.org/abs/2303.08774"]

@@ -139,10 +139,11 @@ def to_found(paper: Paper, ref: Ref) -> Found:
     iso = _ISO.match(paper.published)
     date, date_text = date_fields(*(int(g) for g in iso.groups())) if iso else (None, None)
     version = ref.version or ""
-    urls = [
-        f"https://arxiv.org/abs/{paper.arxiv_id}",
-        f"https://arxiv.org/pdf/{paper.arxiv_id}{version}",
-    ]
+    # Links on arxiv.org itself whatever mirror answered, without a version
+    # unless one was asked for, so they match the corpus's and BibTeX's links.
+    urls = [f"https://arxiv.org/abs/{paper.arxiv_id}"]
+    if paper.pdf_url:  # the feed lists a PDF only when there is one
+        urls.append(f"https://arxiv.org/pdf/{paper.arxiv_id}{version}")
     # The link keeps the DOI as registered (as the BibTeX import does), so the
     # two spell one URL; ``Found.doi`` is the case-folded identity.
     written = paper.doi.split()[0] if paper.doi else None
