@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -306,3 +307,16 @@ def test_pacing_holds_across_threads(web: FakeWeb, client: HttpClient, fake_time
         thread.join()
     assert len(web.seen("/api")) == 4
     assert fake_time.sleeps == [3.0, 3.0, 3.0]  # one at a time, each a full interval after the last
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("ftp://127.0.0.1/x", "only http(s) URLs with a host"),
+        ("http:///nohost", "only http(s) URLs with a host"),
+        ("http://[::1/x", "bad URL 'http://[::1/x'"),
+    ],
+)
+def test_a_bad_url_is_a_fetch_error(client: HttpClient, url: str, says: str) -> None:
+    with pytest.raises(FetchError, match=re.escape(says)):
+        get_json(client, url)

@@ -224,7 +224,12 @@ class HttpClient:
         the app fetches from several threads.
         """
         accepted = tuple(accept)
-        request_url = httpx.URL(url, params=params) if params else httpx.URL(url)
+        try:
+            request_url = httpx.URL(url, params=params) if params else httpx.URL(url)
+        except httpx.InvalidURL as err:
+            raise FetchError(f"bad URL {url!r}: {_reason(err)}") from None
+        if request_url.scheme not in ("http", "https") or not request_url.host:
+            raise FetchError(f"bad URL {url!r}: only http(s) URLs with a host are fetched")
         attempt = 0
         while True:
             try:
