@@ -119,7 +119,9 @@ def fetch_entries(
 
     if progress:
         progress(0, total)
-    advance(sum(1 for r in results if r.ref is None))
+    unparsed = sum(1 for r in results if r.ref is None)
+    if unparsed:
+        advance(unparsed)
     wanted = {r.ref for r in results if r.ref is not None}
     if not wanted:
         return FetchReport(results)
