@@ -729,19 +729,38 @@ class Library:
 
     # -- entries from elsewhere (feeds) -------------------------------------------
 
-    def import_entries(self, entries: Sequence[Entry], source: str) -> ImportReport:
-        """Merge ready-made entries (a feed's) into the library in one locked, atomic step.
+    def import_entries(
+        self, entries: Sequence[Entry], source: str, *, kind: str = "feed"
+    ) -> ImportReport:
+        """Merge ready-made entries (a feed's, a fetched paper's) in one locked, atomic step.
 
         Feed entries go through ``merge_feed_entries``: a truncated summary of
-        a text the library has merges into that item. The import is recorded
-        under ``source`` (``feed:NAME``) like a document's.
+        a text the library has merges into that item; other entries through
+        ``merge_entries``, as a document's would. The import is recorded under
+        ``source`` (``feed:NAME``, ``shelf add``) like a document's.
         """
+        from seeds.merge import merge_entries
         from storage.feeds import merge_feed_entries
 
         report = ImportReport()
-        report.documents.append(DocumentReport(source, "feed", len(entries)))
+        report.documents.append(DocumentReport(source, kind, len(entries)))
         if not entries:
             return report
+        with self._mutex, self.lock.held(), paused_gc():
+            existing = self._items_for_import()
+            if kind == "feed":
+                result = merge_feed_entries(entries, existing.values())
+            else:
+                result = merge_entries(entries, existing.values())
+            report.added, report.merged = list(result.added), list(result.merged)
+            report.unchanged = list(result.unchanged)
+            record = {source: {"kind": kind, "entries": len(entries), "imported": now_iso()}}
+            try:
+                if result.items:
+                    self._write_items(result.items, existing, None, record)
+            finally:
+                self._release()
+        return report
         with self._mutex, self.lock.held(), paused_gc():
             existing = self._items_for_import()
             result = merge_feed_entries(entries, existing.values())

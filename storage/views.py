@@ -6,12 +6,39 @@ never renamed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from seeds.categories import category_name
 from seeds.model import Item
 from storage.model import Annotation
+
+_ARXIV_URL = re.compile(
+    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
+_DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+
+def arxiv_id(urls: Sequence[str]) -> str | None:
+    """The arXiv id an item's abs or PDF link names (without a version), or None."""
+    for url in urls:
+        match = _ARXIV_URL.match(url)
+        if match:
+            return match["id"].lower() if "/" in match["id"] else match["id"]
+    return None
+
+
+def doi_of(urls: Sequence[str]) -> str | None:
+    """The DOI an item's doi.org link names (as registered, lower-cased), or None."""
+    for url in urls:
+        match = _DOI_URL.match(url)
+        if match:
+            return unquote(match["doi"]).lower()
+    return None
 
 
 def display_title(item: Item, ann: Annotation | None) -> str:
@@ -57,6 +84,8 @@ def item_view(
         "updates": [{"date": u.date, "text": u.text} for u in item.updates],
         "sources": list(item.sources),
         "kinds": list(item.kinds),
+        "arxiv_id": arxiv_id(item.urls),
+        "doi": doi_of(item.urls),
     }
     view.update(annotation_view(ann))
     view["others"] = {

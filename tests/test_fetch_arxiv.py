@@ -151,7 +151,7 @@ def test_a_version_asked_for_is_the_version_fetched(api: ArxivAPI, client: HttpC
     ref = parse_ref("https://arxiv.org/pdf/2303.08774v2")
     entry = one(arxiv.fetch([ref], client)[ref]).entry
     assert api.asked == [["2303.08774v2"]]
-    assert entry.source == "arxiv:2303.08774v2"
+    assert entry.source == "arxiv:2303.08774"  # the work, not the version
     assert entry.urls[:2] == [
         "https://arxiv.org/abs/2303.08774",
         "https://arxiv.org/pdf/2303.08774v2",

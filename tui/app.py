@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
+from core.adding import Added
 from core.errors import describe
 from core.exports import ExportPlan, run_export
 from core.feeds import FeedOutcome, Refreshed
@@ -86,6 +87,7 @@ class ShelfApp(App[int]):
         Binding("u", "undo", "undo", id="app.undo"),
         Binding("ctrl+r", "redo", "redo", id="app.redo"),
         Binding("U", "refresh_feeds", "refresh feeds", show=False, id="app.refresh_feeds"),
+        Binding("a", "add_reference", "add paper", show=False, id="app.add_reference"),
         Binding("ctrl+p", "command_palette", "commands", show=False, id="command_palette"),
     ]
 
@@ -184,7 +186,7 @@ class ShelfApp(App[int]):
         # A dialog may hold unsaved text (a note): close it before q quits.
         # Signals call action_quit directly and are not stopped by this.
         in_dialog = isinstance(self.screen, ModalScreen)
-        if in_dialog and action in {"quit", "stats", "help", "undo", "redo"}:
+        if in_dialog and action in {"quit", "stats", "help", "undo", "redo", "add_reference"}:
             return False
         if action == "undo":
             return self.undo_label is not None
@@ -492,6 +494,38 @@ class ShelfApp(App[int]):
 
         self.notify("refreshing feeds…", timeout=3)
         self.feeds.submit("refresh feeds", lambda: feeds.refresh(session, progress=progress), done)
+
+    def action_add_reference(self) -> None:
+        """Ask for references and add them beside the app (fetching waits on the network)."""
+        from tui.screens.add_dialog import AddDialog
+
+        self.push_screen(AddDialog(), self._add_references)
+
+    def _add_references(self, refs: list[str] | None) -> None:
+        if not refs:
+            return
+        from core.adding import add_references
+
+        session = self.session
+        count = len(refs)
+
+        def progress(done: int, total: int) -> None:
+            if total > 1 and done < total:
+                self.call_from_thread(self.notify, f"fetched {done} of {total}…", timeout=2)
+
+        def added(done: Added) -> None:
+            for line in done.errors:
+                self.notify(visible(line), severity="error", timeout=8, markup=False)
+            for line in done.lines:
+                self.notify(visible(line), timeout=5, markup=False)
+            summary = f"{len(done.added)} added, {len(done.merged)} merged"
+            self.notify(summary, timeout=5)
+            self._poll(force=True)  # list the new items now
+
+        self.notify(f"fetching {count} reference{'s' if count != 1 else ''}…", timeout=3)
+        self.feeds.submit(
+            "add papers", lambda: add_references(session, refs, progress=progress), added
+        )
 
     # -- exports --------------------------------------------------------------
 

@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    p = command("add", "add papers by reference: arxiv:ID, doi:10.…, or a URL")
+    p.add_argument("refs", nargs="+", metavar="REF")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
     p = command("list", "list items, in relevance order when a query is given")
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="print a JSON array")

@@ -128,6 +128,39 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from core.adding import add_references
+
+    session = open_session(args)
+    progress = None
+    if sys.stderr.isatty() and not args.json and len(args.refs) > 1:
+        from tui.progress import ProgressBar
+
+        progress = ProgressBar("fetching", stream=sys.stderr)
+    try:
+        done = add_references(session, args.refs, progress=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
+    if args.json:
+        _print_json(
+            {
+                "added": done.added,
+                "merged": done.merged,
+                "unchanged": done.unchanged,
+                "references": done.lines,
+                "errors": done.errors,
+            }
+        )
+    else:
+        for line in done.lines:
+            say(line)
+        for line in done.errors:
+            say(line, file=sys.stderr)
+        say(f"{len(done.added)} added, {len(done.merged)} merged, {len(done.unchanged)} unchanged")
+    return 0 if done.ok else 1
+
+
 def _query_ids(session: Session, words: list[str]) -> list[str]:
     return session.find(" ".join(words))
 
@@ -449,6 +482,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
+    "add": cmd_add,
     "list": cmd_list,
     "show": cmd_show,
     "read": _flushing(_status_command("read")),

@@ -153,7 +153,7 @@ def to_found(paper: Paper, ref: Ref) -> Found:
     mentioned = extract_urls(paper.summary) + extract_urls(paper.comment or "")
     urls.extend(u for u in mentioned if u not in urls)
     entry = Entry(
-        source=str(ref),
+        source=ref.source,
         kind=KIND,
         position=0,
         title=paper.title,

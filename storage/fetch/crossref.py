@@ -131,7 +131,7 @@ def to_found(work: dict[str, Any], ref: Ref) -> Found:
     urls = [f"https://doi.org/{written}"]
     urls.extend(u for u in extract_urls(summary) if u not in urls)
     entry = Entry(
-        source=str(ref),
+        source=ref.source,
         kind=KIND,
         position=0,
         title=title,

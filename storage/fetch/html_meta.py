@@ -153,7 +153,7 @@ def page_to_found(html: str, url: str, ref: Ref) -> Found:
     if arxiv_id:
         urls.append(f"https://arxiv.org/abs/{arxiv_id}")
     entry = Entry(
-        source=str(ref),
+        source=ref.source,
         kind=KIND,
         position=0,
         title=title,

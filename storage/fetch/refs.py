@@ -52,6 +52,15 @@ class Ref:
         return f"{self.kind}:{self.id}{self.version or ''}"
 
     @property
+    def source(self) -> str:
+        """The source an added item records: the work, not the version asked for.
+
+        Adding ``arxiv:2103.00020v1`` after ``arxiv:2103.00020`` is the same
+        paper, so the second add must change nothing.
+        """
+        return self.id if self.kind == "url" else f"{self.kind}:{self.id}"
+
+    @property
     def arxiv_query_id(self) -> str:
         """The id as the arXiv API's ``id_list`` wants it (with the version if one was asked)."""
         return f"{self.id}{self.version or ''}"
