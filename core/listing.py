@@ -89,6 +89,15 @@ class Row:
 def make_row(item_id: str, base: Base, ann: Annotation | None) -> Row:
     title, derived, author, more, date, sort_date, year, category, sources = base
     a = ann or _NO_ANNOTATION
+    if a.corrections:  # the user's corrections show in the list too
+        fixes = a.corrections
+        if "authors" in fixes:
+            names = fixes["authors"]
+            author, more = (names[0] if names else ""), len(names) > 1
+        if "date" in fixes:
+            date = fixes["date"]
+            sort_date = (date + "-01-01"[len(date) - 4 :]) if date else ""
+            year = date[:4] or NO_YEAR
     renamed = bool(a.title)
     return Row(
         id=item_id,

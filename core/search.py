@@ -53,10 +53,19 @@ class SearchService:
         before its first search; replaying ones it already has is harmless.
         """
         from storage.tui_support import open_search_index
+        from storage.views import corrected
 
+        # The user's corrections are what they search for (a fixed author list).
+        # A saved index trusts the library's state, so corrected items are
+        # indexed again after it opens; there are few of them.
+        fixed = {i: a.corrections for i, a in annotations.items() if a.corrections}
+        items = list(items) if fixed else items
         try:
             index = open_search_index(self._shelf, items, annotations, texts)
             index.set_other_users(others)
+            for item in items if fixed else ():
+                if item.id in fixed:
+                    index.update_item(corrected(item, fixed[item.id]))
         except Exception as exc:
             self.error = describe(exc)
             raise

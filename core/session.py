@@ -20,6 +20,7 @@ from core.search import SearchService
 from core.undo import as_annotation, as_doc, move
 from storage.annotations import now_iso
 from storage.atomic import StorageError
+from storage.corrections import check_field
 from storage.history import History, Record, Step
 from storage.model import STATUSES, Annotation, Note
 from storage.shelf import Shelf, UnknownItem
@@ -260,6 +261,42 @@ class Session:
 
     def rename(self, item_id: str, title: str | None) -> Change:
         self._recorded("rename", [item_id], lambda: self.shelf.rename(item_id, title))
+        return self._done([item_id])
+
+    def correct(self, item_id: str, fields: Mapping[str, Any]) -> Change:
+        """Keep the user's corrections of ``fields`` (None restores the library's value).
+
+        A correction equal to what the library has is no correction and is dropped.
+        """
+        from storage.views import corrected
+
+        item = self.shelf.item(item_id)
+        checked = {k: (None if v is None else check_field(k, v)) for k, v in fields.items()}
+        original = self.shelf.view(item_id)
+
+        def library_value(name: str) -> Any:
+            if name == "date":
+                return original["date_text"] or ""
+            if name == "abstract":
+                return original["summary"] or ""
+            return {"authors": item.authors, "urls": item.urls, "venue": None}.get(name)
+
+        def edit(ann: Annotation) -> bool:
+            fixes = dict(ann.corrections)
+            for name, value in checked.items():
+                if value is None or value == library_value(name):
+                    fixes.pop(name, None)
+                else:
+                    fixes[name] = value
+            if fixes == ann.corrections:
+                return False
+            ann.corrections = fixes
+            return True
+
+        label = "correct " + ", ".join(sorted(fields))
+        self._recorded(label, [item_id], lambda: self.shelf.change_annotations([item_id], edit))
+        ann = self.annotation(item_id)
+        self.search.note_items([corrected(item, ann.corrections)])
         return self._done([item_id])
 
     def notes(self, item_id: str) -> list[Note]:

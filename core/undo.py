@@ -65,4 +65,16 @@ def move(current: Annotation, frm: Annotation, to: Annotation) -> list[str]:
             current.title = to.title
         else:
             kept.append("title")
+    fixes = dict(current.corrections)
+    for name in sorted(set(frm.corrections) | set(to.corrections)):
+        was, goal = frm.corrections.get(name), to.corrections.get(name)
+        if was == goal:
+            continue
+        if fixes.get(name) != was:
+            kept.append(name)
+        elif goal is None:
+            fixes.pop(name, None)
+        else:
+            fixes[name] = goal
+    current.corrections = fixes
     return kept

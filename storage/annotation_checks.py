@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from storage.corrections import BadCorrection, check_corrections
 from storage.file_names import safe_name
 from storage.model import STATUSES, Annotation, Note
 
@@ -107,6 +108,10 @@ def check_entry(item_id: str, doc: Any, now: dt.datetime) -> Annotation:
     title = doc.get("title")
     if title is not None:
         title = _text(title, "the title", MAX_TITLE_BYTES)
+    try:
+        corrections = check_corrections(doc.get("corrections"))
+    except BadCorrection as exc:
+        raise Refused(f"a correction: {exc}") from None
     return Annotation(
         item_id=item_id,
         status=status,
@@ -116,6 +121,7 @@ def check_entry(item_id: str, doc: Any, now: dt.datetime) -> Annotation:
         notes=checked,
         title=title if title and title.strip() else None,
         updated=times["updated"],
+        corrections=corrections,
     )
 
 

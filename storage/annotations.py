@@ -40,7 +40,7 @@ def now_iso() -> str:
 
 
 def encode_annotation(ann: Annotation, about: str | None) -> dict[str, Any]:
-    data = {k: v for k, v in ann.to_dict().items() if v not in (None, [], "")}
+    data = {k: v for k, v in ann.to_dict().items() if v not in (None, [], "", {})}
     if data.get("status") == "unread" and ann.status_at is None:
         data.pop("status")
     if about:

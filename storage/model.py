@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from storage.corrections import lenient_corrections
+
 STATUSES = ("unread", "reading", "read")
 
 
@@ -26,6 +28,8 @@ class Annotation:
     notes: list[Note] = field(default_factory=list)
     title: str | None = None  # the user's own title for the item, if renamed
     updated: str | None = None  # last change of any kind
+    #: The user's corrections of the item's metadata (storage.corrections.FIELDS).
+    corrections: dict[str, Any] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return (
@@ -34,6 +38,7 @@ class Annotation:
             and not self.tags
             and not self.notes
             and self.title is None
+            and not self.corrections
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,6 +64,7 @@ class Annotation:
             notes=_notes(data.get("notes")),
             title=_title(data.get("title")),
             updated=_text_or_none(data.get("updated")),
+            corrections=lenient_corrections(data.get("corrections")),
         )
 
 

@@ -6,6 +6,7 @@ never renamed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -53,7 +54,27 @@ def annotation_view(ann: Annotation) -> dict[str, Any]:
         "read_at": ann.read_at,
         "tags": list(ann.tags),
         "notes": [{"text": n.text, "created": n.created} for n in ann.notes],
+        "corrections": dict(ann.corrections),
     }
+
+
+def corrected(item: Item, corrections: Mapping[str, Any]) -> Item:
+    """``item`` with the user's corrections applied (a copy; the library's item is shared)."""
+    if not corrections:
+        return item
+    changes: dict[str, Any] = {}
+    if "authors" in corrections:
+        changes["authors"] = list(corrections["authors"])
+        changes["authors_truncated"] = False
+    if "date" in corrections:
+        date = corrections["date"]
+        changes["date_text"] = date or None
+        changes["date"] = (date + "-01-01"[len(date) - 4 :]) if date else None
+    if "urls" in corrections:
+        changes["urls"] = list(corrections["urls"])
+    if "abstract" in corrections:
+        changes["summary"] = corrections["abstract"]
+    return dataclasses.replace(item, **changes) if changes else item
 
 
 def item_view(
@@ -64,6 +85,10 @@ def item_view(
 ) -> dict[str, Any]:
     """``summary``: the abstract, when ``item`` was loaded without it."""
     ann = ann or Annotation(item_id=item.id)
+    if ann.corrections:
+        item = corrected(item, ann.corrections)
+        if "abstract" in ann.corrections:
+            summary = ann.corrections["abstract"]
     renamed = bool(ann.title)
     view: dict[str, Any] = {
         "id": item.id,
@@ -86,6 +111,7 @@ def item_view(
         "kinds": list(item.kinds),
         "arxiv_id": arxiv_id(item.urls),
         "doi": doi_of(item.urls),
+        "venue": ann.corrections.get("venue"),
     }
     view.update(annotation_view(ann))
     view["others"] = {

@@ -96,6 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("title", nargs="*", metavar="TITLE")
 
+    p = command("set", "correct one field of an item (empty VALUE restores the original)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument(
+        "field", metavar="FIELD", help="title, authors (A; B; C), date, venue, urls, url, abstract"
+    )
+    p.add_argument("value", nargs="*", metavar="VALUE")
+
+    p = command("edit", "correct an item's fields in $VISUAL or $EDITOR (TOML)")
+    p.add_argument("id", metavar="ID")
+
     p = command("export", "export items as a reading list")
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--format", "-f", default="md", metavar="FORMAT")

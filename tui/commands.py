@@ -352,6 +352,36 @@ def cmd_rename(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_set(args: argparse.Namespace) -> int:
+    from core.corrections import set_field
+
+    session = open_session(args)
+    item_id = session.resolve(args.id)
+    set_field(session, item_id, args.field, " ".join(args.value))
+    view = session.view(item_id)
+    field = "urls" if args.field == "url" else args.field
+    shown = {"abstract": "summary", "date": "date_text"}.get(field, field)
+    value = view.get(shown)
+    if isinstance(value, list):
+        value = "; ".join(value)
+    say(f"{item_id} {args.field}: {value or '(none)'}")
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from core.corrections import edit_item
+
+    session = open_session(args)
+    item_id = session.resolve(args.id)
+    change = edit_item(session, item_id)
+    if change is None:
+        say(f"{item_id}: nothing changed")
+        return 0
+    fixed = ", ".join(sorted(session.annotation(item_id).corrections)) or "none"
+    say(f"{item_id}: saved (corrected: {fixed})")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from core.exports import check_format, export_ids
 
@@ -496,6 +526,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "redo": _flushing(cmd_redo),
     "rename": _flushing(cmd_rename),
     "export": cmd_export,
+    "set": _flushing(cmd_set),
+    "edit": _flushing(cmd_edit),
     "annotations": cmd_annotations,
     "feed": cmd_feed,
     "refresh": cmd_refresh,

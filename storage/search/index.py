@@ -298,7 +298,7 @@ class SearchIndex:
 
     def _summary(self, item: Item) -> str:
         texts = self._texts
-        if texts is None:
+        if texts is None or item.summary:  # a summary in hand (a correction) comes first
             return item.summary
         prefetched = self._prefetched
         if prefetched is not None:

@@ -1,0 +1,81 @@
+"""A user's corrections of an item's metadata: kept in their annotation file, like renames.
+
+The parser can get a field wrong (an author list cut short, a date it could
+not read) and a library is shared, so a correction is the user's own, not an
+edit of the library: it travels with their annotation file through git, the
+others see it attributed to them, and views, exports and search use it. The
+title is corrected by renaming (``Annotation.title``); these are the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+#: Field -> what it holds. "urls" and "authors" are lists, the rest text.
+FIELDS = ("authors", "date", "venue", "urls", "abstract")
+MAX_TEXT_BYTES = 256 * 1024
+MAX_LIST = 1000
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+class BadCorrection(ValueError):
+    """A correction that cannot be kept; the message says why in one line."""
+
+
+def check_field(name: str, value: Any) -> Any:
+    """``value`` in the form kept for field ``name``, or BadCorrection."""
+    if name not in FIELDS:
+        raise BadCorrection(f"{name!r} cannot be corrected (choose from {', '.join(FIELDS)})")
+    if name in ("authors", "urls"):
+        if not isinstance(value, list) or len(value) > MAX_LIST:
+            raise BadCorrection(f"{name} must be a list of at most {MAX_LIST}")
+        cleaned = [" ".join(v.split()) for v in value if isinstance(v, str) and v.strip()]
+        if len(cleaned) != len(value):
+            raise BadCorrection(f"{name} must be non-empty text")
+        if name == "urls":
+            bad = [u for u in cleaned if not _URL.match(u)]
+            if bad:
+                raise BadCorrection(f"{bad[0]!r} is not an http(s) URL")
+        return cleaned
+    if not isinstance(value, str):
+        raise BadCorrection(f"{name} must be text")
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise BadCorrection(f"{name} is over {MAX_TEXT_BYTES // 1024} KB")
+    text = value.strip() if name == "abstract" else " ".join(value.split())
+    if name == "date" and text and not _DATE.match(text):
+        raise BadCorrection(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return text
+
+
+def check_corrections(value: Any) -> dict[str, Any]:
+    """A stored ``corrections`` block, checked whole: every field valid, or BadCorrection."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise BadCorrection("corrections are not an object")
+    return {name: check_field(name, v) for name, v in value.items()}
+
+
+def lenient_corrections(value: Any) -> dict[str, Any]:
+    """The fields of a block that check out; a person may have edited their own file."""
+    if not isinstance(value, Mapping):
+        return {}
+    kept = {}
+    for name, v in value.items():
+        try:
+            kept[name] = check_field(str(name), v)
+        except BadCorrection:
+            continue
+    return kept
+
+
+def parse_value(name: str, text: str) -> Any:
+    """A value typed on the command line: lists split on ``;`` (authors) or spaces (urls)."""
+    if name == "authors":
+        return [part for part in (p.strip() for p in text.split(";")) if part]
+    if name == "urls":
+        return text.split()
+    return text
