@@ -939,7 +939,8 @@ class SearchIndex:
         for table in (self._post, self._short):
             if isinstance(table, PackedPostings):
                 total += table.nbytes()
-                indexes[id(table._index)] = table._index
+                if isinstance(table._index, dict):
+                    indexes[id(table._index)] = table._index
                 continue
             total += sys.getsizeof(table)
             for term, postings in table.items():

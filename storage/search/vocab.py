@@ -14,18 +14,26 @@ Expansion works on the vocabulary (a few hundred thousand distinct terms at
 
 Prefix typos ("difus" on its way to "difusion") compare against the sorted,
 de-duplicated prefixes of one length, built lazily per length.
+
+:class:`MappedVocabulary` answers the same look-ups from a saved index's
+term blob without making a string of every term (see
+:class:`storage.search.postings.SortedTerms`).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from array import array
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
+from itertools import compress
 from operator import itemgetter
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-__all__ = ["Vocabulary", "max_edits"]
+from storage.search.postings import SortedTerms
+
+__all__ = ["MappedVocabulary", "Vocabulary", "max_edits"]
 
 _END = "\U0010ffff"
 
@@ -126,3 +134,80 @@ def _closest(term: str, choices: list[str], edits: int) -> list[tuple[str, int]]
     found = process.extract(term, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
     best = {choice: int(dist) for choice, dist, _ in found if choice != term}
     return sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
+
+
+class MappedVocabulary(Vocabulary):
+    """A saved index's vocabulary, read in place, plus terms added since.
+
+    ``base`` is every term of the saved tables; ``mask`` (a table's run
+    lengths, by slot) keeps those this vocabulary's table has; ``extra``
+    holds the rest (annotation terms, additions), as a small sorted list.
+    Answers are those of a :class:`Vocabulary` of the same terms: a one-shot
+    query must rank exactly as the app does.
+    """
+
+    def __init__(self, base: SortedTerms, mask: array | None, extra: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._base = base
+        self._mask = mask
+        self._sorted = sorted({t for t in extra if t and not self._in_base(t)})
+        self._by_initial: dict[tuple[int, str], list[str]] = {}
+
+    def _in_base(self, term: str) -> bool:
+        i = self._base.get(term)
+        return i is not None and (self._mask is None or self._mask[i] > 0)
+
+    def _base_range(self, prefix: str) -> list[str]:
+        lo, hi = self._base.span(prefix)
+        terms = self._base.slice(lo, hi)
+        if self._mask is not None and terms:
+            return list(compress(terms, self._mask[lo:hi]))
+        return terms
+
+    def __len__(self) -> int:
+        mask = self._mask
+        base = (
+            len(self._base) if mask is None else len(self._base) - mask[: len(self._base)].count(0)
+        )
+        return base + len(self._sorted)
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and (self._in_base(term) or super().__contains__(term))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.completions(""))
+
+    def add(self, term: str) -> None:
+        if term and term not in self:
+            insort(self._sorted, term)
+            self._by_initial.clear()
+
+    def completions(self, prefix: str) -> list[str]:
+        base = self._base_range(prefix)
+        extra = _range(self._sorted, prefix)
+        if not extra:
+            return base
+        return sorted(base + extra)
+
+    def typos(self, term: str, edits: int) -> list[tuple[str, int]]:
+        if edits <= 0 or not term:
+            return []
+        choices = self.completions(term[0])
+        if len(term) > 1 and term[1] != term[0]:
+            choices += self.completions(term[1])
+        return _closest(term, choices, edits)
+
+    def typo_prefixes(self, term: str, edits: int) -> list[tuple[str, int]]:
+        """As :meth:`Vocabulary.typo_prefixes`, from the terms with ``term``'s
+        first letter only (the others' prefixes could not match anyway)."""
+        if edits <= 0 or not term:
+            return []
+        choices: list[str] = []
+        for length in range(max(1, len(term) - edits), len(term) + edits + 1):
+            key = (length, term[0])
+            prefixes = self._by_initial.get(key)
+            if prefixes is None:
+                unique = dict.fromkeys(map(itemgetter(slice(0, length)), self.completions(term[0])))
+                prefixes = self._by_initial[key] = [p for p in unique if len(p) == length]
+            choices += prefixes
+        return _closest(term, choices, edits)

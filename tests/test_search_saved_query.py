@@ -1,0 +1,245 @@
+"""One query answered from the saved index (``storage.search.saved``) must rank
+exactly as the app's in-memory index does, and must never trust a saved index
+that no longer describes the library."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from seeds.model import Item
+from storage.model import Annotation, Note
+from storage.search import QueryError, SearchIndex
+from storage.search.saved import SEARCH_INDEX_FILE, load_for_query, query_ids
+from storage.shelf import Shelf
+from storage.tui_support import add_items, open_search_index, set_annotations
+from tests.benchmarks.synthetic import synthetic_annotations, synthetic_items
+
+QUERIES = Path(__file__).parent / "relevance" / "queries.toml"
+
+#: Beyond the relevance set: typos, prefixes, phrases, negation, every filter.
+EXTRA = [
+    "",
+    "   ",
+    "difusion",
+    "difus",
+    "langauge modles",
+    "scal",
+    "reinforcement learn",
+    "d",
+    "co",
+    "transformer",
+    '"language model"',
+    '"language mod',
+    '-"language model" policy',
+    "policy -reward",
+    "diffusion -image",
+    "tag:rlhf",
+    "#rlhf safety",
+    "tag:rl",
+    "author:radford",
+    "a:radford scaling",
+    'a:"alec radford"',
+    "a:radfrd",
+    "is:read",
+    "is:unread policy",
+    "is:reading",
+    "has:code",
+    "has:note",
+    "has:tag",
+    "has:rename",
+    "-has:code model",
+    "cat:CL",
+    "cat:cs.LG learning",
+    "src:00",
+    "year:2020",
+    "year:2019..2021 policy",
+    "year:..2018",
+    "-year:2020 network",
+    "readby:bob",
+    "taggedby:bob model",
+    "ppo",
+    "rlhf",
+    "gpt4",
+    "dall-e",
+    "my copy",
+    "zzqxjvw",
+    "zzqxjv",
+    "zzqxjwv policy",
+    "quokk",
+    "rpximal policy",
+    "oplicy gradient",
+    "the",
+    "policy gradient methods for reinforcement learning with function approximation",
+]
+
+
+def _queries() -> list[str]:
+    with open(QUERIES, "rb") as f:
+        relevance = [q["q"] for q in tomllib.load(f)["query"]]
+    return relevance + EXTRA
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Shelf:
+    """The bundled corpus plus synthetic items, a tenth annotated, another user."""
+    root = tmp_path_factory.mktemp("saved-query")
+    shelf = Shelf(root, "ann")
+    add_items(shelf, synthetic_items(1500, seed=3))
+    items = list(shelf.items(with_text=False).values())
+    anns = synthetic_annotations(items, 0.1, seed=4)
+    # An annotation term no item has, and a renamed title, so the vocabulary
+    # and the re-ranking both see annotation-only words.
+    first = items[0].id
+    anns[first] = Annotation(first, status="read", tags=["zzqxjvw"], title="Quokka Survey")
+    set_annotations(shelf, anns)
+    bob = Shelf(root, "bob")
+    set_annotations(bob, synthetic_annotations(items, 0.05, seed=5))
+    shelf.flush()
+    bob.flush()
+    return Shelf(root, "ann")
+
+
+def _full(shelf: Shelf) -> SearchIndex:
+    """The app's index, built in memory from every item."""
+    index = SearchIndex.build(shelf.items(with_text=True).values(), shelf.all_annotations())
+    index.set_other_users(shelf.others())
+    return index
+
+
+def _saved(shelf: Shelf, query: str, loader=None) -> list[str]:
+    def no_items() -> list[Item]:
+        raise AssertionError("the saved index should have answered")
+
+    return query_ids(
+        shelf.dirs,
+        query,
+        shelf.all_annotations(),
+        shelf.others(),
+        items_loader=loader or no_items,
+        texts=shelf.library.text,
+    )
+
+
+def _save_index(shelf: Shelf) -> None:
+    items = shelf.items(with_text=False).values()
+    open_search_index(shelf, items, shelf.all_annotations(), shelf.library.text)
+
+
+def _expected(index: SearchIndex, query: str) -> list[str]:
+    if not query.strip():
+        return [i for i in index._ids if i is not None]
+    return index.search(query).ids()
+
+
+def test_every_query_ranks_as_the_full_index(library: Shelf) -> None:
+    _save_index(library)
+    full = _full(library)
+    checked = 0
+    for query in _queries():
+        expected = _expected(full, query)
+        assert _saved(library, query) == expected, query
+        checked += bool(expected)
+    assert checked > 40  # the queries do find things
+
+
+def test_empty_query_is_every_item_in_library_order(library: Shelf) -> None:
+    _save_index(library)
+    assert _saved(library, "") == list(library.items(with_text=False))
+
+
+def test_a_bad_query_raises_before_reading_anything(tmp_path: Path) -> None:
+    shelf = Shelf(tmp_path, "u")
+    with pytest.raises(QueryError):
+        _saved(shelf, "colour:red")
+    with pytest.raises(QueryError):
+        _saved(shelf, "year:abc")
+
+
+def test_unknown_other_user_is_a_query_error(library: Shelf) -> None:
+    _save_index(library)
+    with pytest.raises(QueryError):
+        _saved(library, "readby:nobody")
+
+
+def test_annotations_changed_since_the_save_are_current(library: Shelf, tmp_path: Path) -> None:
+    """Annotations are the caller's, not the file's: a tag added after the
+    index was saved is found, and one removed is not."""
+    _save_index(library)
+    anns = dict(library.all_annotations())
+    items = list(library.items(with_text=False))
+    target = items[7]
+    anns[target] = Annotation(target, tags=["brandnewtag"], notes=[Note("wombat notes", "x")])
+    dropped = next(i for i, a in anns.items() if "zzqxjvw" in a.tags)
+    anns[dropped] = Annotation(dropped)
+
+    def ids(query: str) -> list[str]:
+        return query_ids(
+            library.dirs, query, anns, {}, items_loader=list, texts=library.library.text
+        )
+
+    assert ids("tag:brandnewtag") == [target]
+    assert ids("wombat") == [target]
+    assert ids("brandnewt") == [target]
+    assert ids("zzqxjvw") == []
+    full = SearchIndex.build(library.items(with_text=True).values(), anns)
+    for query in ("policy", "tag:rl", "has:note", "is:read model", "brandnew"):
+        assert ids(query) == full.search(query).ids(), query
+
+
+def _fresh_library(root: Path) -> Shelf:
+    shelf = Shelf(root, "u")
+    add_items(shelf, synthetic_items(300, seed=9))
+    return shelf
+
+
+def test_a_stale_index_is_not_trusted(tmp_path: Path) -> None:
+    shelf = _fresh_library(tmp_path)
+    _save_index(shelf)
+    assert load_for_query(shelf.dirs, {}, texts=shelf.library.text) is not None
+    # The library changes behind the saved index's back (another process).
+    new = Item(id="zz-new-item", title="Quasar wombat transformers", summary="about wombats")
+    add_items(Shelf(tmp_path, "u"), [new])
+    shelf = Shelf(tmp_path, "u")
+    assert load_for_query(shelf.dirs, {}, texts=shelf.library.text) is None
+    calls = []
+
+    def loader() -> list[Item]:
+        calls.append(1)
+        return list(shelf.items(with_text=False).values())
+
+    assert _saved(shelf, "wombat", loader) == ["zz-new-item"]
+    assert calls == [1]
+    assert _saved(shelf, "wombat") == ["zz-new-item"]  # saved again: no loader this time
+    assert _saved(shelf, "transformers") == _expected(_full(shelf), "transformers")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "zero", "empty", "header", "missing"])
+def test_a_damaged_index_is_not_trusted(tmp_path: Path, damage: str) -> None:
+    shelf = _fresh_library(tmp_path)
+    _save_index(shelf)
+    path = shelf.dirs.root / ".cache" / SEARCH_INDEX_FILE
+    data = path.read_bytes()
+    stat = os.stat(path)
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(data[:20] + bytes(range(256)) * 40 + data[20 + 256 * 40 :])
+    elif damage == "zero":
+        # Inside the vocabulary, which a query reads (every section but the
+        # postings carries a CRC).
+        path.write_bytes(data[:100] + b"\xff" * 64 + data[164:])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "header":
+        path.write_bytes(data[:-5] + b"#####")
+    else:
+        path.unlink()
+    if path.exists():
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    expected = _expected(_full(shelf), "transformer policy")
+    got = _saved(shelf, "transformer policy", lambda: shelf.items(with_text=False).values())
+    assert got == expected
