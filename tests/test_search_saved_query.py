@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from seeds.model import Item
-from storage.model import Annotation, Note
+from storage.model import Annotation
 from storage.search import QueryError, SearchIndex
 from storage.search.saved import SEARCH_INDEX_FILE, load_for_query, query_ids
 from storage.shelf import Shelf
@@ -110,15 +110,16 @@ def _full(shelf: Shelf) -> SearchIndex:
     return index
 
 
-def _saved(shelf: Shelf, query: str, loader=None) -> list[str]:
+def _saved(shelf: Shelf, query: str, loader=None, annotations=None) -> list[str]:
     def no_items() -> list[Item]:
         raise AssertionError("the saved index should have answered")
 
     return query_ids(
         shelf.dirs,
+        shelf.user,
         query,
-        shelf.all_annotations(),
-        shelf.others(),
+        annotations=annotations or shelf.all_annotations,
+        others=shelf.others,
         items_loader=loader or no_items,
         texts=shelf.library.text,
     )
@@ -165,29 +166,40 @@ def test_unknown_other_user_is_a_query_error(library: Shelf) -> None:
         _saved(library, "readby:nobody")
 
 
-def test_annotations_changed_since_the_save_are_current(library: Shelf, tmp_path: Path) -> None:
-    """Annotations are the caller's, not the file's: a tag added after the
-    index was saved is found, and one removed is not."""
-    _save_index(library)
-    anns = dict(library.all_annotations())
-    items = list(library.items(with_text=False))
-    target = items[7]
-    anns[target] = Annotation(target, tags=["brandnewtag"], notes=[Note("wombat notes", "x")])
-    dropped = next(i for i, a in anns.items() if "zzqxjvw" in a.tags)
-    anns[dropped] = Annotation(dropped)
+def test_annotations_changed_since_the_save_are_current(tmp_path: Path) -> None:
+    """Annotations are read from the user's files as they are now, not from
+    when the index was saved: a tag or note added since is found, one
+    removed is not, and their saved part is used only while it is current."""
+    shelf = _fresh_library(tmp_path)
+    items = list(shelf.items(with_text=False))
+    shelf.add_tags([items[3]], ["oldtag"])
+    _save_index(shelf)
+    calls: list[int] = []
 
-    def ids(query: str) -> list[str]:
-        return query_ids(
-            library.dirs, query, anns, {}, items_loader=list, texts=library.library.text
-        )
+    def counted() -> dict[str, Annotation]:
+        calls.append(1)
+        return shelf.all_annotations()
 
-    assert ids("tag:brandnewtag") == [target]
-    assert ids("wombat") == [target]
-    assert ids("brandnewt") == [target]
-    assert ids("zzqxjvw") == []
-    full = SearchIndex.build(library.items(with_text=True).values(), anns)
-    for query in ("policy", "tag:rl", "has:note", "is:read model", "brandnew"):
-        assert ids(query) == full.search(query).ids(), query
+    assert _saved(shelf, "oldtag", annotations=counted) == [items[3]]
+    assert calls == [1]  # parsed once, saved for the next query
+    assert _saved(shelf, "tag:oldtag", annotations=counted) == [items[3]]
+    assert calls == [1]
+    shelf.add_tags([items[7]], ["brandnewtag"])
+    shelf.add_note(items[8], "wombat notes")
+    shelf.rename(items[9], "Quokka survey of transformers")
+    shelf.remove_tags([items[3]], ["oldtag"])
+    shelf.set_status([items[10]], "reading")
+    assert _saved(shelf, "tag:brandnewtag", annotations=counted) == [items[7]]
+    assert calls == [1, 1]
+    assert _saved(shelf, "wombat") == [items[8]]
+    assert _saved(shelf, "brandnewt") == [items[7]]
+    assert _saved(shelf, "oldtag") == []
+    assert _saved(shelf, "is:reading") == [items[10]]
+    shelf.flush()  # the journal folded into the file: another identity, same annotations
+    full = _full(shelf)
+    queries = ["quokka", "transformers", "has:note", "has:tag", "has:rename", "is:unread model"]
+    for query in [*queries, '"wombat notes"', "tag:brand", "-has:tag transformers"]:
+        assert _saved(shelf, query) == full.search(query).ids(), query
 
 
 def _fresh_library(root: Path) -> Shelf:
@@ -199,12 +211,12 @@ def _fresh_library(root: Path) -> Shelf:
 def test_a_stale_index_is_not_trusted(tmp_path: Path) -> None:
     shelf = _fresh_library(tmp_path)
     _save_index(shelf)
-    assert load_for_query(shelf.dirs, {}, texts=shelf.library.text) is not None
+    assert load_for_query(shelf.dirs, "u", None, texts=shelf.library.text) is not None
     # The library changes behind the saved index's back (another process).
     new = Item(id="zz-new-item", title="Quasar wombat transformers", summary="about wombats")
     add_items(Shelf(tmp_path, "u"), [new])
     shelf = Shelf(tmp_path, "u")
-    assert load_for_query(shelf.dirs, {}, texts=shelf.library.text) is None
+    assert load_for_query(shelf.dirs, "u", None, texts=shelf.library.text) is None
     calls = []
 
     def loader() -> list[Item]:
@@ -215,6 +227,43 @@ def test_a_stale_index_is_not_trusted(tmp_path: Path) -> None:
     assert calls == [1]
     assert _saved(shelf, "wombat") == ["zz-new-item"]  # saved again: no loader this time
     assert _saved(shelf, "transformers") == _expected(_full(shelf), "transformers")
+
+
+def test_annotations_of_items_not_in_the_library_are_ignored(tmp_path: Path) -> None:
+    shelf = _fresh_library(tmp_path)
+    items = list(shelf.items(with_text=False))
+    anns = dict(shelf.all_annotations())
+    anns["gone-item"] = Annotation("gone-item", status="read", tags=["orphan"])
+    anns[items[2]] = Annotation(items[2], status="read", tags=["orphan"])
+    set_annotations(shelf, anns)
+    _save_index(shelf)
+    for _ in range(2):  # parsed, then from their saved part
+        assert _saved(shelf, "tag:orphan") == [items[2]]
+        assert _saved(shelf, "orphan") == [items[2]]
+        assert _saved(shelf, "is:read") == [items[2]]
+        assert _saved(shelf, "is:unread")[:3] == [i for i in items if i != items[2]][:3]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_damaged_annotations_part_is_not_trusted(tmp_path: Path, damage: str) -> None:
+    shelf = _fresh_library(tmp_path)
+    items = list(shelf.items(with_text=False))
+    shelf.add_tags(items[:5], ["alpha"])
+    shelf.add_note(items[5], "a note on alpha particles")
+    _save_index(shelf)
+    assert _saved(shelf, "alpha") == _expected(_full(shelf), "alpha")
+    part = shelf.dirs.root / ".cache" / "search-annotations-u.bin"
+    data = part.read_bytes()
+    stat = os.stat(part)
+    if damage == "truncate":
+        part.write_bytes(data[: len(data) - 40])
+    elif damage == "garbage":
+        part.write_bytes(data[:30] + b"\xfe" * 50 + data[80:])
+    else:
+        part.write_bytes(b"")
+    os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    for query in ("alpha", "tag:alpha", "has:note", "is:unread alpha"):
+        assert _saved(shelf, query) == _expected(_full(shelf), query), query
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "zero", "empty", "header", "missing"])

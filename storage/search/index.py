@@ -587,7 +587,7 @@ class SearchIndex:
                         if t not in picked and live_df(t) > 0:
                             picked[t] = scoring.typo_quality(d, prefix=True)
                             df = max(df, live_df(t))
-        in_ann = picked.keys() & ann_post.keys()
+        in_ann = set(filter(ann_post.__contains__, picked))
         df = max(df, 1)
         weight = scoring.idf(df, n)
         by_quality: dict[float, list[array]] = {}
@@ -819,20 +819,28 @@ class SearchIndex:
 
     def _has_docs(self, value: str, prefix: bool) -> set[int]:
         out: set[int] = set()
-        anns = self._ann.values()
         for kind in ("code", "note", "notes", "tag", "tags", "rename"):
             if not (kind == value or (prefix and kind.startswith(value))):
                 continue
             if kind == "code":
                 out.update(self._code)
                 out.difference_update(self._dead)
-            elif kind.startswith("note"):
-                out |= self._docs_of(a.item_id for a in anns if a.notes)
-            elif kind.startswith("tag"):
-                out |= self._docs_of(a.item_id for a in anns if a.tags)
             else:
-                out |= self._docs_of(a.item_id for a in anns if a.title)
+                out |= self._docs_of(self._annotated(kind.rstrip("s")))
         return out
+
+    def _annotated(self, kind: str) -> Iterable[str]:
+        """Ids of items whose annotation has a note, a tag or a rename. A
+        saved index's annotations know these without decoding each one."""
+        having = getattr(self._ann, "having", None)
+        if having is not None:
+            return having(kind)
+        anns = self._ann.values()
+        if kind == "note":
+            return (a.item_id for a in anns if a.notes)
+        if kind == "tag":
+            return (a.item_id for a in anns if a.tags)
+        return (a.item_id for a in anns if a.title)
 
     def _author_docs(self, words: list[str], prefix: bool) -> set[int]:
         docs: set[int] | None = None

@@ -28,7 +28,7 @@ file cut short loses it. Sections:
                           run of postings it has (0: none) and where it starts
     T_flat                the runs back to back, in term order
     ids                   "\\n"-joined item ids by doc ("" for retired docs)
-    fps, order            u32 fingerprint and f64 library position by doc
+    fps, order, tie       u32 fingerprint, f64 library position and its tie-break by doc
     facets                the facet groups' docs, sorted, back to back
     code                  docs with code
     titles, title_at      titles by doc, and u32 offsets, as for terms
@@ -47,6 +47,7 @@ the app then rebuilds the index, and a one-shot query falls back to that too.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -68,13 +69,27 @@ from storage.search.vocab import Vocabulary
 if TYPE_CHECKING:
     from storage.search.index import SearchIndex
 
-__all__ = ["SavedFile", "fingerprint", "load", "open_saved", "save"]
+__all__ = ["SavedFile", "Sections", "fingerprint", "load", "open_saved", "save", "write_file"]
 
 MAGIC = b"shelf-search\x00"
 VERSION = 3
 _TABLES = ("_post", "_short", "_author")
 _FACETS = ("_years", "_cats", "_srcs")
 _ALIGN = 8
+#: What each kind of file must have: one without is from a development
+#: version of this format, and is rebuilt like one from another version.
+_REQUIRED = {
+    "index": frozenset(
+        {"terms", "term_at", "ids", "fps", "order", "tie", "facets", "code", "titles",
+         "titles_at", "authors", "authors_at", "acronyms", "ann"}
+        | {t + part for t in _TABLES for part in ("_lengths", "_starts", "_flat")}
+    ),
+    "annotations": frozenset(
+        {"iids", "docs", "terms", "term_at", "starts", "who", "impact", "tag_names",
+         "tag_sizes", "tag_members", "records", "record_at"}
+        | {"set_" + name for name in ("reading", "read", "note", "tag", "rename")}
+    ),
+}  # fmt: skip
 
 
 def fingerprint(item: Item, summary: str) -> int:
@@ -109,7 +124,7 @@ def annotation_signature(ann: Annotation) -> int:
 # ------------------------------------------------------------------- saving
 
 
-class _Sections:
+class Sections:
     """Sections written one after another, each aligned, offsets recorded."""
 
     def __init__(self, f: Any, at: int) -> None:
@@ -184,12 +199,7 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
     }
     acronyms = {k: sorted(map(list, v)) for k, v in index._acronyms._map.items()}
 
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(MAGIC)
-        f.write(bytes(8))  # the header's offset, once known
-        out = _Sections(f, len(MAGIC) + 8)
+    def fill(out: Sections) -> dict[str, Any]:
         blob, at = _blob(terms)
         out.put("terms", blob)
         out.put("term_at", at)
@@ -211,6 +221,7 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
         out.put("ids", "\n".join(i or "" for i in index._ids).encode("utf-8", "surrogatepass"))
         out.put("fps", fps)
         out.put("order", array("d", index._order))
+        out.put("tie", array("d", index._tie))
         out.begin("facets")
         for name in _FACETS:
             for docs in getattr(index, name).values():
@@ -222,10 +233,7 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
             out.put(name + "_at", at)
         out.put("acronyms", json.dumps(acronyms, separators=(",", ":")).encode())
         out.put("ann", json.dumps(ann, separators=(",", ":")).encode())
-        header = {
-            "version": VERSION,
-            "byteorder": sys.byteorder,
-            "itemsize": array("I").itemsize,
+        return {
             "signature": signature,
             "docs": len(index._ids),
             "terms": len(terms),
@@ -234,14 +242,38 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
             "dead_short_df": index._dead_short_df,
             "seq": index._seq,
             "facets": facets,
-            "sections": out.spec,
         }
-        f.write(json.dumps(header, separators=(",", ":")).encode())
-        f.seek(len(MAGIC))
-        f.write(out.at.to_bytes(8, "little"))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+
+    write_file(path, "index", fill)
+
+
+def write_file(path: str | Path, kind: str, fill: Callable[[Sections], dict[str, Any]]) -> None:
+    """Write a file of sections atomically: ``fill`` writes the sections and
+    returns the rest of the header (at least ``signature``, ``docs``, ``terms``)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(MAGIC)
+            f.write(bytes(8))  # the header's offset, once known
+            out = Sections(f, len(MAGIC) + 8)
+            header = {
+                "version": VERSION,
+                "kind": kind,
+                "byteorder": sys.byteorder,
+                "itemsize": array("I").itemsize,
+                **fill(out),
+                "sections": out.spec,
+            }
+            f.write(json.dumps(header, separators=(",", ":")).encode())
+            f.seek(len(MAGIC))
+            f.write(out.at.to_bytes(8, "little"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def _live_terms(table: Mapping[str, array] | PackedPostings) -> list[str]:
@@ -265,15 +297,16 @@ class SavedFile:
     of its postings goes away.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, kind: str = "index") -> None:
+        self.fd = -1
         self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         try:
-            self._open()
+            self._open(kind)
         except BaseException:
-            os.close(self.fd)
+            self.close()
             raise
 
-    def _open(self) -> None:
+    def _open(self, kind: str) -> None:
         size = os.fstat(self.fd).st_size
         lead = os.pread(self.fd, len(MAGIC) + 8, 0)
         if len(lead) != len(MAGIC) + 8 or not lead.startswith(MAGIC):
@@ -284,6 +317,7 @@ class SavedFile:
         header = json.loads(os.pread(self.fd, size - header_at, header_at))
         if not isinstance(header, dict) or (
             header.get("version") != VERSION
+            or header.get("kind") != kind
             or header.get("byteorder") != sys.byteorder
             or header.get("itemsize") != array("I").itemsize
         ):
@@ -292,16 +326,22 @@ class SavedFile:
         #: name -> [offset, size, CRC]; the postings' CRC is 0, unchecked: a
         #: query reads a few runs of them and checking all would read them all.
         self.sections: dict[str, list[int]] = header["sections"]
+        if not _REQUIRED.get(kind, frozenset()) <= self.sections.keys():
+            raise ValueError("search index file lacks a section")
         for at, n, _ in self.sections.values():
             if not (len(lead) <= at and n >= 0 and at + n <= header_at):
                 raise ValueError("search index sections do not fit the file")
         self.docs = int(header["docs"])
         self.terms = int(header["terms"])
 
+    def __del__(self) -> None:
+        self.close()
+
     def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def raw(self, name: str) -> bytes:
         at, n, crc = self.sections[name]
@@ -335,16 +375,16 @@ class SavedFile:
         flat = FileRuns(self, at, n // lengths.itemsize)
         return PackedPostings(index, flat, starts, lengths)
 
-    def column(self, name: str) -> list[str]:
-        """A "\\n"-joined section as its strings (by doc)."""
+    def column(self, name: str, count: int) -> list[str]:
+        """A "\\n"-joined section as its ``count`` strings."""
         text = self.raw(name).decode("utf-8", "surrogatepass")
-        return text.split("\n") if self.docs else []
+        out = text.split("\n") if count else []
+        if len(out) != count:
+            raise ValueError(f"search index section {name} does not add up")
+        return out
 
     def ids(self) -> list[str]:
-        ids = self.column("ids")
-        if len(ids) != self.docs:
-            raise ValueError("search index ids do not add up")
-        return ids
+        return self.column("ids", self.docs)
 
     def facets(self) -> list[dict[Any, array]]:
         everything = self.numbers("facets", "I")
@@ -376,10 +416,10 @@ class SavedFile:
         index._acronyms._map = {k: {tuple(p) for p in v} for k, v in self.json("acronyms").items()}
 
 
-def open_saved(path: str | Path) -> SavedFile | None:
-    """The saved index at ``path``, or None when it is missing or unusable."""
+def open_saved(path: str | Path, kind: str = "index") -> SavedFile | None:
+    """The saved file of ``kind`` at ``path``, or None when it is missing or unusable."""
     try:
-        return SavedFile(path)
+        return SavedFile(path, kind)
     except (OSError, ValueError, KeyError, TypeError, OverflowError):
         return None
 

@@ -141,16 +141,20 @@ class MappedVocabulary(Vocabulary):
 
     ``base`` is every term of the saved tables; ``mask`` (a table's run
     lengths, by slot) keeps those this vocabulary's table has; ``extra``
-    holds the rest (annotation terms, additions), as a small sorted list.
-    Answers are those of a :class:`Vocabulary` of the same terms: a one-shot
-    query must rank exactly as the app does.
+    (sorted, distinct) holds more, such as the annotations' terms. Those may
+    repeat base terms: telling which do would cost a bisection each (10k
+    annotated items have ~20k distinct terms), so answers drop repeats
+    instead. Answers are those of a :class:`Vocabulary` of the same terms: a
+    one-shot query must rank exactly as the app does.
     """
 
-    def __init__(self, base: SortedTerms, mask: array | None, extra: Iterable[str] = ()) -> None:
+    def __init__(
+        self, base: SortedTerms, mask: array | None, extra: list[str] | None = None
+    ) -> None:
         super().__init__()
         self._base = base
         self._mask = mask
-        self._sorted = sorted({t for t in extra if t and not self._in_base(t)})
+        self._sorted = list(extra or ())
         self._by_initial: dict[tuple[int, str], list[str]] = {}
 
     def _in_base(self, term: str) -> bool:
@@ -165,14 +169,10 @@ class MappedVocabulary(Vocabulary):
         return terms
 
     def __len__(self) -> int:
-        mask = self._mask
-        base = (
-            len(self._base) if mask is None else len(self._base) - mask[: len(self._base)].count(0)
-        )
-        return base + len(self._sorted)
+        return len(self.completions(""))
 
     def __contains__(self, term: object) -> bool:
-        return isinstance(term, str) and (self._in_base(term) or super().__contains__(term))
+        return isinstance(term, str) and (super().__contains__(term) or self._in_base(term))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.completions(""))
@@ -187,7 +187,7 @@ class MappedVocabulary(Vocabulary):
         extra = _range(self._sorted, prefix)
         if not extra:
             return base
-        return sorted(base + extra)
+        return sorted(set(base).union(extra))
 
     def typos(self, term: str, edits: int) -> list[tuple[str, int]]:
         if edits <= 0 or not term:

@@ -67,7 +67,7 @@ ids = query_ids(
     shelf.annotations.all(),
     shelf.others(),
     items_loader=lambda: shelf.items(with_text=False).values(),
-    texts=shelf.library.text,
+    texts=shelf.library.open_text_store() or shelf.library.text,
 )
 sys.stdout.write("\\n".join(ids) + "\\n")
 """
@@ -158,7 +158,7 @@ def _inproc(data: Path, query: str, new_path: bool) -> float:
             shelf.annotations.all(),
             shelf.others(),
             items_loader=lambda: shelf.items(with_text=False).values(),
-            texts=shelf.library.text,
+            texts=shelf.library.open_text_store() or shelf.library.text,
         )
     else:
         shelf.search(query)
