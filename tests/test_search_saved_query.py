@@ -292,3 +292,65 @@ def test_a_damaged_index_is_not_trusted(tmp_path: Path, damage: str) -> None:
     expected = _expected(_full(shelf), "transformer policy")
     got = _saved(shelf, "transformer policy", lambda: shelf.items(with_text=False).values())
     assert got == expected
+
+
+def _vocabularies(words: list[str], extra: list[str]):
+    """The same terms as a Vocabulary and as a saved index reads them."""
+    from array import array
+
+    from storage.search.postings import SortedTerms
+    from storage.search.vocab import MappedVocabulary, Vocabulary
+
+    base = sorted(set(words))
+    mask = array("I", [0 if i % 7 == 3 else 1 for i in range(len(base))] + [0])
+    kept = [t for t, m in zip(base, mask, strict=False) if m]
+    blob = "\n".join(base).encode()
+    at = array("I", [0])
+    for t in base:
+        at.append(at[-1] + len(t.encode()) + 1)
+    plain = Vocabulary(kept + extra)
+    mapped = MappedVocabulary(SortedTerms(blob, at), mask, sorted(set(extra)))
+    return plain, mapped
+
+
+def test_saved_vocabulary_answers_as_the_built_one() -> None:
+    items = synthetic_items(300, seed=11)
+    words = sorted({w.lower().strip(".,:;()") for i in items for w in i.summary.split()} - {""})
+    plain, mapped = _vocabularies(words, ["zzqxjvw", "modelx", "diffusionn", words[5]])
+    assert list(plain) == list(mapped)
+    probes = [*words[::37], "mod", "modl", "difusion", "zzqx", "a", "lear", "leanring", "q"]
+    for term in probes:
+        assert (term in plain) == (term in mapped), term
+        assert plain.completions(term) == mapped.completions(term), term
+        for edits in (1, 2):
+            assert plain.typos(term, edits) == mapped.typos(term, edits), term
+            assert plain.typo_prefixes(term, edits) == mapped.typo_prefixes(term, edits), term
+    for term in ("zzqxjvx", "moddel"):
+        plain.add(term)
+        mapped.add(term)
+        assert plain.typo_prefixes("zzqxj", 1) == mapped.typo_prefixes("zzqxj", 1)
+        assert plain.completions("mod") == mapped.completions("mod")
+
+
+def test_typo_prefixes_are_every_close_prefix_with_the_first_letter() -> None:
+    """Against a brute force over every prefix of every term, before and
+    after terms are added (the prefix lists are kept per first letter)."""
+    from rapidfuzz.distance import OSA
+
+    from storage.search.vocab import Vocabulary
+
+    words = ["model", "models", "modular", "mode", "moderate", "nodel", "diffusion", "difficult"]
+    vocab = Vocabulary(words)
+
+    def brute(term: str, edits: int) -> list[tuple[str, int]]:
+        lengths = range(max(1, len(term) - edits), len(term) + edits + 1)
+        prefixes = {w[:n] for w in vocab for n in lengths if len(w) >= n and w[0] == term[0]}
+        found = {p: OSA.distance(term, p) for p in prefixes if p != term}
+        return sorted(((p, d) for p, d in found.items() if d <= edits), key=lambda x: (x[1], x[0]))
+
+    for term, edits in [("modl", 1), ("difus", 1), ("moedl", 2), ("nod", 1)]:
+        assert vocab.typo_prefixes(term, edits) == brute(term, edits)
+    vocab.add("modulus")
+    vocab.add("mo")
+    for term, edits in [("modl", 1), ("modu", 1), ("mosulu", 2)]:
+        assert vocab.typo_prefixes(term, edits) == brute(term, edits)

@@ -20,6 +20,9 @@ benchmark shape of the scale issue) and a second user's annotations, and runs
   ``python -c`` that imports only what the CLI needs for it;
 * ``cli``: the whole ``shelf --data-dir D list QUERY`` as it is wired now
   (ids, then a view per row);
+* ``before``: with ``--before-root OLD --before-data D2``, the same ``shelf
+  list`` run from another checkout (e.g. ``git archive 731a9ec``) on a copy of
+  the data folder (each version keeps its own saved index);
 * ``fzf``: ``fzf --filter QUERY`` over a file of the same items' "title
   authors abstract" lines.
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -63,21 +67,25 @@ from storage.search.saved import query_ids
 shelf = Shelf(sys.argv[1], sys.argv[2])
 ids = query_ids(
     shelf.dirs,
+    shelf.user,
     sys.argv[3],
-    shelf.annotations.all(),
-    shelf.others(),
+    annotations=shelf.all_annotations,
+    others=shelf.others,
     items_loader=lambda: shelf.items(with_text=False).values(),
     texts=shelf.library.open_text_store() or shelf.library.text,
 )
-sys.stdout.write("\\n".join(ids) + "\\n")
+sys.stdout.write("".join(i + "\\n" for i in ids))
 """
+
+#: ``shelf`` itself, run from another checkout (PYTHONPATH) for ``before``.
+CLI_SCRIPT = "import sys; from tui.cli import entry; sys.argv[0] = 'shelf'; sys.exit(entry())"
 
 #: The same, as the code before the saved-index path did it (Shelf.search).
 OLD_PROC_SCRIPT = """
 import sys
 from storage.shelf import Shelf
 shelf = Shelf(sys.argv[1], sys.argv[2])
-sys.stdout.write("\\n".join(shelf.search(sys.argv[3])) + "\\n")
+sys.stdout.write("".join(i + "\\n" for i in shelf.search(sys.argv[3])))
 """
 
 
@@ -131,20 +139,31 @@ def fzf_lines(data: Path, out: Path) -> Path:
     return out
 
 
-def _timed(cmd: list[str], stdin: Path | None = None) -> tuple[float, bytes]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(
+    cmd: list[str], stdin: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, bytes, float]:
+    """Wall time, output and CPU time (user + system) of one process: on a
+    machine shared with other work the CPU time is the steadier figure."""
+    cpu = _children_cpu()
     t0 = time.perf_counter()
     if stdin is None:
-        proc = subprocess.run(cmd, capture_output=True, check=False)
+        proc = subprocess.run(cmd, capture_output=True, check=False, env=env)
     else:
         with open(stdin, "rb") as src:
-            proc = subprocess.run(cmd, stdin=src, capture_output=True, check=False)
+            proc = subprocess.run(cmd, stdin=src, capture_output=True, check=False, env=env)
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):  # fzf: 1 = no match
         raise RuntimeError(f"{cmd[:3]} failed: {proc.stderr.decode()[-300:]}")
-    return elapsed, proc.stdout
+    return elapsed, proc.stdout, _children_cpu() - cpu
 
 
 def _inproc(data: Path, query: str, new_path: bool) -> float:
+    """The query path in a process that has imported everything already."""
     from storage.shelf import Shelf
 
     t0 = time.perf_counter()
@@ -154,9 +173,10 @@ def _inproc(data: Path, query: str, new_path: bool) -> float:
 
         query_ids(
             shelf.dirs,
+            shelf.user,
             query,
-            shelf.annotations.all(),
-            shelf.others(),
+            annotations=shelf.all_annotations,
+            others=shelf.others,
             items_loader=lambda: shelf.items(with_text=False).values(),
             texts=shelf.library.open_text_store() or shelf.library.text,
         )
@@ -165,7 +185,13 @@ def _inproc(data: Path, query: str, new_path: bool) -> float:
     return time.perf_counter() - t0
 
 
-def measure(data: Path, lines: Path, repeats: int, with_fzf: bool) -> dict[str, Any]:
+def measure(
+    data: Path,
+    lines: Path,
+    repeats: int,
+    with_fzf: bool,
+    before: tuple[Path, Path] | None = None,
+) -> dict[str, Any]:
     try:
         import storage.search.saved  # noqa: F401
 
@@ -174,43 +200,77 @@ def measure(data: Path, lines: Path, repeats: int, with_fzf: bool) -> dict[str, 
         new_path = False
     script = PROC_SCRIPT if new_path else OLD_PROC_SCRIPT
     py = sys.executable
+    cli = [str(SHELF), "--data-dir", str(data), "--user", USER, "list"]
+    old_cli: list[str] = []
+    old_env: dict[str, str] | None = None
+    if before is not None:
+        root, old_data = before
+        old_cli = [py, "-c", CLI_SCRIPT, "--data-dir", str(old_data), "--user", USER, "list"]
+        old_env = {**os.environ, "PYTHONPATH": str(root)}
     rows: dict[str, Any] = {}
     # A saved index from another version of the code is rebuilt by the first run.
-    _timed([str(SHELF), "--data-dir", str(data), "--user", USER, "list", "warm"])
+    _timed([*cli, "warm"])
     _timed([py, "-c", script, str(data), USER, "warm"])
+    if old_cli:
+        _timed([*old_cli, "warm"], env=old_env)
     for query in QUERIES:
-        times: dict[str, list[float]] = {"inproc": [], "proc": [], "cli": [], "fzf": []}
+        names = ("inproc", "proc", "cli", "before", "fzf")
+        times: dict[str, list[float]] = {k: [] for k in names}
+        cpus: dict[str, list[float]] = {k: [] for k in names}
         hits = None
         for _ in range(repeats):
             times["inproc"].append(_inproc(data, query, new_path))
-            took, out = _timed([py, "-c", script, str(data), USER, query])
-            times["proc"].append(took)
-            hits = len(out.splitlines())
-            took, _ = _timed([str(SHELF), "--data-dir", str(data), "--user", USER, "list", query])
-            times["cli"].append(took)
+            runs: list[tuple[str, list[str], Path | None, dict[str, str] | None]] = [
+                ("proc", [py, "-c", script, str(data), USER, query], None, None),
+                ("cli", [*cli, query], None, None),
+            ]
+            if old_cli:
+                runs.append(("before", [*old_cli, query], None, old_env))
             if with_fzf:
-                took, _ = _timed(["fzf", "--filter", query], stdin=lines)
-                times["fzf"].append(took)
+                runs.append(("fzf", ["fzf", "--filter", query], lines, None))
+            for name, cmd, stdin, env in runs:
+                took, out, cpu = _timed(cmd, stdin, env)
+                times[name].append(took)
+                cpus[name].append(cpu)
+                if name == "proc":
+                    hits = len(out.splitlines())
         med = {k: statistics.median(v) * 1000 for k, v in times.items() if v}
-        row = {f"{k}_ms": round(v, 1) for k, v in med.items()}
+        row: dict[str, Any] = {f"{k}_ms": round(v, 1) for k, v in med.items()}
+        for k, v in cpus.items():
+            if v:
+                row[f"{k}_cpu_ms"] = round(statistics.median(v) * 1000, 1)
         row["hits"] = hits
         if "fzf" in med:
             row["fzf/proc"] = round(med["fzf"] / med["proc"], 1)
             row["fzf/cli"] = round(med["fzf"] / med["cli"], 1)
+        if "before" in med:
+            row["before/proc"] = round(med["before"] / med["proc"], 1)
+            if "fzf" in med:
+                row["fzf/before"] = round(med["fzf"] / med["before"], 1)
         rows[query] = row
         print(json.dumps({query: row}), flush=True)
     return {"new_path": new_path, "queries": rows}
 
 
 def print_table(result: dict[str, Any]) -> None:
-    head = ("query", "inproc ms", "proc ms", "cli ms", "fzf ms", "fzf/proc", "fzf/cli", "hits")
-    print(" | ".join(f"{h:>22}" if i == 0 else f"{h:>9}" for i, h in enumerate(head)))
+    keys = ("inproc_ms", "proc_ms", "cli_ms", "before_ms", "fzf_ms")
+    cpu_keys = ("proc_cpu_ms", "cli_cpu_ms", "before_cpu_ms", "fzf_cpu_ms")
+    ratios = ("fzf/proc", "before/proc", "fzf/before", "fzf/cli")
+    head = ("query", "inproc ms", "proc ms", "cli ms", "before ms", "fzf ms", *ratios, "hits")
+    print(" | ".join(f"{h:>22}" if i == 0 else f"{h:>11}" for i, h in enumerate(head)))
     for query, r in result["queries"].items():
-        cells = [r.get(k, "-") for k in ("inproc_ms", "proc_ms", "cli_ms", "fzf_ms")]
-        cells += [r.get("fzf/proc", "-"), r.get("fzf/cli", "-"), r["hits"]]
-        print(f"{query:>22} | " + " | ".join(f"{c:>9}" for c in cells))
-    procs = [r["proc_ms"] for r in result["queries"].values()]
-    print(f"median whole-process (proc) over queries: {statistics.median(procs):.1f} ms")
+        cells = [r.get(k, "-") for k in (*keys, *ratios)] + [r["hits"]]
+        print(f"{query:>22} | " + " | ".join(f"{c:>11}" for c in cells))
+    print("CPU (user + system) per process, ms:")
+    print(
+        " | ".join(f"{h:>22}" if i == 0 else f"{h:>13}" for i, h in enumerate(("query", *cpu_keys)))
+    )
+    for query, r in result["queries"].items():
+        print(f"{query:>22} | " + " | ".join(f"{r.get(k, '-'):>13}" for k in cpu_keys))
+    for key in (*keys, *cpu_keys):
+        values = [r[key] for r in result["queries"].values() if key in r]
+        if values:
+            print(f"median over queries, {key}: {statistics.median(values):.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,13 +280,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--no-fzf", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--before-root", type=Path, help="a checkout of the code to compare with")
+    parser.add_argument("--before-data", type=Path, help="its own copy of the data folder")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     data = prepare(args.items, args.work)
     with_fzf = not args.no_fzf and shutil.which("fzf") is not None
     lines = fzf_lines(data, args.work / f"fzf-{args.items}.txt") if with_fzf else args.work
     load0 = os.getloadavg()[0]
-    result = measure(data, lines, args.repeats, with_fzf)
+    before = None
+    if args.before_root is not None:
+        if args.before_data is None:
+            parser.error("--before-root needs --before-data (a copy of the data folder)")
+        before = (args.before_root, args.before_data)
+    result = measure(data, lines, args.repeats, with_fzf, before)
     result.update(items=args.items, loadavg_before=load0, loadavg_after=os.getloadavg()[0])
     print()
     print_table(result)
