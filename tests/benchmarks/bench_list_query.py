@@ -191,6 +191,8 @@ def measure(
     repeats: int,
     with_fzf: bool,
     before: tuple[Path, Path] | None = None,
+    queries: list[str] | tuple[str, ...] = QUERIES,
+    with_cli: bool = True,
 ) -> dict[str, Any]:
     try:
         import storage.search.saved  # noqa: F401
@@ -213,7 +215,7 @@ def measure(
     _timed([py, "-c", script, str(data), USER, "warm"])
     if old_cli:
         _timed([*old_cli, "warm"], env=old_env)
-    for query in QUERIES:
+    for query in queries:
         names = ("inproc", "proc", "cli", "before", "fzf")
         times: dict[str, list[float]] = {k: [] for k in names}
         cpus: dict[str, list[float]] = {k: [] for k in names}
@@ -222,8 +224,9 @@ def measure(
             times["inproc"].append(_inproc(data, query, new_path))
             runs: list[tuple[str, list[str], Path | None, dict[str, str] | None]] = [
                 ("proc", [py, "-c", script, str(data), USER, query], None, None),
-                ("cli", [*cli, query], None, None),
             ]
+            if with_cli:
+                runs.append(("cli", [*cli, query], None, None))
             if old_cli:
                 runs.append(("before", [*old_cli, query], None, old_env))
             if with_fzf:
@@ -242,7 +245,8 @@ def measure(
         row["hits"] = hits
         if "fzf" in med:
             row["fzf/proc"] = round(med["fzf"] / med["proc"], 1)
-            row["fzf/cli"] = round(med["fzf"] / med["cli"], 1)
+            if "cli" in med:
+                row["fzf/cli"] = round(med["fzf"] / med["cli"], 1)
         if "before" in med:
             row["before/proc"] = round(med["before"] / med["proc"], 1)
             if "fzf" in med:
@@ -279,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/shelf-bench-list"))
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--no-fzf", action="store_true")
+    parser.add_argument("--no-cli", action="store_true", help="skip `shelf list` as wired now")
+    parser.add_argument("--queries", nargs="+", default=list(QUERIES))
     parser.add_argument("--json", type=Path)
     parser.add_argument("--before-root", type=Path, help="a checkout of the code to compare with")
     parser.add_argument("--before-data", type=Path, help="its own copy of the data folder")
@@ -293,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.before_data is None:
             parser.error("--before-root needs --before-data (a copy of the data folder)")
         before = (args.before_root, args.before_data)
-    result = measure(data, lines, args.repeats, with_fzf, before)
+    result = measure(data, lines, args.repeats, with_fzf, before, args.queries, not args.no_cli)
     result.update(items=args.items, loadavg_before=load0, loadavg_after=os.getloadavg()[0])
     print()
     print_table(result)
