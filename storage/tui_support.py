@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -183,60 +184,17 @@ def write_row_cache(shelf, signature: list[int] | None, ids: list[str], rows: li
 
 # -- the search index, saved between runs ---------------------------------------
 #
-# Building the index of 100k abstracts takes most of a minute; loading a saved
-# one takes about a second. The saved index is stamped with the identity of
-# both library files, since titles and abstracts are what it indexes.
+# Moved to storage.search.saved, where the one-query path reads the same file.
+# Still found here, for callers not yet changed; looked up on first use, since
+# importing the search engine would slow every import of this module (the
+# app's first frame needs the row cache above, not the index).
 
-SEARCH_INDEX_FILE = "search-index.bin"
-
-
-def _index_paths(shelf) -> tuple[Path, Path]:
-    folder = _dirs(shelf).root / ".cache"
-    return folder / SEARCH_INDEX_FILE, folder / (SEARCH_INDEX_FILE + ".state")
+_MOVED = frozenset({"SEARCH_INDEX_FILE", "_index_paths", "library_state", "open_search_index"})
 
 
-def library_state(shelf) -> str:
-    """Identity of library.json and texts.json as they are now."""
-    parts = []
-    for path in (_dirs(shelf).library_file, _dirs(shelf).texts_file):
-        try:
-            st = os.stat(path)
-            parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
-        except OSError:
-            parts.append("-")
-    return "|".join(parts)
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from storage.search import saved
 
-
-def open_search_index(
-    shelf,
-    items: Iterable[Item],
-    annotations: Mapping[str, Annotation],
-    texts: Callable[[str], str] | None = None,
-):
-    """The saved index brought up to date, or a new one; saved again when it changed.
-
-    ``texts``: abstracts by item id, for items loaded without them.
-    """
-    from storage.search import SearchIndex
-    from storage.search.index import release_free_memory
-
-    index_file, state_file = _index_paths(shelf)
-    state = library_state(shelf)
-    try:
-        saved_state = state_file.read_text()
-    except OSError:
-        saved_state = None
-    if saved_state is None or not index_file.exists():
-        index = SearchIndex.build(items, annotations, texts=texts)
-    else:
-        # Same state as at save time: the items need not be checked one by one.
-        index = SearchIndex.load(index_file, items, annotations, signature=state, texts=texts)
-    # Saved again when the library changed, and when the saved file could not
-    # be used (another version, damaged): else every start would rebuild it.
-    if saved_state != state or not index.from_file:
-        with contextlib.suppress(OSError, StorageError):
-            index_file.parent.mkdir(exist_ok=True)
-            index.save(index_file, state)
-            atomic_write(state_file, state.encode())
-        release_free_memory()  # what the save's scratch buffers freed
-    return index
+        return getattr(saved, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,27 +1,53 @@
-"""Saving the item part of an index and loading it back in well under a second.
+"""Saving the item part of an index, and reading back only what is needed.
 
 Building the postings of 100k abstracts is tokenising ~15M words, seconds of
-work in Python; loading them is reading a few big arrays. The file holds:
+work in Python; the saved index makes that a read. Two readers use it:
 
-    MAGIC, u32 header length, header (JSON), then the arrays' bytes
+* the app (:func:`load`) keeps the index for the session: it reads the
+  vocabulary and the tables' offsets, checks the saved items against its
+  own, and leaves the postings (most of the file) on disk, read a term's run
+  at a time with ``pread`` when a query first needs that term;
+* a one-shot query (:mod:`storage.search.saved`, ``shelf list QUERY``) reads
+  even less: the vocabulary stays one UTF-8 blob that is bisected in place,
+  and no item is decoded, since the columns a query reads from items
+  (titles, authors) are in the file too.
 
-where the header lists, for each postings table, its terms (sorted) and how
-many postings each has, so the table is one flat array, read from the file
-straight into place (the whole file as ``bytes`` in between would add its
-50 MB to the peak), and a slice per term. Annotations are not saved: they change all the time, are 10% of the
-items, and index in a fraction of the time from the caller's current copy.
+Layout::
 
-On load every saved item is checked against the caller's items by a CRC of
-its indexed fields (skipped when the caller passes the same ``signature`` as
-at save time, e.g. the library file's own checksum). Items added since are
-indexed on top; if a saved item changed or is gone, or the file is missing,
-truncated, from another version or byte order, the index is rebuilt (retiring
-an item exactly needs its old text, which the file does not keep). Save after
-updates and that is rare.
+    MAGIC, u64 offset of the header, sections (each on an 8-byte
+    boundary), header (JSON, to the end of the file)
+
+The header holds the small things (version, signature, counts, retired
+docs, facet keys) and, for each section, its offset and size; it comes last
+so the sections can be written straight to the file as they are made, and a
+file cut short loses it. Sections:
+
+    terms, term_at        every term of the three tables, sorted, "\\n"-joined
+                          UTF-8; u32 byte offset of each (and one past the end)
+    T_lengths, T_starts   per table T (post, short, author): u32 per term, the
+                          run of postings it has (0: none) and where it starts
+    T_flat                the runs back to back, in term order
+    ids                   "\\n"-joined item ids by doc ("" for retired docs)
+    fps, order, tie       u32 fingerprint, f64 library position and its tie-break by doc
+    facets                the facet groups' docs, sorted, back to back
+    code                  docs with code
+    titles, title_at      titles by doc, and u32 offsets, as for terms
+    authors, authors_at   "\\x1e"-joined authors by doc, likewise
+    acronyms, ann         JSON: learned acronyms; annotation impacts
+
+Annotations are not indexed in the file: they change all the time without
+the library changing, so the reader applies the caller's current ones on top
+(reusing the saved impacts of those whose text did not change).
+
+An index file is never written in place (a new one replaces it), so an open
+reader keeps seeing the file it opened. A file that is cut short, from
+another version or byte order, or whose sections do not add up is refused;
+the app then rebuilds the index, and a one-shot query falls back to that too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -29,27 +55,41 @@ import sys
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Mapping
-from io import BufferedReader
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import attrgetter, mul
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seeds.model import Item
 from storage.model import Annotation
-from storage.search.postings import PackedPostings, slots, zeros
+from storage.search.postings import FileRuns, PackedPostings, SortedTerms
 from storage.search.scoring import TIE
 from storage.search.vocab import Vocabulary
 
 if TYPE_CHECKING:
     from storage.search.index import SearchIndex
 
-__all__ = ["fingerprint", "load", "save"]
+__all__ = ["SavedFile", "Sections", "fingerprint", "load", "open_saved", "save", "write_file"]
 
 MAGIC = b"shelf-search\x00"
-VERSION = 2
+VERSION = 3
 _TABLES = ("_post", "_short", "_author")
 _FACETS = ("_years", "_cats", "_srcs")
+_ALIGN = 8
+#: What each kind of file must have: one without is from a development
+#: version of this format, and is rebuilt like one from another version.
+_REQUIRED = {
+    "index": frozenset(
+        {"terms", "term_at", "ids", "fps", "order", "tie", "facets", "code", "titles",
+         "titles_at", "authors", "authors_at", "acronyms", "ann"}
+        | {t + part for t in _TABLES for part in ("_lengths", "_starts", "_flat")}
+    ),
+    "annotations": frozenset(
+        {"iids", "docs", "terms", "term_at", "starts", "who", "impact", "tag_names",
+         "tag_sizes", "tag_members", "records", "record_at"}
+        | {"set_" + name for name in ("reading", "read", "note", "tag", "rename")}
+    ),
+}  # fmt: skip
 
 
 def fingerprint(item: Item, summary: str) -> int:
@@ -81,18 +121,58 @@ def annotation_signature(ann: Annotation) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
+# ------------------------------------------------------------------- saving
+
+
+class Sections:
+    """Sections written one after another, each aligned, offsets recorded."""
+
+    def __init__(self, f: Any, at: int) -> None:
+        self._f = f
+        self.at = at
+        self.spec: dict[str, list[int]] = {}
+
+    def begin(self, name: str) -> None:
+        pad = -self.at % _ALIGN
+        if pad:
+            self._f.write(b"\0" * pad)
+            self.at += pad
+        self.spec[name] = [self.at, 0, 0]
+
+    def write(self, name: str, data: bytes | array) -> None:
+        raw = data.tobytes() if isinstance(data, array) else data
+        self._f.write(raw)
+        self.at += len(raw)
+        entry = self.spec[name]
+        entry[1] += len(raw)
+        if not name.endswith("_flat"):
+            entry[2] = zlib.crc32(raw, entry[2])
+
+    def put(self, name: str, data: bytes | array) -> None:
+        self.begin(name)
+        self.write(name, data)
+
+
+def _blob(strings: Iterable[str]) -> tuple[bytes, array]:
+    """Strings as one "\\n"-joined UTF-8 blob and the byte offset of each."""
+    parts = [s.encode("utf-8", "surrogatepass") for s in strings]
+    at = array("I", [0])
+    total = 0
+    for p in parts:
+        total += len(p) + 1
+        at.append(total)
+    return b"\n".join(parts), at
+
+
 def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> None:
     """Write ``index`` (its items' part) to ``path`` atomically.
 
-    The arrays go straight to the file, term by term: gathering them first
-    would hold a second copy of every posting in memory."""
-    tables = {}
-    table_terms = []
-    for name in _TABLES:
-        table = getattr(index, name)
-        terms, lengths = _runs(table)
-        tables[name] = {"terms": "\n".join(terms), "count": len(terms)}
-        table_terms.append((table, terms, lengths))
+    The tables are written term by term: gathering them first would hold a
+    second copy of every posting in memory."""
+    tables = [getattr(index, name) for name in _TABLES]
+    terms = sorted(set(chain.from_iterable(_live_terms(t) for t in tables)))
+    if any("\n" in t for t in terms):
+        raise ValueError("a term holds a newline")  # cannot happen: terms are words
     # The fingerprints the docs were indexed with (not recomputed: that would
     # fetch every abstract again); 0 for retired docs.
     fps = array("I", index._fps)
@@ -103,64 +183,261 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
         groups: dict[Any, array] = getattr(index, name)
         keys = list(groups)
         facets[name] = {"keys": keys, "counts": [len(groups[k]) for k in keys]}
-    header = {
-        "version": VERSION,
-        "byteorder": sys.byteorder,
-        "itemsize": array("I").itemsize,
-        "signature": signature,
-        "ids": "\n".join(i or "" for i in index._ids),
-        "dead": sorted(index._dead),
-        "dead_df": index._dead_df,
-        "dead_short_df": index._dead_short_df,
-        "seq": index._seq,
-        "tables": tables,
-        "facets": facets,
-        "code": sorted(index._code),
-        "acronyms": {k: sorted(map(list, v)) for k, v in index._acronyms._map.items()},
-        # Annotation impacts, reused on load for annotations that did not change.
-        "ann": {
-            iid: [
-                annotation_signature(ann),
-                " ".join(terms),
-                [index._ann_post[t][iid] for t in terms],
-            ]
-            for iid, ann in index._ann.items()
-            for terms in (index._ann_terms.get(iid, []),)
-        },
+    titles: list[str] = []
+    authors: list[str] = []
+    for item in index._items:
+        titles.append(item.title if item is not None else "")
+        authors.append("\x1e".join(item.authors) if item is not None else "")
+    ann = {
+        iid: [
+            annotation_signature(a),
+            " ".join(ts),
+            [index._ann_post[t][iid] for t in ts],
+        ]
+        for iid, a in index._ann.items()
+        for ts in (index._ann_terms.get(iid, []),)
     }
-    head = json.dumps(header, separators=(",", ":")).encode()
-    del header, tables
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(MAGIC)
-        f.write(len(head).to_bytes(4, "little"))
-        f.write(head)
-        for table, terms, lengths in table_terms:
-            f.write(lengths.tobytes())
-            for t in terms:
-                f.write(table.get(t).tobytes())
-        f.write(fps.tobytes())
-        f.write(array("d", index._order).tobytes())
+    acronyms = {k: sorted(map(list, v)) for k, v in index._acronyms._map.items()}
+
+    def fill(out: Sections) -> dict[str, Any]:
+        blob, at = _blob(terms)
+        out.put("terms", blob)
+        out.put("term_at", at)
+        del blob, at
+        for name, table in zip(_TABLES, tables, strict=True):
+            if isinstance(table, PackedPostings):
+                counts = table.counts(terms)
+            else:
+                counts = [len(table.get(t) or ()) for t in terms]
+            starts = array("I", accumulate(counts, initial=0))
+            starts.pop()
+            out.put(name + "_lengths", array("I", counts))
+            out.put(name + "_starts", starts)
+            del starts
+            out.begin(name + "_flat")
+            for t, n in zip(terms, counts, strict=True):
+                if n:
+                    out.write(name + "_flat", table.get(t))
+        out.put("ids", "\n".join(i or "" for i in index._ids).encode("utf-8", "surrogatepass"))
+        out.put("fps", fps)
+        out.put("order", array("d", index._order))
+        out.put("tie", array("d", index._tie))
+        out.begin("facets")
         for name in _FACETS:
             for docs in getattr(index, name).values():
-                f.write(array("I", sorted(docs)).tobytes())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+                out.write("facets", array("I", sorted(docs)))
+        out.put("code", array("I", sorted(set(index._code) - index._dead)))
+        for name, column in (("titles", titles), ("authors", authors)):
+            blob, at = _blob(column)
+            out.put(name, blob)
+            out.put(name + "_at", at)
+        out.put("acronyms", json.dumps(acronyms, separators=(",", ":")).encode())
+        out.put("ann", json.dumps(ann, separators=(",", ":")).encode())
+        return {
+            "signature": signature,
+            "docs": len(index._ids),
+            "terms": len(terms),
+            "dead": sorted(index._dead),
+            "dead_df": index._dead_df,
+            "dead_short_df": index._dead_short_df,
+            "seq": index._seq,
+            "facets": facets,
+        }
+
+    write_file(path, "index", fill)
 
 
-def _runs(table: Mapping[str, array] | PackedPostings) -> tuple[list[str], array]:
-    """A table's terms that have postings, sorted, and how many each has."""
-    terms = sorted(table)
+def write_file(path: str | Path, kind: str, fill: Callable[[Sections], dict[str, Any]]) -> None:
+    """Write a file of sections atomically: ``fill`` writes the sections and
+    returns the rest of the header (at least ``signature``, ``docs``, ``terms``)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(MAGIC)
+            f.write(bytes(8))  # the header's offset, once known
+            out = Sections(f, len(MAGIC) + 8)
+            header = {
+                "version": VERSION,
+                "kind": kind,
+                "byteorder": sys.byteorder,
+                "itemsize": array("I").itemsize,
+                **fill(out),
+                "sections": out.spec,
+            }
+            f.write(json.dumps(header, separators=(",", ":")).encode())
+            f.seek(len(MAGIC))
+            f.write(out.at.to_bytes(8, "little"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _live_terms(table: Mapping[str, array] | PackedPostings) -> list[str]:
+    """A table's terms that have postings."""
+    terms = list(table)
     if isinstance(table, PackedPostings):
-        counts = table.counts(terms)
-    else:
-        counts = [len(table[t]) for t in terms]
-    if 0 in counts:
-        terms = [t for t, n in zip(terms, counts, strict=True) if n]
-        counts = [n for n in counts if n]
-    return terms, array("I", counts)
+        return [t for t, n in zip(terms, table.counts(terms), strict=True) if n]
+    return [t for t in terms if table[t]]
+
+
+# ------------------------------------------------------------------ reading
+
+
+class SavedFile:
+    """An open saved index: its header, and its sections read on request.
+
+    Sections are read with ``pread`` from the open file (not a memory map: a
+    map of a file cut short kills the process with SIGBUS, a short read is
+    just an error). Raises ``ValueError`` for a file that is not a usable
+    index; the file stays open until :meth:`close` or until the last reader
+    of its postings goes away.
+    """
+
+    def __init__(self, path: str | Path, kind: str = "index") -> None:
+        self.fd = -1
+        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            self._open(kind)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, kind: str) -> None:
+        size = os.fstat(self.fd).st_size
+        lead = os.pread(self.fd, len(MAGIC) + 8, 0)
+        if len(lead) != len(MAGIC) + 8 or not lead.startswith(MAGIC):
+            raise ValueError("not a search index file")
+        header_at = int.from_bytes(lead[len(MAGIC) :], "little")
+        if not len(lead) <= header_at < size:
+            raise ValueError("search index file cut short")
+        header = json.loads(os.pread(self.fd, size - header_at, header_at))
+        if not isinstance(header, dict) or (
+            header.get("version") != VERSION
+            or header.get("kind") != kind
+            or header.get("byteorder") != sys.byteorder
+            or header.get("itemsize") != array("I").itemsize
+        ):
+            raise ValueError("search index file of another version")
+        self.header: dict[str, Any] = header
+        #: name -> [offset, size, CRC]; the postings' CRC is 0, unchecked: a
+        #: query reads a few runs of them and checking all would read them all.
+        self.sections: dict[str, list[int]] = header["sections"]
+        if not _REQUIRED.get(kind, frozenset()) <= self.sections.keys():
+            raise ValueError("search index file lacks a section")
+        for at, n, _ in self.sections.values():
+            if not (len(lead) <= at and n >= 0 and at + n <= header_at):
+                raise ValueError("search index sections do not fit the file")
+        self.docs = int(header["docs"])
+        self.terms = int(header["terms"])
+
+    def __del__(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def raw(self, name: str) -> bytes:
+        at, n, crc = self.sections[name]
+        data = os.pread(self.fd, n, at)
+        if len(data) != n or zlib.crc32(data) != crc:
+            raise ValueError(f"search index section {name} is damaged")
+        return data
+
+    def numbers(self, name: str, typecode: str, count: int | None = None) -> array:
+        out = array(typecode)
+        out.frombytes(self.raw(name))
+        if count is not None and len(out) != count:
+            raise ValueError(f"search index section {name} has the wrong size")
+        return out
+
+    def json(self, name: str) -> Any:
+        return json.loads(self.raw(name))
+
+    def sorted_terms(self) -> SortedTerms:
+        return SortedTerms(self.raw("terms"), self.numbers("term_at", "I", self.terms + 1))
+
+    def table(self, name: str, index: dict[str, int] | SortedTerms) -> PackedPostings:
+        """A postings table whose runs stay in the file until a query reads them."""
+        lengths = self.numbers(name + "_lengths", "I", self.terms)
+        starts = self.numbers(name + "_starts", "I", self.terms)
+        lengths.append(0)
+        starts.append(0)
+        at, n, _ = self.sections[name + "_flat"]
+        if n != sum(lengths) * lengths.itemsize:
+            raise ValueError("search index postings do not add up")
+        flat = FileRuns(self, at, n // lengths.itemsize)
+        return PackedPostings(index, flat, starts, lengths)
+
+    def column(self, name: str, count: int) -> list[str]:
+        """A "\\n"-joined section as its ``count`` strings."""
+        text = self.raw(name).decode("utf-8", "surrogatepass")
+        out = text.split("\n") if count else []
+        if len(out) != count:
+            raise ValueError(f"search index section {name} does not add up")
+        return out
+
+    def ids(self) -> list[str]:
+        return self.column("ids", self.docs)
+
+    def facets(self) -> list[dict[Any, array]]:
+        everything = self.numbers("facets", "I")
+        out: list[dict[Any, array]] = []
+        at = 0
+        for name in _FACETS:
+            spec = self.header["facets"][name]
+            groups = {}
+            for key, count in zip(spec["keys"], spec["counts"], strict=True):
+                groups[key] = everything[at : at + count]
+                at += count
+            out.append(groups)
+        if at != len(everything):
+            raise ValueError("search index facets do not add up")
+        return out
+
+    def fill(self, index: SearchIndex, terms: dict[str, int] | SortedTerms) -> None:
+        """Everything of ``index`` that comes from the file alone, items aside."""
+        index._post = self.table("_post", terms)
+        index._short = self.table("_short", terms)
+        index._author = self.table("_author", terms)
+        index._years, index._cats, index._srcs = self.facets()
+        index._code = self.numbers("code", "I")
+        header = self.header
+        index._seq = header["seq"]
+        index._dead = set(header["dead"])
+        index._dead_df = header["dead_df"]
+        index._dead_short_df = header["dead_short_df"]
+        index._acronyms._map = {k: {tuple(p) for p in v} for k, v in self.json("acronyms").items()}
+
+
+def open_saved(path: str | Path, kind: str = "index") -> SavedFile | None:
+    """The saved file of ``kind`` at ``path``, or None when it is missing or unusable."""
+    try:
+        return SavedFile(path, kind)
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        return None
+
+
+def apply_annotations(
+    index: SearchIndex, annotations: Mapping[str, Annotation] | None, saved: Any
+) -> None:
+    """The caller's annotations onto a loaded index, reusing the impacts saved
+    for those that did not change (computing them is most of the cost)."""
+    if not isinstance(saved, dict):
+        saved = {}
+    for iid, ann in (annotations or {}).items():
+        was = saved.get(iid)
+        if was is not None and was[0] == annotation_signature(ann):
+            terms = was[1].split(" ") if was[1] else []
+            index._set_annotation(ann, impacts=dict(zip(terms, was[2], strict=True)))
+        else:
+            index._set_annotation(ann)
 
 
 def load(
@@ -192,130 +469,54 @@ def _load(
     texts: Callable[[str], str] | None,
 ) -> SearchIndex:
     items = list(items)
-    try:
-        found = _read(cls, Path(path), items, signature, texts)
-    except (OSError, ValueError, KeyError, TypeError, EOFError):
-        found = None
+    found = None
+    saved = open_saved(path)
+    if saved is not None:
+        try:
+            found = _read(cls, saved, items, signature, texts)
+        except (OSError, ValueError, KeyError, TypeError, EOFError, OverflowError):
+            found = None
+        if found is None:
+            saved.close()
     if found is None:
         return cls.build(items, annotations, texts)
     index, saved_anns = found
-    for iid, ann in (annotations or {}).items():
-        saved = saved_anns.get(iid)
-        if saved is not None and saved[0] == annotation_signature(ann):
-            terms = saved[1].split(" ") if saved[1] else []
-            index._set_annotation(ann, impacts=dict(zip(terms, saved[2], strict=True)))
-        else:
-            index._set_annotation(ann)
+    apply_annotations(index, annotations, saved_anns)
     index._vocab = Vocabulary.from_sorted(_merged(index._post, index._ann_post))
     index._short_vocab = Vocabulary.from_sorted(_merged(index._short, index._ann_post))
-    index._author_vocab = Vocabulary.from_sorted(sorted(index._author))
+    index._author_vocab = Vocabulary.from_sorted(list(index._author))
     index.from_file = True
     return index
 
 
 def _merged(table: Iterable[str], extra: Iterable[str]) -> list[str]:
-    """Sorted union of a loaded table's (nearly sorted) terms and ``extra``."""
+    """Sorted union of a loaded table's (sorted) terms and ``extra``."""
     terms = list(table)
     terms += set(extra).difference(terms)
     terms.sort()  # nearly sorted already: cheap
     return terms
 
 
-def _exactly(f: BufferedReader, size: int) -> bytes:
-    data = f.read(size)
-    if len(data) != size:
-        raise EOFError("search index file cut short")
-    return data
-
-
-def _array(f: BufferedReader, typecode: str, count: int) -> array:
-    """The next ``count`` items of the file, read straight into the array (no
-    bytes object in between: the postings are 40 MB at 100k items)."""
-    out = array(typecode)
-    if count * out.itemsize > os.fstat(f.fileno()).st_size - f.tell():
-        raise EOFError("search index file cut short")  # or a count that is garbage
-    out = zeros(count, typecode)
-    with memoryview(out) as view, view.cast("B") as raw:
-        done = 0
-        while done < len(raw):
-            got = f.readinto(raw[done:])
-            if not got:
-                raise EOFError("search index file cut short")
-            done += got
-    return out
-
-
 def _read(
     cls: type[SearchIndex],
-    path: Path,
+    saved: SavedFile,
     items: list[Item],
     signature: str | None,
     texts: Callable[[str], str] | None,
-) -> tuple[SearchIndex, dict[str, Any]] | None:
-    with open(path, "rb") as f:
-        if f.read(len(MAGIC)) != MAGIC:
-            return None
-        size = int.from_bytes(_exactly(f, 4), "little")
-        header: dict[str, Any] = json.loads(_exactly(f, size))
-        if (
-            header.get("version") != VERSION
-            or header.get("byteorder") != sys.byteorder
-            or header.get("itemsize") != array("I").itemsize
-        ):
-            return None
-        index = cls()
-        index._texts = texts
-        specs = header.pop("tables")
-        # The all-fields table's terms index the title-and-authors table too:
-        # its terms are (nearly) all among them, and one dict and one string
-        # per term is a third of the memory the tables take besides postings.
-        post_terms = _terms(specs["_post"])
-        shared = slots(post_terms)
-        post_lengths = _array(f, "I", len(post_terms))
-        post_flat = _array(f, "I", sum(post_lengths))
-        del post_terms
-        short_terms = _terms(specs["_short"])
-        extra = [t for t in short_terms if t not in shared]
-        shared.update(zip(extra, range(len(shared), len(shared) + len(extra)), strict=True))
-        where = list(map(shared.__getitem__, short_terms))
-        del short_terms, extra
-        short_lengths = _array(f, "I", len(where))
-        short_flat = _array(f, "I", sum(short_lengths))
-        index._post = PackedPostings.from_runs(shared, None, post_flat, post_lengths)
-        index._short = PackedPostings.from_runs(shared, where, short_flat, short_lengths)
-        del where
-        author_terms = _terms(specs["_author"])
-        author_lengths = _array(f, "I", len(author_terms))
-        author_flat = _array(f, "I", sum(author_lengths))
-        index._author = PackedPostings.from_runs(
-            slots(author_terms), None, author_flat, author_lengths
-        )
-        del specs
-
-        joined = header.pop("ids")
-        saved_ids: list[str] = joined.split("\n") if joined or header["seq"] else []
-        del joined
-        n = len(saved_ids)
-        fps = _array(f, "I", n)
-        order = _array(f, "d", n)
-        for name in _FACETS:
-            spec = header["facets"][name]
-            groups = {}
-            for key, count in zip(spec["keys"], spec["counts"], strict=True):
-                groups[key] = _array(f, "I", count)
-            setattr(index, name, groups)
-        if f.read(1):
-            return None
-
-    dead = set(header["dead"])
+) -> tuple[SearchIndex, Any] | None:
+    index = cls()
+    index._texts = texts
+    # One dict for the three tables' terms: the app looks up thousands of
+    # completions per keystroke, a bisection in the blob each would be slower.
+    shared = {t: i for i, t in enumerate(saved.sorted_terms())}
+    saved.fill(index, shared)
+    saved_ids = saved.ids()
+    n = len(saved_ids)
+    fps = saved.numbers("fps", "I", n)
+    order = saved.numbers("order", "d", n)
+    dead = index._dead
     for d in dead:
         saved_ids[d] = ""
-    index._seq = header["seq"]
-    index._dead = dead
-    index._dead_df = header["dead_df"]
-    index._dead_short_df = header["dead_short_df"]
-    index._code = array("I", header["code"])
-    index._acronyms._map = {k: {tuple(p) for p in v} for k, v in header["acronyms"].items()}
 
     # Bring the saved items up to date with the caller's.
     given = dict(zip(map(attrgetter("id"), items), items, strict=True))
@@ -325,7 +526,7 @@ def _read(
     live = n - len(dead)
     if sum(map(bool, index._items)) != live:
         return None  # an item is gone: retiring it exactly needs its old text
-    if not (signature is not None and signature == header.get("signature")):
+    if not (signature is not None and signature == saved.header.get("signature")):
         summary = index._summary
         docs = [(doc, item) for doc, item in enumerate(index._items) if item is not None]
         try:
@@ -352,8 +553,4 @@ def _read(
     index._seq = len(items)
     index._tie = list(map(mul, order, repeat(TIE)))
     index._bump()
-    return index, header["ann"]
-
-
-def _terms(spec: dict[str, Any]) -> list[str]:
-    return spec["terms"].split("\n") if spec["count"] else []
+    return index, saved.json("ann")

@@ -10,18 +10,139 @@ array (a dict entry and an int object per term), and the title-and-authors
 table's terms are nearly all terms of the all-fields table too. So tables may
 share one dict: each has a start and a length per slot, and a slot whose
 length is 0 is a term that table does not have.
+
+A table read from a saved index leaves its runs in the file (:class:`FileRuns`)
+and reads one when a query first asks for that term; its term index may be
+:class:`SortedTerms`, the saved vocabulary bisected in place, when the
+reader answers one query and building a dict of every term would cost more
+than the query.
 """
 
 from __future__ import annotations
 
+import os
 from array import array
 from bisect import bisect_left
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 from operator import add, lt
+from typing import Any, Protocol
 
-__all__ = ["PackedPostings", "pack", "slots"]
+__all__ = ["FileRuns", "PackedPostings", "SortedTerms", "pack", "slots"]
+
+_END = "\U0010ffff"
+
+
+class _File(Protocol):
+    fd: int
+
+
+class FileRuns:
+    """The flat postings array of a saved table, left in its file.
+
+    Slicing reads that part with one ``pread``; the file object is kept so
+    its descriptor stays open as long as a table reads from it.
+    """
+
+    def __init__(self, file: _File, at: int, count: int) -> None:
+        self._file = file
+        self._at = at
+        self._count = count
+        self._whole: array | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: slice) -> array:
+        start, stop, _ = i.indices(self._count)
+        out = array("I")
+        if stop <= start:
+            return out
+        size = out.itemsize
+        data = os.pread(self._file.fd, (stop - start) * size, self._at + start * size)
+        if len(data) != (stop - start) * size:
+            raise OSError("search index file cut short")
+        out.frombytes(data)
+        return out
+
+    def whole(self) -> array:
+        """Every posting, read once (for the rare pass over all of them)."""
+        if self._whole is None:
+            self._whole = self[:]
+        return self._whole
+
+
+class SortedTerms:
+    """Distinct terms in sorted order, as one "\\n"-joined UTF-8 blob and the
+    byte offset of each: a vocabulary of 300k terms without 300k str objects.
+
+    Look-ups bisect the blob in place (a few dozen short decodes); a range of
+    terms (a prefix's completions) is decoded and split in one go.
+    """
+
+    def __init__(self, blob: bytes, offsets: array) -> None:
+        if not offsets or (len(offsets) > 1 and offsets[-1] != len(blob) + 1):
+            raise ValueError("term offsets do not fit the terms")
+        self._blob = blob
+        self._at = offsets
+        self._n = len(offsets) - 1
+        self._probe = _Probe(self)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def term(self, i: int) -> str:
+        at = self._at
+        return self._blob[at[i] : at[i + 1] - 1].decode("utf-8", "surrogatepass")
+
+    def slice(self, lo: int, hi: int) -> list[str]:
+        if hi <= lo:
+            return []
+        at = self._at
+        return self._blob[at[lo] : at[hi] - 1].decode("utf-8", "surrogatepass").split("\n")
+
+    def bisect(self, term: str, lo: int = 0) -> int:
+        return bisect_left(self._probe, term, lo, self._n)
+
+    def span(self, prefix: str) -> tuple[int, int]:
+        """Slots of the terms starting with ``prefix``."""
+        lo = self.bisect(prefix)
+        return lo, self.bisect(prefix + _END, lo)
+
+    def get(self, term: str, default: Any = None) -> Any:
+        i = self.bisect(term)
+        return i if i < self._n and self.term(i) == term else default
+
+    def slots_of(self, terms: list[str], missing: int) -> list[int]:
+        """Slot of each of ``terms`` (``missing`` for a term not here). For
+        terms close together (a prefix's completions) one decoded range."""
+        if not terms:
+            return []
+        lo = self.bisect(min(terms))
+        hi = min(self._n, self.bisect(max(terms), lo) + 1)
+        if hi - lo > 8 * len(terms) + 64:
+            return [self.get(t, missing) for t in terms]
+        where = {t: i for i, t in enumerate(self.slice(lo, hi), lo)}
+        return [where.get(t, missing) for t in terms]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.slice(0, self._n))
+
+
+class _Probe:
+    """``SortedTerms`` as the sequence ``bisect`` wants."""
+
+    __slots__ = ("_terms", "_n")
+
+    def __init__(self, terms: SortedTerms) -> None:
+        self._terms = terms
+        self._n = len(terms)
+
+    def __getitem__(self, i: int) -> str:
+        return self._terms.term(i)
+
+    def __len__(self) -> int:
+        return self._n
 
 
 def slots(terms: Iterable[str]) -> dict[str, int]:
@@ -65,7 +186,13 @@ class PackedPostings:
     dict's order (iteration relies on it).
     """
 
-    def __init__(self, index: dict[str, int], flat: array, starts: array, lengths: array) -> None:
+    def __init__(
+        self,
+        index: dict[str, int] | SortedTerms,
+        flat: array | FileRuns,
+        starts: array,
+        lengths: array,
+    ) -> None:
         if len(starts) != len(index) + 1 or len(lengths) != len(index) + 1 or lengths[-1]:
             raise ValueError("postings table and its term index differ in size")
         self._index = index
@@ -74,27 +201,15 @@ class PackedPostings:
         self._lengths = lengths
         self._own: dict[str, array] = {}  # terms appended to since loading
 
-    @classmethod
-    def from_runs(
-        cls, index: dict[str, int], where: list[int] | None, flat: array, lengths: array
-    ) -> PackedPostings:
-        """A table whose terms' runs, of ``lengths``, lie one after another in
-        ``flat``; ``where`` their slots, None when they are slots 0, 1, 2, …"""
-        offsets = array("I", [0])
-        offsets.extend(accumulate(lengths))
-        if where is None:
-            full = array("I", lengths)
-            full.append(0)
-            return cls(index, flat, offsets, full)
-        starts, full = zeros(len(index) + 1), zeros(len(index) + 1)
-        deque(map(starts.__setitem__, where, offsets), 0)
-        deque(map(full.__setitem__, where, lengths), 0)
-        return cls(index, flat, starts, full)
-
     def counts(self, terms: list[str]) -> list[int]:
         """How many postings each of ``terms`` has, without slicing any out."""
         missing = len(self._lengths) - 1
-        out = list(map(self._lengths.__getitem__, map(self._index.get, terms, repeat(missing))))
+        index = self._index
+        if isinstance(index, SortedTerms):
+            where = index.slots_of(terms, missing)
+        else:
+            where = list(map(index.get, terms, repeat(missing)))
+        out = list(map(self._lengths.__getitem__, where))
         if self._own:
             for i, t in enumerate(terms):
                 own = self._own.get(t)
@@ -158,6 +273,8 @@ class PackedPostings:
         term, all in C (~30 ms at 100k items; only when the text is gone)."""
         lo, hi = doc << 8, (doc + 1) << 8
         flat, starts, own = self._flat, self._starts, self._own
+        if isinstance(flat, FileRuns):
+            flat = flat.whole()
         ends = list(map(add, starts, self._lengths))
         first = map(bisect_left, repeat(flat), repeat(lo), starts, ends)
         past = map(bisect_left, repeat(flat), repeat(hi), starts, ends)
@@ -169,5 +286,7 @@ class PackedPostings:
 
     def nbytes(self) -> int:
         own = sum(a.buffer_info()[1] * a.itemsize for a in self._own.values())
-        arrays = (self._flat, self._starts, self._lengths)
+        arrays = [self._starts, self._lengths]
+        if isinstance(self._flat, array):  # (runs left in the file take no memory)
+            arrays.append(self._flat)
         return sum(a.buffer_info()[1] * a.itemsize for a in arrays) + own

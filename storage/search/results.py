@@ -75,7 +75,7 @@ class _Ranking:
         docs: list[int],
         keys: list[float] | None,
         head: int,
-        rerank: Callable[[list[int]], list[tuple[int, float]]] | None = None,
+        rerank: Callable[[list[int], list[float]], list[tuple[int, float]]] | None = None,
     ) -> None:
         # ``keys`` None means the docs are already in final order (all score 0).
         self.docs = docs
@@ -116,7 +116,7 @@ class _Ranking:
 
     def _set_head(self, head: list[int], head_keys: list[float]) -> None:
         if self._rerank is not None:
-            ranked = self._rerank(head)
+            ranked = self._rerank(head, head_keys)
             self.order = [d for d, _ in ranked]
             self.scores = [s for _, s in ranked]
         else:

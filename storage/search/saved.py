@@ -1,0 +1,588 @@
+"""The search index saved between runs, and one query answered from it.
+
+Building the index of 100k abstracts takes most of a minute and loading a
+saved one with every item about a second: too slow for ``shelf list QUERY``,
+which wants a dozen milliseconds of search. :func:`query_ids` answers one
+query from the saved file reading only what that query needs: the header,
+the vocabulary (one blob, bisected in place), the postings of the terms the
+query expands to, and for the few items a query looks at closely (re-ranking
+the top hits on their titles, checking phrases) their title and authors from
+columns in the same file and their abstract from ``texts``. No item is
+decoded, and the ranking is the app's: the same :class:`SearchIndex` code
+runs over lazily read tables.
+
+The saved index is derived data under ``.cache/``, stamped with the identity
+of library.json and texts.json (:func:`library_state`). One from another
+library state, another version or a damaged file is not trusted: the caller's
+items are loaded and the index is rebuilt (and saved for next time), as the
+app does in :func:`open_search_index`.
+
+The user's annotations change without the library changing, so they are
+never read from the file: the caller's current ones are applied on top, with
+the impacts saved for an unchanged annotation reused (10k annotated items
+cost a few milliseconds this way, not the ~100 ms of re-analysing them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+from seeds.model import Item
+from storage.atomic import StorageError, atomic_write
+from storage.model import Annotation, Note
+from storage.paths import DataDir
+from storage.search.index import SearchIndex, release_free_memory
+from storage.search.persist import (
+    SavedFile,
+    Sections,
+    _blob,
+    apply_annotations,
+    open_saved,
+    write_file,
+)
+from storage.search.query import QueryError, parse_query
+from storage.search.vocab import MappedVocabulary
+
+__all__ = [
+    "SEARCH_INDEX_FILE",
+    "QueryError",
+    "library_state",
+    "load_for_query",
+    "open_search_index",
+    "query_ids",
+]
+
+SEARCH_INDEX_FILE = "search-index.bin"
+
+Others = Mapping[str, Mapping[str, Annotation]]
+
+
+def _dirs(shelf_or_dirs: Any) -> DataDir:
+    return getattr(shelf_or_dirs, "dirs", shelf_or_dirs)
+
+
+def _index_paths(shelf_or_dirs: Any) -> tuple[Path, Path]:
+    folder = _dirs(shelf_or_dirs).root / ".cache"
+    return folder / SEARCH_INDEX_FILE, folder / (SEARCH_INDEX_FILE + ".state")
+
+
+def library_state(shelf_or_dirs: Any) -> str:
+    """Identity of library.json and texts.json as they are now."""
+    dirs = _dirs(shelf_or_dirs)
+    parts = []
+    for path in (dirs.library_file, dirs.texts_file):
+        try:
+            st = os.stat(path)
+            parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def open_search_index(
+    shelf_or_dirs: Any,
+    items: Iterable[Item],
+    annotations: Mapping[str, Annotation],
+    texts: Callable[[str], str] | None = None,
+) -> SearchIndex:
+    """The saved index brought up to date, or a new one; saved again when it changed.
+
+    ``texts``: abstracts by item id, for items loaded without them.
+    """
+    index_file, state_file = _index_paths(shelf_or_dirs)
+    state = library_state(shelf_or_dirs)
+    try:
+        saved_state: str | None = state_file.read_text()
+    except OSError:
+        saved_state = None
+    if saved_state is None or not index_file.exists():
+        index = SearchIndex.build(items, annotations, texts=texts)
+    else:
+        # Same state as at save time: the items need not be checked one by one.
+        index = SearchIndex.load(index_file, items, annotations, signature=state, texts=texts)
+    # Saved again when the library changed, and when the saved file could not
+    # be used (another version, damaged): else every start would rebuild it.
+    if saved_state != state or not index.from_file:
+        with contextlib.suppress(OSError, StorageError):
+            index_file.parent.mkdir(exist_ok=True)
+            index.save(index_file, state)
+            atomic_write(state_file, state.encode())
+        release_free_memory()  # what the save's scratch buffers freed
+    return index
+
+
+# -- the user's annotations, ready for a query ---------------------------------------
+#
+# 10k annotations take ~200 ms to parse and ~300 ms more to index: more than
+# the whole query may take. So what the index makes of them (each term's
+# items and impacts, tag and status sets, which have notes, tags, a rename)
+# is kept too, in .cache/ beside the index, stamped with the identity of the
+# user's annotation file and journal; a query reads it instead of parsing the
+# annotations. Any change to them (a tag added in the app) changes the stamp,
+# and the next query parses them once and writes it again.
+
+
+def annotations_state(data_dir: DataDir, user: str) -> str:
+    """Identity of the user's annotation file and journal as they are now."""
+    from storage.annotations import journal_file
+
+    parts = []
+    for path in (data_dir.annotation_file(user), journal_file(data_dir, user)):
+        try:
+            st = os.stat(path)
+            parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
+
+
+def _annotations_path(data_dir: DataDir, user: str) -> Path:
+    return data_dir.root / ".cache" / f"search-annotations-{user}.bin"
+
+
+_NO_DOC = 0xFFFFFFFF  # an annotated item the library does not have
+_SETS = ("reading", "read", "note", "tag", "rename")
+
+
+def save_annotations(path: Path, state: str, index: SearchIndex) -> None:
+    """Write what ``index`` made of its annotations, for :func:`_load_annotations`.
+
+    With each annotated item goes its doc number in the saved index (the
+    state names that file), so a query needs no id -> doc table of every item."""
+    anns = index._ann
+    iids = list(anns)
+    number = {iid: k for k, iid in enumerate(iids)}
+    terms = sorted(index._ann_post)
+    doc_of = index._doc
+
+    def numbers(members: Iterable[str]) -> array:
+        return array("I", sorted(map(number.__getitem__, members)))
+
+    def fill(out: Sections) -> dict[str, Any]:
+        blob, at = _blob(iids)
+        out.put("iids", blob)
+        out.put("docs", array("I", (doc_of.get(iid, _NO_DOC) for iid in iids)))
+        blob, at = _blob(terms)
+        out.put("terms", blob)
+        out.put("term_at", at)
+        starts = array("I", [0])
+        who = array("I")
+        impact = array("d")
+        for t in terms:
+            users = index._ann_post[t]
+            who.extend(map(number.__getitem__, users))
+            impact.extend(users.values())
+            starts.append(len(who))
+        out.put("starts", starts)
+        out.put("who", who)
+        out.put("impact", impact)
+        tags = list(index._tags)
+        out.put("tag_names", json.dumps(tags).encode())
+        members = [numbers(index._tags[tag]) for tag in tags]
+        out.put("tag_sizes", array("I", map(len, members)))
+        out.begin("tag_members")
+        for m in members:
+            out.write("tag_members", m)
+        for name in _SETS:
+            found = index._status[name] if name in ("reading", "read") else index._annotated(name)
+            out.put("set_" + name, numbers(found))
+        records = [
+            json.dumps([a.status, a.title, a.tags, [n.text for n in a.notes]])
+            for a in anns.values()
+        ]
+        blob, at = _blob(records)
+        out.put("records", blob)
+        out.put("record_at", at)
+        return {"signature": state, "docs": len(iids), "terms": len(terms)}
+
+    write_file(path, "annotations", fill)
+
+
+class _AnnotationPostings(Mapping[str, dict[str, float]]):
+    """term -> {item id: impact}, a term's made when a query asks for it."""
+
+    def __init__(self, saved: SavedFile, iids: list[str]) -> None:
+        self._iids = iids
+        self._terms = saved.sorted_terms()
+        self._starts = saved.numbers("starts", "I", saved.terms + 1)
+        self._who = saved.numbers("who", "I", self._starts[-1])
+        self._impact = saved.numbers("impact", "d", self._starts[-1])
+        self._made: dict[str, dict[str, float]] = {}
+
+    def __getitem__(self, term: str) -> dict[str, float]:
+        made = self._made.get(term)
+        if made is None:
+            i = self._terms.get(term)
+            if i is None:
+                raise KeyError(term)
+            lo, hi = self._starts[i], self._starts[i + 1]
+            who = map(self._iids.__getitem__, self._who[lo:hi])
+            made = self._made[term] = dict(zip(who, self._impact[lo:hi], strict=True))
+        return made
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self._terms.get(term) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+
+class _AnnotationRecords(Mapping[str, Annotation]):
+    """The annotations by item id, each decoded when asked for (re-ranking
+    reads a renamed title, a phrase check the notes)."""
+
+    def __init__(self, saved: SavedFile, iids: list[str], having: dict[str, array]) -> None:
+        self._saved = saved
+        self._iids = iids
+        self._having = having
+        self._blob: bytes | None = None
+        self._number: dict[str, int] = {}
+
+    def _record(self, iid: str) -> list[Any] | None:
+        if self._blob is None:
+            self._blob = self._saved.raw("records")
+            self._at = self._saved.numbers("record_at", "I", len(self._iids) + 1)
+            self._number = {iid: k for k, iid in enumerate(self._iids)}
+        k = self._number.get(iid)
+        if k is None:
+            return None
+        at = self._at
+        record: list[Any] = json.loads(self._blob[at[k] : at[k + 1] - 1])
+        return record
+
+    def get(self, iid: str, default: Any = None) -> Any:
+        record = self._record(iid)
+        if record is None:
+            return default
+        status, title, tags, notes = record
+        notes = [Note(n, "") for n in notes]
+        return Annotation(iid, status=status, title=title, tags=tags, notes=notes)
+
+    def __getitem__(self, iid: str) -> Annotation:
+        found = self.get(iid)
+        if found is None:
+            raise KeyError(iid)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._iids)
+
+    def __len__(self) -> int:
+        return len(self._iids)
+
+    def having(self, kind: str) -> list[str]:
+        return list(map(self._iids.__getitem__, self._having[kind]))
+
+
+class _Tags(Mapping[str, set[str]]):
+    """tag -> ids of the items with it; a tag's set made when a query asks."""
+
+    def __init__(self, saved: SavedFile, iids: list[str]) -> None:
+        names = saved.json("tag_names")
+        sizes = saved.numbers("tag_sizes", "I", len(names))
+        members = saved.numbers("tag_members", "I", sum(sizes))
+        self._runs = dict(zip(names, accumulate(sizes, initial=0), strict=False))
+        self._sizes = dict(zip(names, sizes, strict=True))
+        self._members = members
+        self._iids = iids
+
+    def __getitem__(self, tag: str) -> set[str]:
+        at = self._runs[tag]
+        return set(map(self._iids.__getitem__, self._members[at : at + self._sizes[tag]]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sizes)
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+
+class _DocNumbers(Mapping[str, int]):
+    """item id -> doc for a saved index, without a dict of every item.
+
+    The ids a query looks up are nearly all annotated items' (tag and status
+    filters, annotation hits), whose docs the annotations' saved part has;
+    any other id makes the whole dict, once."""
+
+    def __init__(self, ids: list[str | None], dead: set[int], known: dict[str, int | None]):
+        self._ids = ids
+        self._dead = dead
+        self._known = known
+        self._all: dict[str, int] | None = None
+
+    def _full(self) -> dict[str, int]:
+        if self._all is None:
+            self._all = {i: doc for doc, i in enumerate(self._ids) if i is not None}
+        return self._all
+
+    def get(self, iid: str, default: Any = None) -> Any:
+        if iid in self._known:
+            doc = self._known[iid]
+            return default if doc is None else doc
+        return self._full().get(iid, default)
+
+    def __getitem__(self, iid: str) -> int:
+        doc = self.get(iid)
+        if doc is None:
+            raise KeyError(iid)
+        return int(doc)
+
+    def __contains__(self, iid: object) -> bool:
+        return isinstance(iid, str) and self.get(iid) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._full())
+
+    def __len__(self) -> int:
+        return len(self._ids) - len(self._dead)
+
+    def values(self) -> list[int]:  # type: ignore[override]
+        if not self._dead:
+            return list(range(len(self._ids)))
+        return [doc for doc in range(len(self._ids)) if doc not in self._dead]
+
+
+def _load_annotations(saved: SavedFile, index: SearchIndex) -> None:
+    """The saved annotation part onto ``index``, as ``apply_annotations`` would set it."""
+    iids = saved.column("iids", saved.docs)
+    docs = saved.numbers("docs", "I", saved.docs)
+    having = {name: saved.numbers("set_" + name, "I") for name in _SETS}
+
+    def ids(name: str) -> set[str]:
+        return set(map(iids.__getitem__, having[name]))
+
+    known = {iid: (None if doc == _NO_DOC else doc) for iid, doc in zip(iids, docs, strict=True)}
+    index._doc = _DocNumbers(index._ids, index._dead, known)  # type: ignore[assignment]
+    index._ann_post = _AnnotationPostings(saved, iids)  # type: ignore[assignment]
+    index._ann = _AnnotationRecords(saved, iids, having)  # type: ignore[assignment]
+    index._tags = _Tags(saved, iids)  # type: ignore[assignment]
+    index._status = {"reading": ids("reading"), "read": ids("read")}
+
+
+# -- one query from the saved file ------------------------------------------------
+
+
+class _DocItem:
+    """What the index reads of an item while ranking, from the file's columns.
+
+    Affiliations are not among them (only highlights read those), and the
+    abstract comes from the index's ``texts``."""
+
+    __slots__ = ("id", "title", "authors")
+
+    affiliations: tuple[str, ...] = ()
+    summary = ""
+
+    def __init__(self, item_id: str, title: str, authors: list[str]) -> None:
+        self.id = item_id
+        self.title = title
+        self.authors = authors
+
+
+class _Column:
+    """One string per doc from a "\\n"-joined section, decoded one at a time."""
+
+    def __init__(self, saved: SavedFile, name: str) -> None:
+        self._blob = saved.raw(name)
+        self._at = saved.numbers(name + "_at", "I", saved.docs + 1)
+        if saved.docs and self._at[-1] != len(self._blob) + 1:
+            raise ValueError(f"search index column {name} does not add up")
+
+    def __getitem__(self, doc: int) -> str:
+        at = self._at
+        return self._blob[at[doc] : at[doc + 1] - 1].decode("utf-8", "surrogatepass")
+
+
+class _DocItems(Sequence[_DocItem | None]):
+    """The index's items by doc, made when the ranking asks for one; the
+    columns are read on the first ask (many queries never ask)."""
+
+    def __init__(self, saved: SavedFile, ids: list[str | None]) -> None:
+        self._saved = saved
+        self._ids = ids
+        self._columns: tuple[_Column, _Column] | None = None
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, doc):  # type: ignore[no-untyped-def, override]
+        item_id = self._ids[doc]
+        if item_id is None:
+            return None
+        if self._columns is None:
+            self._columns = (_Column(self._saved, "titles"), _Column(self._saved, "authors"))
+        titles, authors = self._columns
+        joined = authors[doc]
+        return _DocItem(item_id, titles[doc], joined.split("\x1e") if joined else [])
+
+
+def load_for_query(
+    data_dir: DataDir,
+    user: str,
+    annotations: Callable[[], Mapping[str, Annotation]] | None,
+    others: Others | None = None,
+    *,
+    texts: Callable[[str], str],
+) -> SearchIndex | None:
+    """A read-only index over the saved file for answering a query or a few,
+    or None when there is no saved index for the library as it is now.
+
+    Its postings, titles and authors stay in the file until a query reads
+    them. ``annotations`` (``user``'s) is called only when their saved part
+    is missing or stale; None leaves them out. Searching the index gives
+    exactly what the app's index gives; changing it (``update_item``,
+    ``remove``, ``save``) is not supported.
+    """
+    index_file, _ = _index_paths(data_dir)
+    saved = open_saved(index_file)
+    if saved is None:
+        return None
+    try:
+        if saved.header.get("signature") != library_state(data_dir):
+            saved.close()
+            return None
+        index = _from_saved(saved, texts)
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        saved.close()
+        return None
+    if annotations is not None:
+        _annotate(index, data_dir, user, annotations, saved)
+    terms = saved.sorted_terms()
+    extra = sorted(index._ann_post)
+    post, short, author = index._post, index._short, index._author
+    index._vocab = MappedVocabulary(terms, post._lengths, extra)  # type: ignore[union-attr]
+    index._short_vocab = MappedVocabulary(terms, short._lengths, extra)  # type: ignore[union-attr]
+    index._author_vocab = MappedVocabulary(terms, author._lengths)  # type: ignore[union-attr]
+    index.set_other_users(others or {})
+    return index
+
+
+def _annotate(
+    index: SearchIndex,
+    data_dir: DataDir,
+    user: str,
+    annotations: Callable[[], Mapping[str, Annotation]],
+    saved: SavedFile,
+) -> None:
+    """The user's annotations onto ``index``: their saved part if it is
+    current, else the caller's, saved for the next query."""
+    path = _annotations_path(data_dir, user)
+    # Taken before reading them, so a change meanwhile shows next time; with
+    # the index file's identity, since the part records its doc numbers.
+    st = os.fstat(saved.fd)
+    state = f"{annotations_state(data_dir, user)}|{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+    part = open_saved(path, "annotations")
+    if part is not None and part.header.get("signature") == state:
+        try:
+            _load_annotations(part, index)  # (it reads records on demand: left open)
+            return
+        except (OSError, ValueError, KeyError, TypeError, IndexError, OverflowError):
+            part.close()
+            index._ann, index._ann_post, index._tags = {}, {}, {}
+            index._status = {"reading": set(), "read": set()}
+            index._doc = _DocNumbers(index._ids, index._dead, {})  # type: ignore[assignment]
+    try:
+        impacts = saved.json("ann")
+    except (OSError, ValueError):
+        impacts = None
+    apply_annotations(index, annotations(), impacts)
+    with contextlib.suppress(OSError, StorageError):
+        save_annotations(path, state, index)
+
+
+def _save_annotations_beside(index: SearchIndex, data_dir: DataDir, user: str, state: str) -> None:
+    """After a rebuild, the annotations' part for the index just saved, so
+    the next query needs neither parsed. ``state``: the annotations' identity
+    from before they were read."""
+    index_file, _ = _index_paths(data_dir)
+    with contextlib.suppress(OSError, StorageError):
+        st = os.stat(index_file)
+        # open_search_index saved the index or found it saved: its docs are
+        # the file's, unless the library changed again meanwhile.
+        if library_state(data_dir) != _saved_signature(index_file):
+            return
+        full = f"{state}|{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+        save_annotations(_annotations_path(data_dir, user), full, index)
+
+
+def _saved_signature(path: Path) -> str | None:
+    saved = open_saved(path)
+    if saved is None:
+        return None
+    try:
+        signature = saved.header.get("signature")
+        return signature if isinstance(signature, str) else None
+    finally:
+        saved.close()
+
+
+def _from_saved(saved: SavedFile, texts: Callable[[str], str]) -> SearchIndex:
+    index = SearchIndex()
+    index._texts = texts
+    saved.fill(index, saved.sorted_terms())
+    ids: list[str | None] = list(saved.ids())
+    for doc in index._dead:
+        ids[doc] = None
+    index._ids = ids
+    index._doc = _DocNumbers(ids, index._dead, {})  # type: ignore[assignment]
+    index._items = _DocItems(saved, ids)  # type: ignore[assignment]
+    order = saved.numbers("order", "d", saved.docs)
+    index._order = order
+    # An array, not the app's list: made in one read, while a list of floats
+    # would be 100k objects made for a query that reads a few hundred.
+    index._tie = saved.numbers("tie", "d", saved.docs)  # type: ignore[assignment]
+    index._fps = array("I")  # (only retiring a doc reads them)
+    index.from_file = True
+    return index
+
+
+def _needs_others(query: str) -> bool:
+    q = parse_query(query)
+    return any(f.name in ("readby", "taggedby") for f in [*q.filters, *q.not_filters])
+
+
+def query_ids(
+    data_dir: DataDir,
+    user: str,
+    query: str,
+    *,
+    annotations: Callable[[], Mapping[str, Annotation]],
+    others: Callable[[], Others],
+    items_loader: Callable[[], Iterable[Item]],
+    texts: Callable[[str], str],
+) -> list[str]:
+    """Ids of the items matching ``query``, best first (for a query of
+    filters only, or an empty one, in library order), exactly as the app's
+    :meth:`SearchIndex.search` ranks them for ``user``.
+
+    The arguments are sources, each asked only if needed: ``annotations``
+    (``user``'s, by item id) when their saved part is stale; ``others``
+    (other users' annotations by user) for ``readby:``/``taggedby:``;
+    ``items_loader`` (every item; abstracts may be left out) when there is
+    no saved index for the library as it is, which is then built and saved
+    for the next query; ``texts`` (item id -> abstract, e.g. the library's
+    text store) for the few items a query checks closely.
+    Raises :class:`QueryError` for a query that cannot mean anything, before
+    reading anything.
+    """
+    q = parse_query(query)
+    who = others() if _needs_others(query) else {}
+    index = load_for_query(data_dir, user, None if q.is_empty else annotations, who, texts=texts)
+    if index is None:
+        state = annotations_state(data_dir, user)
+        index = open_search_index(data_dir, items_loader(), annotations(), texts)
+        index.set_other_users(who)
+        _save_annotations_beside(index, data_dir, user, state)
+    if q.is_empty:
+        return list(map(index._ids.__getitem__, index._library_order()))  # type: ignore[arg-type]
+    return index.search(query).ids()
