@@ -52,7 +52,7 @@ class SearchService:
         Changes noted while it opens stay queued and reach the new index
         before its first search; replaying ones it already has is harmless.
         """
-        from storage.tui_support import open_search_index
+        from storage.search.saved import open_search_index
         from storage.views import corrected
 
         # The user's corrections are what they search for (a fixed author list).

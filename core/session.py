@@ -179,15 +179,30 @@ class Session:
 
     def find(self, query: str) -> list[str]:
         """Item ids matching ``query``, best first; every id in library order when empty."""
-        if not query.strip():
-            return list(self.shelf.items(with_text=False))
-        if not self.search.ready:
-            # Abstracts are read only where the index needs one (a new item,
-            # a phrase to check), through Library.text, which follows imports.
-            items = self.shelf.items(with_text=False)
-            self.search.open(
-                items.values(), self.annotations(), self.others(), self.shelf.library.text
+        if self.search.ready:
+            return self.search.ids(query)
+        shelf = self.shelf
+        annotations = self.annotations()
+        if not any(a.corrections for a in annotations.values()):
+            # One query from the saved index: only its terms' postings are read,
+            # no item is decoded (see storage.search.saved).
+            from storage.search.saved import query_ids
+
+            store = shelf.library.open_text_store()
+            return query_ids(
+                shelf.dirs,
+                shelf.user,
+                query,
+                annotations=lambda: annotations,
+                others=shelf.others,
+                items_loader=lambda: shelf.items(with_text=False).values(),
+                texts=store if store is not None else shelf.library.text,
             )
+        if not query.strip():
+            return list(shelf.items(with_text=False))
+        # Corrections change what an item is found by: the whole index, corrected.
+        items = shelf.items(with_text=False)
+        self.search.open(items.values(), annotations, self.others(), shelf.library.text)
         return self.search.ids(query)
 
     def views(self, item_ids: Sequence[str]) -> ItemViews:
