@@ -10,12 +10,16 @@ exactly the text that went in (modulo the normalisations documented in
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
 
-from storage.export import FORMATS
+from storage.export import FORMATS, export_views
+from storage.export.common import visible
 from tests.export_pins import DIGESTS, EXTENSIONS, PIN_DIR, ordinary_digests, sample_export
+from tests.test_export_samples import make_view
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -31,3 +35,78 @@ def test_sample_exports_are_pinned(fmt: str) -> None:
 def test_ordinary_exports_are_pinned() -> None:
     pinned = json.loads(DIGESTS.read_text())
     assert ordinary_digests() == pinned
+
+
+# --- control characters ---------------------------------------------------------
+
+STAMP = "2025-01-02T03:04:05Z"
+#: Every character a terminal acts on, in the order C0 (but tab and newline), DEL, C1.
+CONTROLS = "".join(chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c not in (9, 10))
+OSC52 = "\x1b]52;c;ZXZpbA==\x07"  # sets the clipboard of a terminal that cats it
+
+
+def everywhere(text: str, item_id: str = "ctl00000001") -> dict:
+    """A view with ``text`` in every field that comes from data."""
+    return make_view(
+        item_id,
+        f"Title {text}",
+        authors=[f"Ann {text} Author", text],
+        date_text=f"Feb 3 {text}",
+        category=f"LG{text}",
+        summary=f"Abstract {text} $x$ end",
+        urls=[f"https://example.org/{text}", f"javascript:{text}"],
+        kinds=["arxiv_abstracts"],
+        ann={"notes": [f"note {text}", text], "tags": [f"tag{text}", text], "status": "read"},
+    )
+
+
+def test_visible_shows_what_a_terminal_would_act_on() -> None:
+    assert visible("a\r\nb\rc\x1b[31m\x7f\x9b\t\n") == "a\nb\nc\u241b[31m\u2421\ufffd\t\n"
+    c0 = "".join("\n" if c == 13 else chr(0x2400 + c) for c in range(0x20) if c not in (9, 10))
+    assert visible(CONTROLS) == c0 + "\u2421" + "\ufffd" * 32
+    plain = "Ünïcode · text\twith\nlines"
+    assert visible(plain) is plain
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_export_carries_a_control_character(fmt: str) -> None:
+    views = [everywhere(CONTROLS + OSC52), everywhere("\x9b2J", "ctl00000002")]
+    for group_by in (None, "tag", "status"):
+        data = export_views(
+            views, fmt, group_by=group_by, user=f"u{OSC52}", query=f"q{OSC52}", exported_at=STAMP
+        ).decode("utf-8")
+        if fmt == "csv":
+            assert "\r" not in data.replace("\r\n", "")  # CR only ends rows
+            data = data.replace("\r\n", "\n")
+        found = {hex(ord(c)) for c in data if ord(c) < 0x20 and c not in "\t\n"}
+        found |= {hex(ord(c)) for c in data if 0x7F <= ord(c) < 0xA0}
+        assert not found, (fmt, group_by, found)
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "bib", "ris", "html"])
+def test_text_exports_show_the_stand_ins(fmt: str) -> None:
+    data = export_views([everywhere(OSC52)], fmt, exported_at=STAMP).decode("utf-8")
+    assert "\u241b]52;c;ZXZpbA==\u2407" in data
+
+
+@pytest.mark.parametrize("fmt", ["json", "csl-json"])
+def test_json_exports_keep_the_exact_text_escaped(fmt: str) -> None:
+    view = everywhere(CONTROLS + OSC52)
+    data = export_views([view], fmt, user=CONTROLS, exported_at=STAMP)
+    text = data.decode("utf-8")
+    assert not [c for c in text if ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) < 0xA0]
+    doc = json.loads(text)
+    if fmt == "json":
+        assert doc["items"] == [view] and doc["user"] == CONTROLS
+    else:
+        assert doc[0]["title"] == view["original_title"]
+        assert doc[0]["note"].endswith(f"note {CONTROLS}{OSC52}\n\n{CONTROLS}{OSC52}")
+
+
+def test_csv_control_characters_are_shown_and_each_item_is_one_row() -> None:
+    views = [everywhere(CONTROLS), everywhere('q "x", y\r\nz\x00w', "ctl00000002")]
+    data = export_views(views, "csv", exported_at=STAMP)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 2
+    assert rows[0]["notes"] == f"note {visible(CONTROLS)}\n\n{visible(CONTROLS)}"
+    assert rows[1]["notes"] == 'note q "x", y\nz\u2400w\n\nq "x", y\nz\u2400w'

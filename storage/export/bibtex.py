@@ -19,6 +19,7 @@ from storage.export.base import Writer, items_of
 from storage.export.common import (
     View,
     arxiv_id,
+    clean_view,
     date_parts,
     doi,
     http_urls,
@@ -126,6 +127,7 @@ def _url_field(url: str) -> str:
 
 def entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     """(entry type, [(field, value, whether the value is written in braces)])."""
+    view = clean_view(view)
     paper = is_paper(view)
     fields: list[tuple[str, str, bool]] = []
     add = fields.append

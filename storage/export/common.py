@@ -2,6 +2,13 @@
 
 Views are the ``shelf list --json`` dicts. Exports must never invent data: a
 date written "Feb 6" has no year, so no format may print one.
+
+Views also carry other people's text (a teammate's notes and tags, titles of
+imported documents), and a text export is often read with ``cat``: a note
+holding ``ESC ] 52`` could set the reader's clipboard. So the text formats
+(md, csv, bib, ris, html) show every control character a terminal acts on as
+a visible stand-in, the one normalisation they all share (:func:`visible`);
+the JSON formats keep the exact text, written as ``\\u`` escapes.
 """
 
 from __future__ import annotations
@@ -9,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 View = Mapping[str, Any]
 
@@ -136,3 +145,73 @@ def status_label(view: View) -> str:
 
 def note_texts(view: View) -> list[str]:
     return [str(n.get("text", "")) for n in view.get("notes") or () if n.get("text")]
+
+
+# --- control characters ------------------------------------------------------
+
+#: What a terminal acts on: C0 controls but tab and newline, DEL, and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: C0 and DEL become their Unicode Control Pictures (ESC shows as ␛), so the
+#: text says what was there; C1 has no pictures and becomes U+FFFD.
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
+_PICTURES[0x7F] = 0x2421
+_PICTURES.update({c: 0xFFFD for c in range(0x80, 0xA0)})
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]|\x7f")
+
+
+def visible(text: str) -> str:
+    """Text with nothing a terminal would act on: CR and CRLF become newlines
+    (a note written on Windows keeps its lines), every other control
+    character but tab and newline its visible stand-in."""
+    if text.isprintable() or _CONTROL.search(text) is None:
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_PICTURES)
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list | tuple):
+        return [_cleaned(x) for x in value]
+    if isinstance(value, Mapping):
+        return {_cleaned(k): _cleaned(x) for k, x in value.items()}
+    return value
+
+
+def clean_view(view: View) -> View:
+    """The view with :func:`visible` applied to every string in it.
+
+    Almost no view has a control character, and finding that out must not
+    cost a walk over every field of 100,000 views in Python: orjson writes a
+    control character as an escape (``\\u001b``, ``\\r``, ``\\b``, ``\\f``)
+    and DEL and C1 as they are, so a few substring tests on its output clear
+    a view. A false alarm (``\\rho`` in an abstract) only costs the walk.
+    """
+    try:
+        raw = orjson.dumps(view)
+    except TypeError:  # not JSON-able after all: walk it
+        return _cleaned(view)
+    if (
+        b"\\u00" in raw
+        or b"\\r" in raw
+        or b"\\b" in raw
+        or b"\\f" in raw
+        or b"\x7f" in raw
+        or (b"\xc2" in raw and _C1_UTF8.search(raw) is not None)
+    ):
+        return _cleaned(view)
+    return view
+
+
+def escape_c1(raw: bytes) -> bytes:
+    """JSON from orjson with DEL and C1 written as ``\\u`` escapes too.
+
+    orjson escapes C0 but writes DEL and C1 as UTF-8, which some terminals
+    act on. Both only ever occur inside JSON strings, where an escape means
+    the same character, so a parser reads back exactly the same text.
+    """
+    if b"\x7f" not in raw and b"\xc2" not in raw:
+        return raw
+    return _C1_UTF8.sub(lambda m: b"\\u%04x" % ord(m.group().decode("utf-8")), raw)

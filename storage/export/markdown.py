@@ -15,10 +15,12 @@ from storage.export.base import Writer
 from storage.export.common import (
     View,
     author_line,
+    clean_view,
     date_label,
     http_urls,
     note_texts,
     status_label,
+    visible,
 )
 from storage.export.layout import ITEM, OPEN, Step
 
@@ -40,6 +42,7 @@ def _md_url(url: str) -> str:
 
 
 def item_lines(view: View) -> list[str]:
+    view = clean_view(view)
     box = "[x]" if status_label(view) == "read" else "[ ]"
     title = escape_md(view.get("title") or "(untitled)")
     urls = http_urls(view)
@@ -77,9 +80,9 @@ class MarkdownWriter(Writer):
         n = meta.count
         parts = [f"{n} item{'s' if n != 1 else ''}", f"exported {meta.stamp}"]
         if meta.user:
-            parts.append(f"for {escape_md(meta.user)}")
+            parts.append(f"for {escape_md(visible(meta.user))}")
         if meta.query:
-            parts.append(f"query: {escape_md(meta.query)}")
+            parts.append(f"query: {escape_md(visible(meta.query))}")
         return ("# Reading list\n\n_" + ", ".join(parts) + "_\n").encode("utf-8")
 
     def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
@@ -92,5 +95,5 @@ class MarkdownWriter(Writer):
                     lines.append("")  # a blank line ends each section
                 out.extend(f"\n{line}" for line in lines)
             elif kind == OPEN and value is not None:
-                out.append(f"\n## {escape_md(value)}\n")
+                out.append(f"\n## {escape_md(visible(value))}\n")
         return "".join(out).encode("utf-8")

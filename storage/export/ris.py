@@ -22,6 +22,7 @@ from storage.export.base import Writer, items_of
 from storage.export.common import (
     View,
     arxiv_id,
+    clean_view,
     date_parts,
     doi,
     http_urls,
@@ -55,6 +56,7 @@ def ris_name(name: str) -> str:
 
 
 def ris_lines(view: View, key: str) -> list[str]:
+    view = clean_view(view)
     paper = is_paper(view)
     lines = [f"TY  - {'JOUR' if paper else 'BLOG'}", f"ID  - {key}"]
     add = lines.append

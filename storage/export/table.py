@@ -2,7 +2,9 @@
 
 A cell that starts with ``=``, ``+``, ``-``, ``@``, tab or CR is read as a
 formula by spreadsheets (CSV injection), so it gets a leading ``'``, which
-the spreadsheet shows as text. The file starts with a UTF-8 BOM because
+the spreadsheet shows as text. Newlines, quotes and commas stay in the
+(quoted) cell, so every item is one record for a CSV reader; control
+characters are shown, not written (see ``common.visible``). The file starts with a UTF-8 BOM because
 Excel otherwise decodes UTF-8 as the local code page.
 
 Rows are quoted here with the stdlib writer's rules (``QUOTE_MINIMAL``, CRLF)
@@ -18,7 +20,15 @@ import re
 from collections.abc import Sequence
 
 from storage.export.base import Writer, items_of
-from storage.export.common import View, date_label, date_parts, is_paper, note_texts, status_label
+from storage.export.common import (
+    View,
+    clean_view,
+    date_label,
+    date_parts,
+    is_paper,
+    note_texts,
+    status_label,
+)
 from storage.export.layout import Step
 
 COLUMNS = (
@@ -63,6 +73,7 @@ def cell(value: object) -> str:
 
 
 def row(view: View) -> list[str]:
+    view = clean_view(view)
     urls = list(view.get("urls") or ())
     year = date_parts(view)[0]
     values = (
