@@ -13,12 +13,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
+import bibtexparser
 import pytest
 
+from storage.bibtex_import import entries_from_bibtex
 from storage.export import FORMATS, export_views
+from storage.export.bibtex import entry_fields
 from storage.export.common import visible
+from storage.export.keys import citation_keys
+from storage.export.latex import escape_abstract
 from tests.export_pins import DIGESTS, EXTENSIONS, PIN_DIR, ordinary_digests, sample_export
+from tests.test_export_bibtex import braces_balanced as balanced
 from tests.test_export_samples import make_view
 
 pytestmark = pytest.mark.timeout(60)
@@ -110,3 +119,104 @@ def test_csv_control_characters_are_shown_and_each_item_is_one_row() -> None:
     assert len(rows) == 2
     assert rows[0]["notes"] == f"note {visible(CONTROLS)}\n\n{visible(CONTROLS)}"
     assert rows[1]["notes"] == 'note q "x", y\nz\u2400w\n\nq "x", y\nz\u2400w'
+
+
+# --- BibTeX -------------------------------------------------------------------------
+
+HOSTILE_BIB = [
+    "ok\n@misc(injected, title = {pwn})",
+    "@SUM(1+1)",
+    "x\n  @article{evil, title={y}}",
+    "tab\n\t@comment(x)",
+    "mid @SUM(1+1) line",
+    "line sep\u2028@misc(x, y)",
+    "ends in \\",
+    "\\} and \\{ and }{ and {{{",
+    "}}}\n\n}",
+    "% comment? \\% not",
+    '"quoted", = , and } @',
+]
+
+
+def bib_views(texts: list[str]) -> list[dict]:
+    views = []
+    for i, text in enumerate(texts):
+        views.append(
+            make_view(
+                f"bib{i:08d}",
+                f"Title {i} {text}",
+                authors=[f"Ann {text} Author{i}", "Bo Beta"],
+                date="2021-02-03",
+                summary=f"Abstract {text} $$a\n@misc{{x, title={{y}}}}$$ and $\\\\{{a}}$ {text}",
+                urls=[f"https://example.org/@user({i})/{text}"],
+                ann={"notes": ["first", text], "tags": [text, f"t{i}"]},
+            )
+        )
+    return views
+
+
+def read_bib(text: str) -> bibtexparser.Library:
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == [], [b.error for b in library.failed_blocks]
+    return library
+
+
+def test_bibtex_hostile_text_stays_in_its_entry() -> None:
+    views = bib_views(HOSTILE_BIB)
+    text = export_views(views, "bib").decode("utf-8")
+    library = read_bib(text)
+    assert [e.key for e in library.entries] == citation_keys(views)
+    assert len(library.blocks) == len(views)  # no comment, @string or @preamble either
+    for entry in library.entries:
+        fields = entry.fields_dict
+        assert fields["readstatus"].value == "unread"
+        assert "annote" in fields and "abstract" in fields and "url" in fields
+        for field in entry.fields:
+            assert balanced(field.value), (entry.key, field.key, field.value)
+    entries, skipped = entries_from_bibtex(text, "shelf.bib")
+    assert [e.title for e in entries] == [" ".join(v["title"].split()) for v in views]
+    assert [s for s in skipped if "keywords" not in s] == []
+
+
+def test_bibtex_at_is_escaped_only_where_it_could_open_an_entry() -> None:
+    view = make_view("at000001", "T", ann={"notes": ["a@b.org @alice\n@misc(x,\n x @y{z"]})
+    _, fields = entry_fields(view)
+    annote = dict((n, v) for n, v, _ in fields)["annote"]
+    assert annote == "a@b.org @alice\n{@}misc(x,\n x @y\\textbraceleft{}z"  # no raw { left
+
+
+def test_bibtex_url_with_an_entry_like_at_is_percent_encoded() -> None:
+    view = make_view("url00001", "T", urls=["https://example.org/@user(1)/a@b"])
+    fields = {n: v for n, v, _ in entry_fields(view)[1]}
+    assert fields["url"] == "https://example.org/%40user(1)/a@b"
+    assert "howpublished" not in fields  # \url{} cannot carry the % through a field
+
+
+def test_bibtex_author_called_others_is_not_et_al() -> None:
+    view = make_view("oth00001", "T", authors=["Ann Author", "others"])
+    text = export_views([view], "bib").decode("utf-8")
+    entries, _ = entries_from_bibtex(text, "shelf.bib")
+    assert entries[0].authors == ["Ann Author", "others"]
+    assert entries[0].authors_truncated is False
+
+
+def test_kept_math_is_balanced_for_bibtexparser_too() -> None:
+    # TeX reads \\{ as a line break and a group; bibtexparser skips a brace after "\".
+    assert (
+        escape_abstract("$a\\\\{b}$")
+        == "\\$a\\textbackslash{}\\textbackslash{}\\textbraceleft{}b\\textbraceright{}\\$"
+    )
+    assert escape_abstract("$\\{a\\}$") == "$\\{a\\}$"
+
+
+@pytest.mark.skipif(shutil.which("bibtex") is None, reason="bibtex not installed")
+def test_bibtex_itself_reads_every_hostile_entry(tmp_path: Path) -> None:
+    views = bib_views(HOSTILE_BIB)
+    (tmp_path / "refs.bib").write_bytes(export_views(views, "bib"))
+    (tmp_path / "doc.aux").write_text("\\citation{*}\n\\bibdata{refs}\n\\bibstyle{plain}\n")
+    result = subprocess.run(["bibtex", "doc"], cwd=tmp_path, capture_output=True, timeout=60)
+    log = (tmp_path / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert result.returncode in (0, 1), log  # 1: warnings only
+    assert "error message" not in log, log
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8", errors="replace")
+    assert bbl.count("\\bibitem") == len(views)
