@@ -156,7 +156,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
 _PICTURES[0x7F] = 0x2421
 _PICTURES.update({c: 0xFFFD for c in range(0x80, 0xA0)})
-_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]|\x7f")
+# A literal first byte: the regex engine then skips ahead to each \xc2 quickly.
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_C1_OR_DEL_UTF8 = re.compile(rb"\xc2[\x80-\x9f]|\x7f")
 
 
 def visible(text: str) -> str:
@@ -212,6 +214,6 @@ def escape_c1(raw: bytes) -> bytes:
     act on. Both only ever occur inside JSON strings, where an escape means
     the same character, so a parser reads back exactly the same text.
     """
-    if b"\x7f" not in raw and b"\xc2" not in raw:
+    if b"\x7f" not in raw and _C1_UTF8.search(raw) is None:
         return raw
-    return _C1_UTF8.sub(lambda m: b"\\u%04x" % ord(m.group().decode("utf-8")), raw)
+    return _C1_OR_DEL_UTF8.sub(lambda m: b"\\u%04x" % ord(m.group().decode("utf-8")), raw)
