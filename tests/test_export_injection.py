@@ -19,6 +19,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from markdown_it import MarkdownIt
 
 from storage.bibtex_import import entries_from_bibtex
 from storage.export import FORMATS, export_views
@@ -220,3 +221,133 @@ def test_bibtex_itself_reads_every_hostile_entry(tmp_path: Path) -> None:
     assert "error message" not in log, log
     bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8", errors="replace")
     assert bbl.count("\\bibitem") == len(views)
+
+
+# --- Markdown -------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def md_tokens(text: str) -> list:
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+
+
+def inline_text(token) -> str:
+    """An inline token's children as one string, with structure marked."""
+    out = []
+    for c in token.children or ():
+        if c.type in ("text", "text_special"):
+            out.append(c.content)
+        elif c.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif c.type == "code_inline":
+            out.append(f"<code>{c.content}</code>")
+        elif c.type == "link_open":
+            out.append(f"<a {c.attrs.get('href')}>")
+        elif c.type == "link_close":
+            out.append("</a>")
+        else:
+            out.append(f"<{c.type}>")
+    return "".join(out)
+
+
+def md_items(text: str, headings: list[str]) -> list[tuple[str, list[str]]]:
+    """(item line, note paragraphs) per checklist item, after checking that the
+    document is headings, the header line and flat lists of such items only."""
+    tokens = md_tokens(text)
+    found_headings = []
+    items: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        assert "html" not in t.type and t.type not in ("hr", "code_block", "fence", "table_open")
+        assert not any("html" in c.type or c.type == "image" for c in t.children or ())
+        if t.type == "heading_open":
+            assert t.level == 0, t
+            found_headings.append(inline_text(tokens[i + 1]))
+        elif t.type == "list_item_open":
+            assert t.level == 1 and tokens[i - 1].type in ("bullet_list_open", "list_item_close")
+            line = inline_text(tokens[i + 2])
+            paragraphs = []
+            depth, j = 1, i + 3
+            while depth:
+                u = tokens[j]
+                depth += u.nesting if u.type.startswith("list_item") else 0
+                assert u.type in (
+                    "paragraph_open", "paragraph_close", "inline", "blockquote_open",
+                    "blockquote_close", "list_item_close",
+                ), u  # fmt: skip
+                if u.type == "inline" and u.level == 4:
+                    paragraphs.append(inline_text(u))
+                j += 1
+            items.append((line, paragraphs))
+            i = j
+            continue
+        elif t.type in ("bullet_list_open", "ordered_list_open"):
+            assert t.type == "bullet_list_open" and t.level == 0
+        i += 1
+    assert found_headings[0] == "Reading list" and found_headings[1:] == headings
+    return items
+
+
+def md_note_paragraphs(notes: list[str]) -> list[str]:
+    """What each note shows as: its lines, folded, in paragraphs split at empty lines."""
+    out = []
+    for note in notes:
+        lines = [fold(x) for x in visible(note).splitlines()]
+        para: list[str] = []
+        for line in [*lines, ""]:
+            if line:
+                para.append(line)
+            elif para:
+                out.append("\n".join(para))
+                para = []
+    return out
+
+
+MD_HOSTILE = [
+    "x\n# Heading",
+    "para\n===",
+    "para\n---",
+    "- - -",
+    "1. one\n2) two",
+    "> quote",
+    "](javascript:alert(1)) [a](javascript:x) <script>alert(1)</script>",
+    "<https://evil.example> &amp; &#x41; ![img](https://e/i.png)",
+    "```\nfence\n```",
+    "    indented code",
+    "a | b\n--- | ---\nc | d",
+    "*em* _em_ **strong** ~~del~~ `code` \\",
+    "[ref]: https://evil.example",
+]
+
+
+def test_markdown_hostile_text_cannot_leave_its_item() -> None:
+    views = []
+    for i, text in enumerate(MD_HOSTILE):
+        views.append(
+            make_view(
+                f"md{i:08d}",
+                f"T{i} {text}",
+                authors=[f"A {text}"],
+                urls=[f"https://example.org/{i}\\"],
+                ann={"notes": [text, f"second {text}"], "tags": [text, f"t{i}`x`"]},
+            )
+        )
+    items = md_items(export_views(views, "md").decode("utf-8"), [])
+    assert len(items) == len(views)
+    for (line, paragraphs), view, text in zip(items, views, MD_HOSTILE, strict=True):
+        i = MD_HOSTILE.index(text)
+        assert line.startswith(f"[ ] <a https://example.org/{i}%5C>{fold(view['title'])}</a> — ")
+        assert f"<code>{fold(text)}</code> <code>t{i}`x`</code>" in line
+        assert paragraphs == md_note_paragraphs([text, f"second {text}"])
+
+
+def test_markdown_section_headings_from_hostile_tags_are_one_line_each() -> None:
+    tags = ["x\n# Injected", "<script>", "a ](javascript:x)"]
+    view = make_view("mdtag0001", "T", ann={"tags": tags})
+    text = export_views([view], "md", group_by="tag").decode("utf-8")
+    items = md_items(text, sorted(fold(t) for t in tags))
+    assert len(items) == len(tags)

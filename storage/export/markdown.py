@@ -3,6 +3,9 @@
 Titles are text, not Markdown: ``[``, ``]``, ``*``, ``_`` and friends are
 backslash-escaped so a title like "[RE] Attention_is *all*" cannot break
 its own link, and ``<`` is escaped so raw HTML never reaches a renderer.
+The same goes for everything else that comes from data (notes, tags,
+authors, someone else's tag as a section heading): whatever it holds, each
+item stays one checklist item, with no heading, link or HTML of its own.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ from storage.export.common import (
 from storage.export.layout import ITEM, OPEN, Step
 
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]<~]|&(?=#?\w+;)")
-# Only at the start of a line do these open a block (heading, quote, list).
-_LINE_START = re.compile(r"^(\s*)(\d*)([#>+\-=.)])(?=\s|$|#)", re.M)
-_URL_UNSAFE = re.compile(r"[\s()<>\[\]]")
+# Only at the start of a line do these open a block (heading, quote, list),
+# or, as a run of ``-`` or ``=`` under a line of text, make that a heading.
+_LINE_START = re.compile(r"^(\s*)(\d*)([#>+\-=.)])(?=\s|$|#|[-=])", re.M)
+# A backslash before the closing parenthesis would escape it and leave the link open.
+_URL_UNSAFE = re.compile(r"[\s()<>\[\]\\]")
+_BACKTICKS = re.compile(r"`+")
 
 
 def escape_md(text: str) -> str:
@@ -39,6 +45,18 @@ def escape_md(text: str) -> str:
 
 def _md_url(url: str) -> str:
     return _URL_UNSAFE.sub(lambda m: quote(m.group(), safe=""), url)
+
+
+def code_span(text: str) -> str:
+    """Literal text in a code span; whitespace is folded, since a line break
+    inside one would still let the next line start a heading or a list."""
+    text = " ".join(text.split())
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(run) for run in _BACKTICKS.findall(text)) + 1)
+    if text[0] == "`" or text[-1] == "`":
+        text = f" {text} "  # one space each side is stripped when it renders
+    return f"{fence}{text}{fence}"
 
 
 def item_lines(view: View) -> list[str]:
@@ -53,9 +71,9 @@ def item_lines(view: View) -> list[str]:
     status = status_label(view)
     if status == "reading":
         details.append("*reading*")
-    tags = view.get("tags") or ()
+    tags = [t for t in view.get("tags") or () if t and not t.isspace()]
     if tags:
-        details.append(" ".join(f"`{t.replace('`', '')}`" for t in tags))
+        details.append(" ".join(code_span(t) for t in tags))
     line = f"- {box} {head}"
     if details:
         line += " — " + " · ".join(details)
