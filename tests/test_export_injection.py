@@ -13,12 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import bibtexparser
 import pytest
+import rispy
 from markdown_it import MarkdownIt
 
 from storage.bibtex_import import entries_from_bibtex
@@ -351,3 +354,105 @@ def test_markdown_section_headings_from_hostile_tags_are_one_line_each() -> None
     text = export_views([view], "md", group_by="tag").decode("utf-8")
     items = md_items(text, sorted(fold(t) for t in tags))
     assert len(items) == len(tags)
+
+
+# --- RIS, CSV, HTML -----------------------------------------------------------------
+
+RIS_HOSTILE = [
+    "a\nER  - \nTY  - JOUR\nT1  - Injected",
+    "b\r\nER  - \r\nTY  - BOOK",
+    "c\x1eTY  - JOUR\x1cT1  - x\x1dER  - ",
+    "d\u2028TY  - JOUR\u2029ER  - \x85TY  - JOUR\x0bER  - \x0cx",
+    "  ER  - ",
+]
+_RIS_LINE = re.compile(r"[A-Z][A-Z0-9]  - ")
+
+
+def ris_value(text: str) -> str:
+    """A value on its one line: each line break, with the spaces around it, is one space."""
+    return re.sub(r"\s*[\n\u2028\u2029]+\s*", " ", visible(text)).strip()
+
+
+def test_ris_hostile_text_cannot_start_a_record() -> None:
+    views = [
+        make_view(
+            f"ris{i:08d}",
+            f"T {text}",
+            authors=[f"Ann {text}"],
+            summary=f"S {text}",
+            urls=[f"https://e.org/{text}"],
+            ann={"notes": [text], "tags": [text]},
+        )
+        for i, text in enumerate(RIS_HOSTILE)
+    ]
+    data = export_views(views, "ris").decode("utf-8")
+    lines = data.split("\n")
+    assert all(line == "" or _RIS_LINE.match(line) for line in lines), data
+    assert sum(line.startswith("TY  - ") for line in lines) == len(views)
+    assert sum(line.startswith("ER  - ") for line in lines) == len(views)
+    refs = rispy.loads(data)
+    assert len(refs) == len(views)
+    for ref, view, text in zip(refs, views, RIS_HOSTILE, strict=True):
+        assert ref["id"] and ref["primary_title"] == ris_value(view["title"])
+        assert ref["notes"] == ["Status: unread", ris_value(text)]
+        assert ref["keywords"] == [ris_value(text)]
+        assert ref["abstract"] == ris_value(f"S {text}")
+
+
+def test_csv_one_row_per_item_whatever_the_cells_hold() -> None:
+    texts = ['q "x", y\r\nz', "=1+1", "\r=cmd", 'a\n\n"",\r\n', "\x00\t\x1b"]
+    views = [
+        make_view(
+            f"csv{i:08d}",
+            text,
+            authors=[text, "B"],
+            summary=text,
+            ann={"notes": [text], "tags": [text, "t"]},
+        )
+        for i, text in enumerate(texts)
+    ]
+    rows = list(
+        csv.DictReader(io.StringIO(export_views(views, "csv").decode("utf-8-sig"), newline=""))
+    )
+    assert [r["id"] for r in rows] == [v["id"] for v in views]
+    for r, text in zip(rows, texts, strict=True):
+        shown = visible(text)
+        guarded = "'" + shown if shown.startswith(("=", "+", "-", "@", "\t")) else shown
+        assert r["title"] == r["summary"] == r["notes"] == guarded
+        assert r["authors"] == f"{guarded}; B" and r["tags"] == f"{guarded}; t"
+
+
+class _Html(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_hostile_text_stays_text() -> None:
+    evil = '</blockquote></li><script>alert(1)</script><a href="javascript:x">'
+    urls = ['https://e.org/"onmouseover="alert(1)', "javascript:alert(1)"]
+    views = [
+        make_view(
+            "html00001", evil, authors=[evil], urls=urls, ann={"notes": [evil], "tags": [evil]}
+        ),
+        make_view("html00002", "J", urls=["javascript:alert(1)", "data:text/html,x"]),
+    ]
+    page = _Html()
+    page.feed(export_views(views, "html", user=evil, query=evil, group_by="tag").decode("utf-8"))
+    page.close()
+    assert "script" not in page.tags
+    assert page.tags.count("li") == 2  # one under the tag, one under Untagged
+    hrefs = [v for k, v in page.attrs if k == "href"]
+    assert hrefs == [urls[0]]  # the second item has no web link
+    assert not [k for k, _ in page.attrs if k.startswith("on")]
+    text = "".join(page.text)
+    assert text.count(evil) >= 6  # title twice, author twice, note twice, heading, header
