@@ -226,6 +226,27 @@ def test_bibtex_itself_reads_every_hostile_entry(tmp_path: Path) -> None:
     assert bbl.count("\\bibitem") == len(views)
 
 
+def test_bibtex_names_of_escapes_keep_their_place_around_and() -> None:
+    authors = ["x", "#", "% y", "~ z", ","]
+    view = make_view("esc00001", "T", authors=authors, authors_truncated=True)
+    entries, _ = entries_from_bibtex(export_views([view], "bib").decode("utf-8"), "shelf.bib")
+    assert entries[0].authors == ["x", "#", "% y", "~ z", ","]
+    assert entries[0].authors_truncated is True
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_url_that_cannot_be_split_does_not_stop_the_export(fmt: str) -> None:
+    view = make_view("ipv6x001", "T", urls=["https://[x/broken"])
+    assert export_views([view], fmt)
+
+
+def test_ris_url_with_a_semicolon_stays_one_link() -> None:
+    view = make_view("semi0001", "T", urls=["https://e.org/a;b=1"])
+    assert rispy.loads(export_views([view], "ris").decode("utf-8"))[0]["urls"] == [
+        "https://e.org/a%3Bb=1"
+    ]
+
+
 # --- Markdown -------------------------------------------------------------------------
 
 
@@ -317,6 +338,7 @@ MD_HOSTILE = [
     "- - -",
     "1. one\n2) two",
     "> quote",
+    ">no space",
     "](javascript:alert(1)) [a](javascript:x) <script>alert(1)</script>",
     "<https://evil.example> &amp; &#x41; ![img](https://e/i.png)",
     "```\nfence\n```",

@@ -43,6 +43,7 @@ INDENT = "  "
 _TITLE_PART = re.compile(r"[^\s\-\u2010-\u2015/()\[\]:;,!?\"“”‘’]+")
 _URL_UNSAFE = re.compile(r"[\s{}\\]")
 _URL_MACRO_UNSAFE = re.compile(r"[%#~^\s{}\\]")
+_NAME_ESCAPE = re.compile(r"(\\text[a-z]+)\{\}|(\\[%&$#_])")
 _URL_FIELDS = frozenset({"url", "doi", "howpublished"})  # "@" in them is %40 instead
 # bibtexparser starts a new block at an ``@`` first on a line, even inside a
 # value; another reader might at any ``@type(`` or ``@type{``.
@@ -104,22 +105,37 @@ def title_by_words(title: str) -> str:
     return " ".join(out)
 
 
+def _escape_name(text: str) -> str:
+    """Escapes as brace groups (``{\\%}``), what BibTeX calls special characters.
+
+    bibtexparser's name splitter skips the character after a backslash
+    without noting a word boundary, so a word of bare escapes before "and"
+    (``\\# and others``) was lost, and one after "and" lost its backslash.
+    """
+    text = escape_plain(text)
+    if "\\" not in text:
+        return text
+    return _NAME_ESCAPE.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", text)
+
+
 @lru_cache(maxsize=1 << 16)  # the same authors recur across a library
 def bibtex_name(name: str) -> str:
     """``von Last, Jr, First`` with braces where BibTeX would split wrongly."""
     # "and" would split the name in two, a last name "others" would read as "et al."
     if any(w.casefold() == "and" for w in name.split()) or name.strip().casefold() == "others":
-        return "{" + escape_plain(" ".join(name.split())) + "}"  # an organisation
+        return "{" + _escape_name(" ".join(name.split())) + "}"  # an organisation
     given, particle, family, suffix = split_name(name)
-    family_tex = escape_plain(family)
+    if not family:  # "," alone: nothing BibTeX would read as a name
+        return "{" + _escape_name(" ".join(name.split())) + "}"
+    family_tex = _escape_name(family)
     if " " in family and any(w[:1].islower() for w in family.split()[1:]):
         family_tex = "{" + family_tex + "}"  # "Dupré la Tour" is one surname
-    last = f"{escape_plain(particle)} {family_tex}" if particle else family_tex
+    last = f"{_escape_name(particle)} {family_tex}" if particle else family_tex
     if not given:
         return last
-    given_tex = escape_plain(given)
+    given_tex = _escape_name(given)
     if suffix:
-        return f"{last}, {escape_plain(suffix)}, {given_tex}"
+        return f"{last}, {_escape_name(suffix)}, {given_tex}"
     return f"{last}, {given_tex}"
 
 

@@ -29,8 +29,9 @@ from storage.export.layout import ITEM, OPEN, Step
 
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]<~]|&(?=#?\w+;)")
 # Only at the start of a line do these open a block (heading, quote, list),
-# or, as a run of ``-`` or ``=`` under a line of text, make that a heading.
-_LINE_START = re.compile(r"^(\s*)(\d*)([#>+\-=.)])(?=\s|$|#|[-=])", re.M)
+# or, as a run of ``-`` or ``=`` under a line of text, make that a heading;
+# ``>`` opens a quote whatever follows it.
+_LINE_START = re.compile(r"^(\s*)(\d*)([#+\-=.)](?=\s|$|#|[-=])|>)", re.M)
 # A backslash before the closing parenthesis would escape it and leave the link open.
 _URL_UNSAFE = re.compile(r"[\s()<>\[\]\\]")
 _BACKTICKS = re.compile(r"`+")

@@ -87,7 +87,8 @@ def ris_lines(view: View, key: str) -> list[str]:
     if d:
         add("DO  - " + d)
     for url in urls:
-        add("UR  - " + one_line(url))
+        # Readers split UR on ";" (several links in one tag): one link stays one.
+        add("UR  - " + one_line(url).replace(";", "%3B"))
     for tag in view.get("tags") or ():
         add("KW  - " + one_line(tag))
     add("N1  - Status: " + status_label(view))
