@@ -16,6 +16,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import asdict
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from storage.export.keys import citation_keys
 from storage.export.latex import escape_abstract
 from tests.export_pins import DIGESTS, EXTENSIONS, PIN_DIR, ordinary_digests, sample_export
 from tests.test_export_bibtex import braces_balanced as balanced
-from tests.test_export_samples import make_view
+from tests.test_export_samples import make_view, sample_views
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -245,6 +246,40 @@ def test_ris_url_with_a_semicolon_stays_one_link() -> None:
     assert rispy.loads(export_views([view], "ris").decode("utf-8"))[0]["urls"] == [
         "https://e.org/a%3Bb=1"
     ]
+
+
+def _library_with(notes: list[str], tags: list[str]) -> list[dict]:
+    """The sample library, every item carrying ``notes`` and ``tags``."""
+    views = []
+    for view in sample_views():
+        item = {k: view[k] for k in ("authors", "authors_truncated", "date", "date_text",
+                                     "category", "summary", "urls", "kinds")}  # fmt: skip
+        views.append(
+            make_view(
+                view["id"], view["original_title"], ann={"notes": notes, "tags": tags}, **item
+            )
+        )
+    return views
+
+
+def test_hostile_notes_and_tags_do_not_change_what_the_import_reads() -> None:
+    """Importing shelf's .bib gives back the items exported, whatever the notes said."""
+    plain = entries_from_bibtex(export_views(_library_with([], []), "bib").decode(), "s.bib")
+    hostile = entries_from_bibtex(
+        export_views(_library_with(HOSTILE_BIB + [OSC52], HOSTILE_BIB), "bib").decode(), "s.bib"
+    )
+    assert len(hostile[0]) == len(sample_views())
+    assert [asdict(e) for e in hostile[0]] == [asdict(e) for e in plain[0]]
+    assert [s for s in hostile[1] if "keywords" not in s] == []
+
+
+def test_import_reads_private_use_characters_back() -> None:
+    # The import parks LaTeX's literal characters in BMP private-use code points.
+    title = "Icons \ue000 \ue001 \ue004 \U000f0000 beside {braces} ~ \\ and $x$"
+    view = make_view("pua00001", title, authors=["\ue002 Ann"])
+    entries, _ = entries_from_bibtex(export_views([view], "bib").decode(), "s.bib")
+    assert entries[0].title == title
+    assert entries[0].authors == ["\ue002 Ann"]
 
 
 # --- Markdown -------------------------------------------------------------------------
