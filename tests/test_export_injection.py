@@ -23,12 +23,15 @@ from pathlib import Path
 import bibtexparser
 import pytest
 import rispy
+from bibtexparser.middlewares.names import split_multiple_persons_names
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from storage.bibtex_import import entries_from_bibtex
 from storage.export import FORMATS, export_views
 from storage.export.bibtex import entry_fields
-from storage.export.common import visible
+from storage.export.common import author_line, clean_view, date_label, visible
 from storage.export.keys import citation_keys
 from storage.export.latex import escape_abstract
 from tests.export_pins import DIGESTS, EXTENSIONS, PIN_DIR, ordinary_digests, sample_export
@@ -513,3 +516,263 @@ def test_html_hostile_text_stays_text() -> None:
     assert not [k for k, _ in page.attrs if k.startswith("on")]
     text = "".join(page.text)
     assert text.count(evil) >= 6  # title twice, author twice, note twice, heading, header
+
+
+# --- every field of every format, with arbitrary text ---------------------------------
+
+#: Pieces that mean something to one format or another, mixed into arbitrary text.
+TOKENS = [
+    *"\n\t\x00\x1b\x07\x7f\x85\x9b\u2028\u2029\x0b\x0c\x1e\r",
+    *"{}@\\%\"'`#$&_~^[]()<>*=-+|!:;,. ",
+    "\r\n", "@misc(", "@article{x,", "\nTY  - JOUR\n", "ER  - ", "\\}", "\\{", "$$", "--",
+    "``", "''", "<script>", "](javascript:x)", "\n# ", "\n===\n", "&amp;", "others", " and ",
+    "Jr.", ", ", "von ", OSC52, "\ue000", "\ue004", "\U000f0000",
+]  # fmt: skip
+hostile_text = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=4)), max_size=8).map(
+    "".join
+)
+#: The import skips entries without a title, and no item is without one.
+hostile_title = hostile_text.filter(lambda t: t.strip())
+
+
+@st.composite
+def hostile_views(draw: st.DrawFn) -> list[dict]:
+    views = []
+    for i in range(draw(st.integers(1, 3))):
+        ann = {
+            "status": draw(st.sampled_from(["unread", "reading", "read"])),
+            "tags": draw(st.lists(hostile_text, max_size=3)),
+            "notes": draw(st.lists(hostile_text, max_size=3)),
+            "title": draw(st.none() | hostile_title),
+        }
+        urls = draw(st.lists(st.sampled_from(["https://", "http://", ""]).flatmap(
+            lambda scheme: hostile_text.map(lambda t, s=scheme: s + t)), max_size=2))  # fmt: skip
+        views.append(
+            make_view(
+                f"fuzz{i:07d}",
+                draw(hostile_title),
+                authors=draw(st.lists(hostile_text, max_size=3)),
+                authors_truncated=draw(st.booleans()),
+                date=draw(st.sampled_from([None, "2021-02-03"])),
+                date_text=draw(st.none() | hostile_text),
+                summary=draw(hostile_text),
+                urls=urls,
+                kinds=draw(st.sampled_from([[], ["arxiv_abstracts"], ["blog_listing"]])),
+                ann=ann,
+            )
+        )
+    return views
+
+
+def web_urls(view: dict) -> list[str]:
+    return [u for u in view["urls"] if u.lower().startswith(("http://", "https://"))]
+
+
+def bib_title_of(view: dict) -> str:
+    return view["original_title"] or view["title"]
+
+
+def annote_of(view: dict) -> list[str]:
+    texts = [n["text"] for n in view["notes"] if n["text"]]
+    if view["renamed"] and view["title"] and view["title"] != bib_title_of(view):
+        texts.insert(0, f"Shelf title: {view['title']}")
+    return texts
+
+
+def no_controls(data: str, fmt: str) -> None:
+    if fmt == "csv":
+        data = data.replace("\r\n", "\n")
+    bad = [c for c in data if (ord(c) < 0x20 and c not in "\t\n") or 0x7F <= ord(c) < 0xA0]
+    assert not bad, (fmt, bad)
+
+
+_TEX_LITERAL = re.compile(
+    r"\{@\}|\\text(backslash|braceleft|braceright|asciitilde|asciicircum)\{\}|\\([%&$#_])|[{}]"
+)
+_TEX_CHARS = {"backslash": "\\", "braceleft": "{", "braceright": "}", "asciitilde": "~",
+              "asciicircum": "^"}  # fmt: skip
+
+
+def decode_plain(value: str) -> str:
+    """The literal text of a plain BibTeX field as shelf writes it: its escapes
+    read back, protective braces dropped."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group() == "{@}":
+            return "@"
+        if m.group(1):
+            return _TEX_CHARS[m.group(1)]
+        return m.group(2) or ""
+
+    return _TEX_LITERAL.sub(sub, value)
+
+
+def ligatures(text: str) -> str:
+    """What TeX prints (and the import reads) for ---, --, `` and ''."""
+    return (
+        text.replace("---", "\u2014")
+        .replace("--", "\u2013")
+        .replace("``", "\u201c")
+        .replace("''", "\u201d")
+    )
+
+
+def name_words(name: str) -> list[str]:
+    return sorted(name.replace(",", " ").split())
+
+
+def check_bib(views: list[dict], data: str) -> None:
+    library = read_bib(data)
+    assert [e.key for e in library.entries] == citation_keys(views)
+    assert len(library.blocks) == len(views)
+    for entry, raw in zip(library.entries, views, strict=True):
+        view = clean_view(raw)
+        fields = {f.key: f.value for f in entry.fields}
+        assert all(balanced(v) for v in fields.values()), fields
+        assert decode_plain(fields["title"]) == bib_title_of(view)
+        assert decode_plain(fields.get("annote", "")) == "\n\n".join(annote_of(view))
+        assert decode_plain(fields.get("keywords", "")) == ", ".join(view["tags"])
+        assert decode_plain(fields["readstatus"]) == view["status"]
+        authors = [a for a in view["authors"] if a.strip()]
+        names = split_multiple_persons_names(fields["author"]) if "author" in fields else []
+        assert len(names) == len(authors) + (1 if authors and view["authors_truncated"] else 0)
+        if view["summary"]:
+            assert "abstract" in fields
+        if web_urls(view):
+            url = re.sub(r"[\s{}\\]", lambda m: f"%{ord(m.group()):02X}", web_urls(view)[0])
+            assert fields["url"] == re.sub(r"@(?=\w*\s*[{(])", "%40", url)
+    entries, skipped = entries_from_bibtex(data, "shelf.bib")
+    assert [s for s in skipped if "keywords" not in s] == []
+    assert len(entries) == len(views)
+    for entry, raw in zip(entries, views, strict=True):
+        view = clean_view(raw)
+        assert entry.title == fold(ligatures(bib_title_of(view)))
+        authors = [a for a in view["authors"] if a.strip()]
+        assert len(entry.authors) == len(authors)
+        for got, want in zip(entry.authors, authors, strict=True):
+            assert name_words(got) == name_words(ligatures(want)), (got, want)
+        assert entry.authors_truncated == bool(authors and view["authors_truncated"])
+        if view["date"]:
+            assert entry.date == view["date"]
+
+
+def check_ris(views: list[dict], data: str) -> None:
+    lines = data.split("\n")
+    assert all(line == "" or _RIS_LINE.match(line) for line in lines)
+    assert sum(line.startswith("TY  - ") for line in lines) == len(views)
+    assert sum(line.startswith("ER  - ") for line in lines) == len(views)
+    refs = rispy.loads(data)
+    assert len(refs) == len(views)
+    for ref, raw in zip(refs, views, strict=True):
+        view = clean_view(raw)
+        assert ref["primary_title"] == ris_value(bib_title_of(view))
+        notes = [f"Status: {view['status']}"] + [ris_value(n) for n in annote_of(view)]
+        if view["renamed"] and view["title"] and view["title"] != bib_title_of(view):
+            notes[1] = f"Shelf title: {ris_value(view['title'])}"  # the label, then the title
+        assert ref["notes"] == notes
+        assert ref.get("keywords", []) == [ris_value(t) for t in view["tags"]]
+        assert ref.get("urls", []) == [ris_value(u).replace(";", "%3B") for u in web_urls(view)]
+        authors = [a for a in view["authors"] if a.strip()]
+        assert [name_words(a) for a in ref.get("authors", [])] == [name_words(a) for a in authors]
+        if view["summary"]:
+            assert ref["abstract"] == ris_value(view["summary"])
+
+
+def check_csv(views: list[dict], data: str) -> None:
+    rows = list(csv.DictReader(io.StringIO(data.lstrip("\ufeff"), newline="")))
+    assert len(rows) == len(views)
+
+    def guard(text: str) -> str:
+        return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+    for r, raw in zip(rows, views, strict=True):
+        view = clean_view(raw)
+        assert r["id"] == view["id"]
+        assert r["title"] == guard(view["title"])
+        assert r["original_title"] == guard(view["original_title"])
+        assert r["authors"] == guard("; ".join(view["authors"]))
+        assert r["summary"] == guard(view["summary"])
+        assert r["tags"] == guard("; ".join(view["tags"]))
+        assert r["notes"] == guard("\n\n".join(n["text"] for n in view["notes"] if n["text"]))
+        assert r["urls"] == guard(" ".join(view["urls"]))
+        assert r["date_text"] == guard(view["date_text"] or date_label(view))
+
+
+def check_json(views: list[dict], data: str, fmt: str) -> None:
+    doc = json.loads(data)
+    if fmt == "json":
+        assert doc["items"] == views
+        return
+    assert len(doc) == len(views)
+    for item, view in zip(doc, views, strict=True):
+        assert item["title"] == bib_title_of(view)
+        assert item["note"] == "\n\n".join([f"Status: {view['status']}", *annote_of(view)])
+        assert item.get("abstract", "") == view["summary"]
+        assert item.get("URL") == (web_urls(view)[:1] or [None])[0]
+        assert item["custom"]["tags"] == view["tags"]
+
+
+def check_html(views: list[dict], data: str) -> None:
+    page = _Html()
+    page.feed(data)
+    page.close()
+    assert "script" not in page.tags and page.tags.count("li") == len(views)
+    assert not [k for k, _ in page.attrs if k.startswith("on")]
+    hrefs = [v for k, v in page.attrs if k == "href"]
+    assert hrefs == [web_urls(clean_view(v))[0] for v in views if web_urls(v)]
+    text = "".join(page.text)
+    for raw in views:
+        view = clean_view(raw)
+        for part in [view["title"], *view["tags"], *(n["text"] for n in view["notes"])]:
+            assert part in text
+
+
+def check_md(views: list[dict], data: str) -> None:
+    items = md_items(data, [])
+    assert len(items) == len(views)
+    for (line, paragraphs), raw in zip(items, views, strict=True):
+        view = clean_view(raw)
+        box = "[x] " if view["status"] == "read" else "[ ] "
+        title = fold(view["title"])
+        links = web_urls(view)
+        head = f"<a {links[0]}>{title}</a>" if links else f"<strong_open>{title}<strong_close>"
+        details = [fold(x) for x in (author_line(view), date_label(view)) if x]
+        if view["status"] == "reading":
+            details.append("<em_open>reading<em_close>")
+        tags = [fold(t) for t in view["tags"] if fold(t)]
+        if tags:
+            details.append(" ".join(f"<code>{t}</code>" for t in tags))
+        expected = box + head + (" — " + " · ".join(details) if details else "")
+        if links:  # markdown-it normalises the link target; it must still be the item's
+            target = f"<a {links[0]}>"
+            line = re.sub(r"<a https?://[^>]*>", lambda _, t=target: t, line, count=1)
+            assert line.count("<a ") == 1
+        else:
+            assert "<a " not in line
+        assert fold(line) == fold(expected)
+        assert paragraphs == md_note_paragraphs([n["text"] for n in view["notes"] if n["text"]])
+
+
+def check_every_format(views: list[dict]) -> None:
+    for fmt in FORMATS:
+        data = export_views(views, fmt, exported_at=STAMP).decode("utf-8")
+        no_controls(data, fmt)
+        if fmt == "bib":
+            check_bib(views, data)
+        elif fmt == "ris":
+            check_ris(views, data)
+        elif fmt == "csv":
+            check_csv(views, data)
+        elif fmt in ("json", "csl-json"):
+            check_json(views, data, fmt)
+        elif fmt == "html":
+            check_html(views, data)
+        else:
+            check_md(views, data)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])  # fmt: skip
+@given(hostile_views())
+def test_arbitrary_text_in_every_field_reads_back_from_every_format(views: list[dict]) -> None:
+    check_every_format(views)
