@@ -26,6 +26,7 @@ from storage.export.common import (
     View,
     arxiv_id,
     clean_view,
+    clean_views,
     date_parts,
     doi,
     http_urls,
@@ -163,7 +164,10 @@ def _url_field(url: str) -> str:
 
 def entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     """(entry type, [(field, value, whether the value is written in braces)])."""
-    view = clean_view(view)
+    return _entry_fields(clean_view(view))
+
+
+def _entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     paper = is_paper(view)
     fields: list[tuple[str, str, bool]] = []
     add = fields.append
@@ -225,11 +229,11 @@ class BibtexWriter(Writer):
         out: list[str] = []
         emit = out.extend
         keys = self.keys
-        for position, view in items_of(steps, views):
+        for position, view in items_of(steps, clean_views(views)):
             if index:
                 out.append("\n")  # a blank line between entries, none after the last
             index += 1
-            entry_type, fields = entry_fields(view)
+            entry_type, fields = _entry_fields(view)
             emit(("@", entry_type, "{", keys[position], ",\n"))
             last = len(fields) - 1
             for i, (name, value, braced) in enumerate(fields):

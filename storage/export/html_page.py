@@ -14,7 +14,7 @@ from storage.export.base import Writer
 from storage.export.common import (
     View,
     author_line,
-    clean_view,
+    clean_views,
     date_label,
     http_urls,
     status_label,
@@ -43,7 +43,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 
 
 
 def _item(view: View) -> str:
-    view = clean_view(view)
+    """``view`` has been through ``clean_views``."""
     status = status_label(view)
     box = "☑" if status == "read" else ("◐" if status == "reading" else "☐")
     title = escape(view.get("title") or "(untitled)")
@@ -107,7 +107,7 @@ class HtmlWriter(Writer):
 
     def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
         out: list[str] = []
-        it = iter(views)
+        it = iter(clean_views(views))
         for kind, value, *_ in steps:
             if kind == ITEM:
                 out.append("\n" + _item(next(it)))

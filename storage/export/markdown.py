@@ -19,6 +19,7 @@ from storage.export.common import (
     View,
     author_line,
     clean_view,
+    clean_views,
     date_label,
     http_urls,
     note_texts,
@@ -61,7 +62,10 @@ def code_span(text: str) -> str:
 
 
 def item_lines(view: View) -> list[str]:
-    view = clean_view(view)
+    return _item_lines(clean_view(view))
+
+
+def _item_lines(view: View) -> list[str]:
     box = "[x]" if status_label(view) == "read" else "[ ]"
     title = escape_md(view.get("title") or "(untitled)")
     urls = http_urls(view)
@@ -106,10 +110,10 @@ class MarkdownWriter(Writer):
 
     def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
         out: list[str] = []
-        it = iter(views)
+        it = iter(clean_views(views))
         for kind, value, *last in steps:
             if kind == ITEM:
-                lines = item_lines(next(it))
+                lines = _item_lines(next(it))
                 if last[0] and lines[-1] != "":
                     lines.append("")  # a blank line ends each section
                 out.extend(f"\n{line}" for line in lines)

@@ -23,6 +23,7 @@ from storage.export.base import Writer, items_of
 from storage.export.common import (
     View,
     clean_view,
+    clean_views,
     date_label,
     date_parts,
     is_paper,
@@ -73,7 +74,10 @@ def cell(value: object) -> str:
 
 
 def row(view: View) -> list[str]:
-    view = clean_view(view)
+    return _row(clean_view(view))
+
+
+def _row(view: View) -> list[str]:
     urls = list(view.get("urls") or ())
     year = date_parts(view)[0]
     values = (
@@ -118,7 +122,7 @@ class CsvWriter(Writer):
         return b"\xef\xbb\xbf" + (",".join(COLUMNS) + "\r\n").encode("utf-8")
 
     def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
-        lines = [",".join(map(_quoted, row(v))) for _, v in items_of(steps, views)]
+        lines = [",".join(map(_quoted, _row(v))) for _, v in items_of(steps, clean_views(views))]
         if not lines:
             return b""
         lines.append("")
