@@ -31,7 +31,7 @@ from markdown_it import MarkdownIt
 from storage.bibtex_import import entries_from_bibtex
 from storage.export import FORMATS, export_views
 from storage.export.bibtex import entry_fields
-from storage.export.common import author_line, clean_view, date_label, visible
+from storage.export.common import author_line, clean_view, clean_views, date_label, visible
 from storage.export.keys import citation_keys
 from storage.export.latex import escape_abstract
 from tests.export_pins import DIGESTS, EXTENSIONS, PIN_DIR, ordinary_digests, sample_export
@@ -83,6 +83,17 @@ def test_visible_shows_what_a_terminal_would_act_on() -> None:
     assert visible(CONTROLS) == c0 + "\u2421" + "\ufffd" * 32
     plain = "Ünïcode · text\twith\nlines"
     assert visible(plain) is plain
+
+
+def test_a_batch_is_cleaned_only_when_it_holds_a_control_character() -> None:
+    latex = make_view("tex00001", "T", summary="$\\rho \\beta \\frac{a}{b}$ \\\\relax \\u00")
+    views = [latex, make_view("tex00002", "U")]
+    assert clean_views(views) is views  # LaTeX's \rho, \beta, \frac are not CR, BS, FF
+    tricky = make_view("tex00003", "back\\\r slash then CR \\\\\x0c")
+    assert [v["title"] for v in clean_views([latex, tricky])] == [
+        "T",
+        "back\\\n slash then CR \\\\\u240c",
+    ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
