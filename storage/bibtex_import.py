@@ -101,6 +101,7 @@ _LITERALS = {
 }
 _PARKED = {name: chr(0xE000 + i) for i, name in enumerate(_LITERALS)}
 _UNPARK = {ord(_PARKED[name]): char for name, char in _LITERALS.items()}
+_PRIVATE = re.compile("[\ue000-\uf8ff]")
 _AS_LATEX = {"textbraceleft": "\\{", "textbraceright": "\\}"}
 _FULL_CATEGORY = {full.casefold(): code for code, (full, _name) in CATEGORIES.items()}
 
@@ -238,12 +239,33 @@ def clean_text(value: str, *, keep_latex: bool = False) -> str:
     # Literal characters that LaTeX spells as commands (shelf's own export
     # writes them) are parked in private-use code points so that brace
     # stripping and LaTeX rendering leave them alone.
+    value, restore = _hide_private(value)
     text = _TEXT_SYMBOL.sub(lambda m: _PARKED.get(m.group(1), m.group()), value)
     text = latex_to_unicode(_strip_protective_braces(_resolve_accents(text)))
     text = text.replace("---", "\u2014").replace("--", "\u2013")
     text = text.replace("``", "\u201c").replace("''", "\u201d")
     text = text.translate(_UNPARK)
+    if restore:
+        text = text.translate(restore)
     return _SPACES.sub(" ", text).strip()
+
+
+def _hide_private(text: str) -> tuple[str, dict[int, str]]:
+    """``text`` with its BMP private-use characters swapped for unused
+    supplementary ones, and the table that swaps them back.
+
+    The parking above and ``latex_to_unicode`` both use BMP private-use code
+    points as markers, so a title that already held one (someone's icon
+    font glyph) came back with a brace or a backslash in its place.
+    """
+    found = sorted(set(_PRIVATE.findall(text)))
+    if not found:
+        return text, {}
+    spare = (chr(c) for c in range(0xF0000, 0x10FFFE) if chr(c) not in text)
+    swap = {ch: next(spare) for ch in found}
+    return text.translate({ord(k): v for k, v in swap.items()}), {
+        ord(v): k for k, v in swap.items()
+    }
 
 
 # --- fields ---------------------------------------------------------------------

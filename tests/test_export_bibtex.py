@@ -259,7 +259,7 @@ def test_the_plain_title_shortcut_changes_nothing(title: str) -> None:
         ("Martin Luther King Jr.", "King, Jr., Martin Luther", ["King"]),
         ("OpenAI", "OpenAI", ["OpenAI"]),
         ("Research and Development", "{Research and Development}", ["{Research and Development}"]),
-        ("A_B C%D", "C\\%D, A\\_B", ["C\\%D"]),
+        ("A_B C%D", "C{\\%}D, A{\\_}B", ["C{\\%}D"]),  # escapes as special characters
     ],
 )
 def test_names_split_the_way_bibtex_splits_them(name: str, bib: str, last: list[str]) -> None:

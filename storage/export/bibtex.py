@@ -6,6 +6,12 @@ byte-for-byte equal. The entries are joined here rather than through
 bibtexparser's ``Library``/``write_string`` because building its objects and
 writing them costs about 7 s for 100,000 items on the project's 2-core
 machine, over the 5 s budget for an export.
+
+Field values come from other people's text, so each must end where its
+closing brace says: braces are balanced for BibTeX, for TeX and for
+bibtexparser (which ignores a brace after a backslash), and an ``@`` that a
+tolerant reader could take for the start of an entry (first on its line, or
+``@name(`` / ``@name{`` anywhere) is written ``{@}``, which prints ``@``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from storage.export.base import Writer, items_of
 from storage.export.common import (
     View,
     arxiv_id,
+    clean_view,
+    clean_views,
     date_parts,
     doi,
     http_urls,
@@ -36,6 +44,11 @@ INDENT = "  "
 _TITLE_PART = re.compile(r"[^\s\-\u2010-\u2015/()\[\]:;,!?\"“”‘’]+")
 _URL_UNSAFE = re.compile(r"[\s{}\\]")
 _URL_MACRO_UNSAFE = re.compile(r"[%#~^\s{}\\]")
+_NAME_ESCAPE = re.compile(r"(\\text[a-z]+)\{\}|(\\[%&$#_])")
+_URL_FIELDS = frozenset({"url", "doi", "howpublished"})  # "@" in them is %40 instead
+# bibtexparser starts a new block at an ``@`` first on a line, even inside a
+# value; another reader might at any ``@type(`` or ``@type{``.
+_ENTRY_AT = re.compile(r"(?<=[\n\u2028\u2029])(\s*)@|@(?=\w*\s*[{(])")
 
 
 def _needs_protection(part: str, title_start: bool) -> bool:
@@ -93,21 +106,37 @@ def title_by_words(title: str) -> str:
     return " ".join(out)
 
 
+def _escape_name(text: str) -> str:
+    """Escapes as brace groups (``{\\%}``), what BibTeX calls special characters.
+
+    bibtexparser's name splitter skips the character after a backslash
+    without noting a word boundary, so a word of bare escapes before "and"
+    (``\\# and others``) was lost, and one after "and" lost its backslash.
+    """
+    text = escape_plain(text)
+    if "\\" not in text:
+        return text
+    return _NAME_ESCAPE.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", text)
+
+
 @lru_cache(maxsize=1 << 16)  # the same authors recur across a library
 def bibtex_name(name: str) -> str:
     """``von Last, Jr, First`` with braces where BibTeX would split wrongly."""
-    if any(w.casefold() == "and" for w in name.split()):
-        return "{" + escape_plain(" ".join(name.split())) + "}"  # an organisation
+    # "and" would split the name in two, a last name "others" would read as "et al."
+    if any(w.casefold() == "and" for w in name.split()) or name.strip().casefold() == "others":
+        return "{" + _escape_name(" ".join(name.split())) + "}"  # an organisation
     given, particle, family, suffix = split_name(name)
-    family_tex = escape_plain(family)
+    if not family:  # "," alone: nothing BibTeX would read as a name
+        return "{" + _escape_name(" ".join(name.split())) + "}"
+    family_tex = _escape_name(family)
     if " " in family and any(w[:1].islower() for w in family.split()[1:]):
         family_tex = "{" + family_tex + "}"  # "Dupré la Tour" is one surname
-    last = f"{escape_plain(particle)} {family_tex}" if particle else family_tex
+    last = f"{_escape_name(particle)} {family_tex}" if particle else family_tex
     if not given:
         return last
-    given_tex = escape_plain(given)
+    given_tex = _escape_name(given)
     if suffix:
-        return f"{last}, {escape_plain(suffix)}, {given_tex}"
+        return f"{last}, {_escape_name(suffix)}, {given_tex}"
     return f"{last}, {given_tex}"
 
 
@@ -118,14 +147,27 @@ def bibtex_authors(view: View) -> str:
     return " and ".join(names)
 
 
+def guard_at(value: str) -> str:
+    """``value`` with no ``@`` that could open an entry."""
+    if "@" not in value:
+        return value
+    return _ENTRY_AT.sub(lambda m: (m.group(1) or "") + "{@}", value)
+
+
 def _url_field(url: str) -> str:
-    if _URL_UNSAFE.search(url) is None:
-        return url
-    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+    if _URL_UNSAFE.search(url) is not None:
+        url = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+    if "@" in url:  # a URL has no line starts left, but may hold "@name("
+        url = _ENTRY_AT.sub(lambda m: (m.group(1) or "") + "%40", url)
+    return url
 
 
 def entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     """(entry type, [(field, value, whether the value is written in braces)])."""
+    return _entry_fields(clean_view(view))
+
+
+def _entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     paper = is_paper(view)
     fields: list[tuple[str, str, bool]] = []
     add = fields.append
@@ -156,9 +198,10 @@ def entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     if d:
         add(("doi", _url_field(d), True))
     if urls:
-        add(("url", _url_field(urls[0]), True))
-        if not paper and _URL_MACRO_UNSAFE.search(urls[0]) is None:
-            add(("howpublished", "\\url{" + urls[0] + "}", True))
+        url = _url_field(urls[0])
+        add(("url", url, True))
+        if not paper and _URL_MACRO_UNSAFE.search(url) is None:
+            add(("howpublished", "\\url{" + url + "}", True))
     summary = view.get("summary")
     if summary:
         add(("abstract", escape_abstract(summary), True))
@@ -171,6 +214,9 @@ def entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     if annote:
         add(("annote", escape_plain("\n\n".join(annote)), True))
     add(("readstatus", escape_plain(status_label(view)), True))
+    fields = [
+        (n, guard_at(v), b) if b and n not in _URL_FIELDS else (n, v, b) for n, v, b in fields
+    ]
     return ("article" if paper else "misc"), fields
 
 
@@ -183,11 +229,11 @@ class BibtexWriter(Writer):
         out: list[str] = []
         emit = out.extend
         keys = self.keys
-        for position, view in items_of(steps, views):
+        for position, view in items_of(steps, clean_views(views)):
             if index:
                 out.append("\n")  # a blank line between entries, none after the last
             index += 1
-            entry_type, fields = entry_fields(view)
+            entry_type, fields = _entry_fields(view)
             emit(("@", entry_type, "{", keys[position], ",\n"))
             last = len(fields) - 1
             for i, (name, value, braced) in enumerate(fields):

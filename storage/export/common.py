@@ -2,13 +2,22 @@
 
 Views are the ``shelf list --json`` dicts. Exports must never invent data: a
 date written "Feb 6" has no year, so no format may print one.
+
+Views also carry other people's text (a teammate's notes and tags, titles of
+imported documents), and a text export is often read with ``cat``: a note
+holding ``ESC ] 52`` could set the reader's clipboard. So the text formats
+(md, csv, bib, ris, html) show every control character a terminal acts on as
+a visible stand-in, the one normalisation they all share (:func:`visible`);
+the JSON formats keep the exact text, written as ``\\u`` escapes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import orjson
 
 View = Mapping[str, Any]
 
@@ -136,3 +145,94 @@ def status_label(view: View) -> str:
 
 def note_texts(view: View) -> list[str]:
     return [str(n.get("text", "")) for n in view.get("notes") or () if n.get("text")]
+
+
+# --- control characters ------------------------------------------------------
+
+#: What a terminal acts on: C0 controls but tab and newline, DEL, and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: C0 and DEL become their Unicode Control Pictures (ESC shows as ␛), so the
+#: text says what was there; C1 has no pictures and becomes U+FFFD.
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
+_PICTURES[0x7F] = 0x2421
+_PICTURES.update({c: 0xFFFD for c in range(0x80, 0xA0)})
+# A literal first byte: the regex engine then skips ahead to each \xc2 quickly.
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_C1_OR_DEL_UTF8 = re.compile(rb"\xc2[\x80-\x9f]|\x7f")
+_ESCAPE_RBFU = re.compile(rb"\\[rbfu]")
+
+
+def visible(text: str) -> str:
+    """Text with nothing a terminal would act on: CR and CRLF become newlines
+    (a note written on Windows keeps its lines), every other control
+    character but tab and newline its visible stand-in."""
+    if text.isprintable() or _CONTROL.search(text) is None:
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_PICTURES)
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list | tuple):
+        return [_cleaned(x) for x in value]
+    if isinstance(value, Mapping):
+        return {_cleaned(k): _cleaned(x) for k, x in value.items()}
+    return value
+
+
+def _has_controls(raw: bytes) -> bool:
+    """Whether orjson's output holds a control character.
+
+    orjson writes DEL and C1 as they are and C0 as an escape (``\\u001b``,
+    ``\\r``, ``\\b``, ``\\f``), and a literal backslash doubled: after an odd
+    run of backslashes ``r`` is ``\\rho`` in an abstract, not a CR.
+    """
+    if b"\x7f" in raw or _C1_UTF8.search(raw) is not None:
+        return True
+    if b"\\" not in raw:
+        return False
+    for m in _ESCAPE_RBFU.finditer(raw):
+        start = i = m.start()
+        while i and raw[i - 1] == 0x5C:
+            i -= 1
+        if (start - i) % 2 == 0:
+            return True
+    return False
+
+
+def clean_view(view: View) -> View:
+    """The view with :func:`visible` applied to every string in it."""
+    try:
+        dirty = _has_controls(orjson.dumps(view))
+    except TypeError:  # not JSON-able after all: walk it
+        dirty = True
+    return _cleaned(view) if dirty else view
+
+
+def clean_views(views: Sequence[View]) -> Sequence[View]:
+    """:func:`clean_view` of each view, checked a batch at a time.
+
+    Almost no view has a control character, and finding that out must not
+    cost a walk over every field of 100,000 views in Python, nor a call per
+    view: one orjson call and a scan of its output clear a batch of views.
+    """
+    try:
+        dirty = _has_controls(orjson.dumps(list(views)))
+    except TypeError:
+        dirty = True
+    return [clean_view(v) for v in views] if dirty else views
+
+
+def escape_c1(raw: bytes) -> bytes:
+    """JSON from orjson with DEL and C1 written as ``\\u`` escapes too.
+
+    orjson escapes C0 but writes DEL and C1 as UTF-8, which some terminals
+    act on. Both only ever occur inside JSON strings, where an escape means
+    the same character, so a parser reads back exactly the same text.
+    """
+    if b"\x7f" not in raw and _C1_UTF8.search(raw) is None:
+        return raw
+    return _C1_OR_DEL_UTF8.sub(lambda m: b"\\u%04x" % ord(m.group().decode("utf-8")), raw)

@@ -21,6 +21,7 @@ from storage.export.common import (
     arxiv_id,
     date_parts,
     doi,
+    escape_c1,
     http_urls,
     is_paper,
     note_texts,
@@ -102,7 +103,7 @@ class CslWriter(Writer):
         items = [csl_item(view, keys[position]) for position, view in items_of(steps, views)]
         if not items:
             return b""
-        body = orjson.dumps(items, option=orjson.OPT_INDENT_2)[2:-2]  # no "[\n", "\n]"
+        body = escape_c1(orjson.dumps(items, option=orjson.OPT_INDENT_2)[2:-2])  # no "[\n", "\n]"
         return (b",\n" if index else b"\n") + body
 
     def tail(self) -> bytes:

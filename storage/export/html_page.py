@@ -14,9 +14,11 @@ from storage.export.base import Writer
 from storage.export.common import (
     View,
     author_line,
+    clean_views,
     date_label,
     http_urls,
     status_label,
+    visible,
 )
 from storage.export.layout import CLOSE, ITEM, OPEN, Step
 
@@ -41,6 +43,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 
 
 
 def _item(view: View) -> str:
+    """``view`` has been through ``clean_views``."""
     status = status_label(view)
     box = "☑" if status == "read" else ("◐" if status == "reading" else "☐")
     title = escape(view.get("title") or "(untitled)")
@@ -82,9 +85,9 @@ class HtmlWriter(Writer):
         m = self.meta
         meta = [f"{m.count} item{'s' if m.count != 1 else ''}", f"exported {m.stamp}"]
         if m.user:
-            meta.append(f"for {m.user}")
+            meta.append(f"for {visible(m.user)}")
         if m.query:
-            meta.append(f"query: {m.query}")
+            meta.append(f"query: {visible(m.query)}")
         lines = [
             "<!DOCTYPE html>",
             '<html lang="en">',
@@ -104,14 +107,14 @@ class HtmlWriter(Writer):
 
     def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
         out: list[str] = []
-        it = iter(views)
+        it = iter(clean_views(views))
         for kind, value, *_ in steps:
             if kind == ITEM:
                 out.append("\n" + _item(next(it)))
             elif kind == OPEN:
                 out.append("\n<section>")
                 if value is not None:
-                    out.append(f"\n<h2>{escape(value)}</h2>")
+                    out.append(f"\n<h2>{escape(visible(value))}</h2>")
                 out.append("\n<ol>")
             elif kind == CLOSE:
                 out.append("\n</ol></section>")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import orjson
 
 from storage.export.base import Writer
-from storage.export.common import View
+from storage.export.common import View, escape_c1
 from storage.export.layout import Step
 
 #: Bumped when the header changes incompatibly (items follow the ``--json``
@@ -32,14 +32,14 @@ class JsonWriter(Writer):
             "exported_at": m.stamp,
             "count": m.count,
         }
-        text = orjson.dumps(header, option=orjson.OPT_INDENT_2)
+        text = escape_c1(orjson.dumps(header, option=orjson.OPT_INDENT_2))
         return text[: -len(b"\n}")] + b',\n  "items": ['
 
     def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
         if not views:
             return b""
         # Raw newlines only separate JSON tokens: orjson escapes them in strings.
-        body = orjson.dumps(list(views), option=orjson.OPT_INDENT_2)[2:-2]
+        body = escape_c1(orjson.dumps(list(views), option=orjson.OPT_INDENT_2)[2:-2])
         return (b",\n  " if index else b"\n  ") + body.replace(b"\n", b"\n  ")
 
     def tail(self) -> bytes:

@@ -93,7 +93,10 @@ def ascii_key(text: str) -> str:
 
 def _site(view: View) -> str:
     for url in http_urls(view):
-        host = urlsplit(url).hostname or ""
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:  # "https://[x": someone's typo must not stop the export
+            continue
         labels = [x for x in host.split(".") if x and x != "www"]
         if labels:
             return ascii_key(labels[0])

@@ -80,9 +80,19 @@ _MATH_UNSAFE = re.compile(r"(?<!\\)[%#&]")
 
 
 def _balanced(text: str) -> bool:
-    raw = tex = 0
+    """Balanced as BibTeX counts (every brace), as TeX does (not ``\\{``), and
+    as bibtexparser does (no brace right after a backslash, so not the one in
+    ``\\\\{`` either): a value one of them reads as closed early would end the
+    field, or the entry, inside other people's text."""
+    raw = tex = lax = 0
     escaped = False
+    prev = ""
     for ch in text:
+        if ch in "{}" and prev != "\\":
+            lax += 1 if ch == "{" else -1
+            if lax < 0:
+                return False
+        prev = ch
         if escaped:
             escaped = False
             if ch in "{}":
@@ -100,7 +110,7 @@ def _balanced(text: str) -> bool:
             tex -= 1
             if raw < 0 or tex < 0:
                 return False
-    return raw == 0 and tex == 0 and not escaped
+    return raw == 0 and tex == 0 and lax == 0 and not escaped
 
 
 def _abstract_sub(m: re.Match[str]) -> str:

@@ -22,6 +22,8 @@ from storage.export.base import Writer, items_of
 from storage.export.common import (
     View,
     arxiv_id,
+    clean_view,
+    clean_views,
     date_parts,
     doi,
     http_urls,
@@ -55,6 +57,10 @@ def ris_name(name: str) -> str:
 
 
 def ris_lines(view: View, key: str) -> list[str]:
+    return _ris_lines(clean_view(view), key)
+
+
+def _ris_lines(view: View, key: str) -> list[str]:
     paper = is_paper(view)
     lines = [f"TY  - {'JOUR' if paper else 'BLOG'}", f"ID  - {key}"]
     add = lines.append
@@ -85,7 +91,8 @@ def ris_lines(view: View, key: str) -> list[str]:
     if d:
         add("DO  - " + d)
     for url in urls:
-        add("UR  - " + one_line(url))
+        # Readers split UR on ";" (several links in one tag): one link stays one.
+        add("UR  - " + one_line(url).replace(";", "%3B"))
     for tag in view.get("tags") or ():
         add("KW  - " + one_line(tag))
     add("N1  - Status: " + status_label(view))
@@ -103,10 +110,10 @@ class RisWriter(Writer):
     def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
         out: list[str] = []
         keys = self.keys
-        for position, view in items_of(steps, views):
+        for position, view in items_of(steps, clean_views(views)):
             if index:
                 out.append("\n")  # a blank line between records
             index += 1
-            out.append("\n".join(ris_lines(view, keys[position])))
+            out.append("\n".join(_ris_lines(view, keys[position])))
             out.append("\n")
         return "".join(out).encode("utf-8")

@@ -2,7 +2,9 @@
 
 A cell that starts with ``=``, ``+``, ``-``, ``@``, tab or CR is read as a
 formula by spreadsheets (CSV injection), so it gets a leading ``'``, which
-the spreadsheet shows as text. The file starts with a UTF-8 BOM because
+the spreadsheet shows as text. Newlines, quotes and commas stay in the
+(quoted) cell, so every item is one record for a CSV reader; control
+characters are shown, not written (see ``common.visible``). The file starts with a UTF-8 BOM because
 Excel otherwise decodes UTF-8 as the local code page.
 
 Rows are quoted here with the stdlib writer's rules (``QUOTE_MINIMAL``, CRLF)
@@ -18,7 +20,16 @@ import re
 from collections.abc import Sequence
 
 from storage.export.base import Writer, items_of
-from storage.export.common import View, date_label, date_parts, is_paper, note_texts, status_label
+from storage.export.common import (
+    View,
+    clean_view,
+    clean_views,
+    date_label,
+    date_parts,
+    is_paper,
+    note_texts,
+    status_label,
+)
 from storage.export.layout import Step
 
 COLUMNS = (
@@ -63,6 +74,10 @@ def cell(value: object) -> str:
 
 
 def row(view: View) -> list[str]:
+    return _row(clean_view(view))
+
+
+def _row(view: View) -> list[str]:
     urls = list(view.get("urls") or ())
     year = date_parts(view)[0]
     values = (
@@ -107,7 +122,7 @@ class CsvWriter(Writer):
         return b"\xef\xbb\xbf" + (",".join(COLUMNS) + "\r\n").encode("utf-8")
 
     def batch(self, steps: Sequence[Step], views: Sequence[View], index: int) -> bytes:
-        lines = [",".join(map(_quoted, row(v))) for _, v in items_of(steps, views)]
+        lines = [",".join(map(_quoted, _row(v))) for _, v in items_of(steps, clean_views(views))]
         if not lines:
             return b""
         lines.append("")
