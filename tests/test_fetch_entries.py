@@ -313,12 +313,6 @@ def test_offline(web: FakeWeb, fake_time: FakeTime) -> None:
     assert fake_time.sleeps == []  # refused is an answer: no retries, no waiting
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/export/common.py decides paper vs blog post by kind and knows only the"
-    " parser's kinds and 'bibtex'; the wiring adds 'arxiv_api' and 'crossref' to PAPER_KINDS"
-    " and lets 'web_page' fall through to the link and author checks (then drop this xfail)",
-)
 def test_fetched_papers_export_as_papers(client: HttpClient) -> None:
     from storage.export.common import is_paper
 

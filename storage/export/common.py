@@ -29,8 +29,10 @@ _MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2\d\d\d)\b")
 _DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")
 
-#: Document kinds that describe papers rather than blog posts.
-PAPER_KINDS = frozenset({"paper_listing", "arxiv_abstracts"})
+#: Kinds that are papers whatever else: parsed listings, arXiv feeds, fetched metadata.
+PAPER_KINDS = frozenset({"paper_listing", "arxiv_abstracts", "arxiv_feed", "arxiv_api", "crossref"})
+#: Kinds that say nothing either way: the links, category and authors decide.
+_UNDECIDED_KINDS = frozenset({"bibtex", "web_page", "reference"})
 _PAPER_HOSTS = ("arxiv.org/", "doi.org/", "openreview.net/", "aclanthology.org/")
 
 _ARXIV_ID = re.compile(
@@ -120,7 +122,7 @@ def is_paper(view: View) -> bool:
     if kinds:
         if any(k in PAPER_KINDS for k in kinds):
             return True
-        if all(k != "bibtex" for k in kinds):
+        if all(k not in _UNDECIDED_KINDS for k in kinds):
             return False
     if view.get("category"):
         return True
