@@ -28,9 +28,11 @@ SELECTED_GLYPH = "▌"
 DERIVED_GLYPH = "~"
 STATUS_ORDER = ("unread", "reading", "read")
 
-SORTS = ("relevance", "date", "title", "changed")
+#: Sort ids are stable: they are saved in the user's view state and config.
+SORTS = ("relevance", "date", "title", "changed", "library")
 SORT_LABELS = {
     "relevance": "relevance",
+    "library": "library order",
     "date": "date, newest first",
     "title": "title, A to Z",
     "changed": "recently changed",
@@ -54,6 +56,25 @@ _TAGS = attrgetter("tags")
 _SOURCES = attrgetter("sources")
 _CATEGORY = attrgetter("category")
 _YEAR = attrgetter("year")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def display_date(date: str) -> str:
+    """One date style for the list: ``Jul 7, 2021``, the way sources without a year write it.
+
+    The corpus has ISO dates and dates as written (``Feb 6``, ``2022``); ISO
+    ones are put in the written style so the column reads the same for both.
+    """
+    parts = date.split("-")
+    if len(parts) >= 2 and parts[0].isdigit() and len(parts[0]) == 4 and parts[1].isdigit():
+        month = int(parts[1])
+        if 1 <= month <= 12:
+            if len(parts) == 3 and parts[2][:2].isdigit():
+                return f"{_MONTHS[month - 1]} {int(parts[2][:2])}, {parts[0]}"
+            return f"{_MONTHS[month - 1]} {parts[0]}"
+    return date
 
 
 def first_author(item: Item) -> str:
@@ -101,7 +122,7 @@ def make_row(item_id: str, base: Base, ann: Annotation | None) -> Row:
         title=a.title if a.title else title,
         derived=bool(derived) and not renamed,
         author=sys.intern(f"{author} et al.") if author and more else author,
-        date=date,
+        date=display_date(date),
         sort_date=sort_date,
         year=year,
         category=category,
@@ -162,6 +183,7 @@ class LibraryModel:
         # when the detail pane asks. None until the app has opened the texts.
         self.text_source: Callable[[str], str] | None = None
         self._rows: dict[str, Row] = {}
+        self._position: dict[str, int] | None = None
         self._cached: Sequence[Base] | None = None
         self._cached_at: dict[str, int] = {}
         if cached is not None:
@@ -184,6 +206,13 @@ class LibraryModel:
         if self._cached is not None:
             return self._cached[self._cached_at[item_id]]
         raise KeyError(item_id)
+
+    def _positions(self) -> dict[str, int]:
+        """Each id's place in the library, built on the first library-order sort only."""
+        if self._position is None:
+            order = self.library_order
+            self._position = dict(zip(order, range(len(order)), strict=True))
+        return self._position
 
     def item(self, item_id: str) -> Item:
         """The item, or a stand-in made from its cached row while the library loads."""
@@ -261,6 +290,7 @@ class LibraryModel:
         if items is not None and items is not self.items:
             self.items = items
             self.library_order = list(items)
+            self._position = None
             self._cached, self._cached_at = None, {}
             self._rows = {}
         if annotations is not None:
@@ -291,6 +321,9 @@ class LibraryModel:
     def sort(self, ids: list[str], sort: str) -> list[str]:
         if sort == "relevance":
             return ids
+        if sort == "library":
+            position = self._positions()
+            return sorted(ids, key=lambda i: position.get(i, len(position)))
         rows = self.rows(ids)
         if sort == "date":
             # Newest first; undated items last, in their previous order.

@@ -68,10 +68,10 @@ class ShelfApp(App[int]):
     ]
     COMMANDS = App.COMMANDS | {ShelfCommands}
     BINDINGS = [
-        Binding("q", "quit", "quit", id="quit"),
-        Binding("question_mark", "help", "help", key_display="?", id="help"),
-        Binding("S", "stats", "stats", id="stats"),
-        Binding("ctrl+p", "command_palette", "commands", show=False, id="command_palette"),
+        Binding("q", "quit", "quit", id="app.quit"),
+        Binding("question_mark", "help", "help", key_display="?", id="app.help"),
+        Binding("S", "stats", "stats", id="app.stats"),
+        Binding("ctrl+p", "command_palette", "commands", show=False, id="app.command_palette"),
     ]
 
     def __init__(

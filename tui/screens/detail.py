@@ -6,20 +6,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tui.errors import guarded
 from tui.messages import AnnotationsChanged, LibraryReloaded, TextsLoaded
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
 from tui.widgets.detail import DetailPane
+from tui.widgets.footer import ShelfFooter
 
 
 class DetailScreen(ItemActions, Screen):
     BINDINGS = [
-        Binding("escape,q", "close", "back"),
-        Binding("j", "scroll_down", "scroll down", show=False),
-        Binding("k", "scroll_up", "scroll up", show=False),
-        Binding("space", "page_down", "page down", show=False),
+        Binding("escape,q", "close", "back", id="detail.close"),
+        Binding("j", "scroll_down", "scroll down", show=False, id="detail.scroll_down"),
+        Binding("k", "scroll_up", "scroll up", show=False, id="detail.scroll_up"),
+        Binding("space", "page_down", "page down", show=False, id="detail.page_down"),
         *ITEM_BINDINGS,
     ]
 
@@ -29,7 +29,7 @@ class DetailScreen(ItemActions, Screen):
 
     def compose(self) -> ComposeResult:
         yield DetailPane(id="detail-full")
-        yield Footer()
+        yield ShelfFooter()
 
     def on_mount(self) -> None:
         self.show()

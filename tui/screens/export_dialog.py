@@ -25,7 +25,7 @@ class ExportChoice(NamedTuple):
 
 
 class ExportDialog(ModalScreen[ExportChoice | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "cancel", id="export.cancel")]
 
     def __init__(self, count: int, query: str) -> None:
         super().__init__()

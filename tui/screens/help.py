@@ -52,9 +52,9 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss(None)", "close"),
-        Binding("j", "scroll('down')", "down", show=False),
-        Binding("k", "scroll('up')", "up", show=False),
+        Binding("escape,q,question_mark", "dismiss(None)", "close", id="help.close"),
+        Binding("j", "scroll('down')", "down", show=False, id="help.scroll_down"),
+        Binding("k", "scroll('up')", "up", show=False, id="help.scroll_up"),
     ]
 
     def compose(self) -> ComposeResult:

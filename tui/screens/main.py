@@ -20,9 +20,9 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
-from core.errors import describe
+from core.errors import describe, is_query_error
 from core.listing import FACET_TITLES, SORT_LABELS, Facet, ViewState
 from tui.errors import guarded, safe
 from tui.messages import AnnotationsChanged, IndexFailed, IndexReady, LibraryReloaded, TextsLoaded
@@ -30,7 +30,8 @@ from tui.screens.actions import ITEM_BINDINGS, ItemActions
 from tui.services import shelf_app
 from tui.widgets.detail import DetailPane
 from tui.widgets.facets import FacetList, facet_label
-from tui.widgets.item_list import ItemList
+from tui.widgets.footer import ShelfFooter
+from tui.widgets.item_list import ItemList, ListHeader
 from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ SEARCH_DEBOUNCE = 0.12
 DETAIL_DELAY = 0.04
 LOAD_DELAY = 0.1  # seconds between the first frame and loading the rest
 NARROW = 90  # below this many columns the facet sidebar hides
+WIDE = 140  # below this many the sidebar is narrower, leaving the titles room
 SHORT = 18  # below this many rows the detail pane hides
 
 
@@ -52,8 +54,11 @@ class ResultsReady(Message):
         facets: list[Facet],
         total: int | None,
         error: str | None,
+        bad_query: bool = False,
     ) -> None:
+        """``bad_query``: the error is in what the user typed, not in the program."""
         super().__init__()
+        self.bad_query = bad_query
         self.generation = generation
         self.order = order
         self.matches = matches
@@ -66,14 +71,28 @@ class MainScreen(ItemActions, Screen):
     BINDINGS = [
         # Priority: the focus must move before the keys typed after "/" are
         # handed to the list (a fast typist or a paste sends them at once).
-        Binding("slash", "focus_search", "search", key_display="/", priority=True),
-        Binding("enter,down", "leave_search", "results", show=False, priority=True),
-        Binding("enter", "open_detail", "detail"),
+        Binding(
+            "slash",
+            "focus_search",
+            "search",
+            key_display="/",
+            priority=True,
+            id="main.focus_search",
+        ),
+        Binding(
+            "enter,down",
+            "leave_search",
+            "results",
+            show=False,
+            priority=True,
+            id="main.leave_search",
+        ),
+        Binding("enter", "open_detail", "detail", id="main.open_detail"),
         *ITEM_BINDINGS,
-        Binding("x", "export", "export"),
-        Binding("s", "sort", "sort"),
-        Binding("f", "focus_facets", "filters"),
-        Binding("escape", "back", "clear", show=False),
+        Binding("x", "export", "export", id="main.export"),
+        Binding("s", "sort", "sort", id="main.sort"),
+        Binding("f", "focus_facets", "filters", id="main.focus_facets"),
+        Binding("escape", "back", "clear", show=False, id="main.back"),
     ]
 
     def __init__(self) -> None:
@@ -97,10 +116,12 @@ class MainScreen(ItemActions, Screen):
         with Horizontal(id="body"):
             yield FacetList(id="facets")
             with Vertical(id="center"):
-                yield ItemList(shelf_app(self).model, id="items")
+                items = ItemList(shelf_app(self).model, id="items")
+                yield ListHeader(items, id="list-header")
+                yield items
                 yield DetailPane(id="detail")
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield ShelfFooter()
 
     @property
     def items(self) -> ItemList:
@@ -108,7 +129,8 @@ class MainScreen(ItemActions, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#query-error").display = False
-        self.items.empty_message = "The library is empty: add documents with 'shelf import PATH'."
+        self._update_empty_message()
+        self.items.with_tags = bool(shelf_app(self).model.all_tags())
         self.items.set_order(shelf_app(self).model.library_order)
         self.set_focus(self.items)
         self._update_layout()
@@ -241,7 +263,8 @@ class MainScreen(ItemActions, Screen):
                 order = model.sort(filtered, state.sort)
             facets = model.facets(base, state.filters, filtered)
         except Exception as exc:  # a bad query (QueryError), no index, an engine failure
-            self.post_message(ResultsReady(generation, None, None, [], None, describe(exc)))
+            bad = is_query_error(exc)
+            self.post_message(ResultsReady(generation, None, None, [], None, describe(exc), bad))
             return
         self.post_message(ResultsReady(generation, order, matches, facets, total, None))
 
@@ -253,8 +276,16 @@ class MainScreen(ItemActions, Screen):
         self.query_error = message.error
         error = self.query_one("#query-error", Static)
         error.display = message.error is not None
+        self._update_empty_message()
         if message.error is not None:
-            error.update(f"! {message.error}")
+            if message.bad_query:
+                error.update(f"! {message.error} (escape clears the search)")
+                # The rows below were found by another query: showing them as
+                # the answer to this one would mislead, so the list empties.
+                self.items.set_order([])
+                self.hits_total = 0
+            else:  # a failure of ours: the last good list stays, said to be old
+                error.update(f"! {message.error} (the list shows the previous results)")
             self._update_status()
             return
         if message.order is not None:
@@ -385,6 +416,7 @@ class MainScreen(ItemActions, Screen):
 
     def annotations_changed(self, ids: frozenset[str]) -> None:
         self.items.refresh_rows()
+        self._update_status()
         if self.items.current_id in ids:
             self.show_detail()
         self.refresh_results(reorder=False)
@@ -412,10 +444,35 @@ class MainScreen(ItemActions, Screen):
     def _update_layout(self) -> None:
         width, height = self.app.size
         self.set_class(width < NARROW, "-narrow")
+        self.set_class(NARROW <= width < WIDE, "-medium")
         self.set_class(height < SHORT, "-short")
         self.query_one("#detail").display = height >= SHORT
 
+    def _update_empty_message(self) -> None:
+        """What an empty list means: an empty library, a query that found nothing, or an error."""
+        items = self.items
+        query = self.state.query.strip()
+        if self.query_error is not None:
+            items.empty_message = "No results: the search above could not be read."
+        elif not shelf_app(self).model.library_order:
+            items.empty_message = "The library is empty: add documents with 'shelf import PATH'."
+        elif query and self.state.filters:
+            items.empty_message = f"No item matches “{query}” with the chosen filters."
+        elif query:
+            items.empty_message = f"No item matches “{query}”."
+        elif self.state.filters:
+            items.empty_message = "No item has all the chosen filters (escape clears them)."
+        else:
+            items.empty_message = "Nothing here."
+
     def _update_status(self) -> None:
+        header = self.query_one(ListHeader)
+        with_tags = any(a.tags for a in shelf_app(self).model.annotations.values())
+        if (header.sort, self.items.with_tags) != (self.state.sort, with_tags):
+            header.sort = self.state.sort
+            self.items.with_tags = with_tags
+            self.items.refresh_rows()
+        header.refresh()
         app = shelf_app(self)
         model = app.model
         shown = len(self.items.order)

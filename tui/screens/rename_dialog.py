@@ -10,7 +10,7 @@ from textual.widgets import Input, Label
 
 
 class RenameDialog(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "cancel", id="rename.cancel")]
 
     def __init__(self, current: str, original: str) -> None:
         super().__init__()
