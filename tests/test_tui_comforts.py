@@ -100,3 +100,92 @@ def test_library_order_sort(folder: Path) -> None:
         assert hits == [i for i in library if i in set(hits)]
 
     run(folder, script)
+
+
+def test_detail_view_steps_to_the_next_and_previous_item(folder: Path) -> None:
+    from tui.screens.detail import DetailScreen
+    from tui.widgets.detail import DetailPane
+
+    async def script(pilot, app):
+        order = list(main(app).items.order)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.screen.item_id == order[1]
+        assert app.model.items[order[1]].title in app.screen.query_one(DetailPane).drawn_text
+        await pilot.press("r")  # the item keys act on the item now shown
+        await settle(pilot)
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert app.screen.item_id == order[0]  # stops at the first
+        await pilot.press("J", "J", "escape")
+        await settle(pilot)
+        assert main(app).items.current_id == order[2]  # the list followed
+        return order[1]
+
+    second = run(folder, script)
+    from tests.test_tui_keys import reopen
+
+    assert reopen(folder).annotation(second).status == "read"
+
+
+def test_notes_come_before_the_abstract(folder: Path) -> None:
+    from tui.widgets.detail import DetailPane
+
+    async def script(pilot, app):
+        await pilot.press("n", *"my own words", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = app.screen.query_one(DetailPane).drawn_text
+        assert text.index("my own words") < text.index("Abstract")
+
+    run(folder, script)
+
+
+def test_help_lists_the_query_language_and_the_glyphs(folder: Path) -> None:
+    from tui.screens.help import HelpScreen
+
+    async def script(pilot, app):
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        sections = dict(app.screen.sections)
+        queries = " ".join(k for k, _ in sections["Searching (type after /)"])
+        for word in ("tag:", "#", "a:", "is:", "has:", "cat:", "src:", "year:", '"', "-word"):
+            assert word in queries
+        glyphs = [k for k, _ in sections["What the list shows"]]
+        assert {"·", "◐", "✓", "~", "*"} <= set(glyphs)
+
+    run(folder, script)
+
+
+def test_export_dialog_exports_on_enter_from_the_format_list(folder: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.md"
+
+    async def script(pilot, app):
+        await pilot.press("x")
+        await settle(pilot)
+        app.screen.query_one("#path").value = str(target)
+        assert app.focused is app.screen.query_one("#format")
+        await pilot.press("enter")  # one enter, as the hint says
+        await settle(pilot)
+        assert type(app.screen).__name__ == "MainScreen"
+
+    run(folder, script)
+    assert target.exists() and "Few-Shot" in target.read_text()
+
+
+def test_palette_offers_shelf_commands_not_textual_internals(folder: Path) -> None:
+    from tui.commands_palette import screen_commands
+
+    async def script(pilot, app):
+        names = {b.description for _, b in screen_commands(app.screen)}
+        assert {"read", "tag", "export", "sort", "help", "quit"} <= names
+        assert not any("scroll" in n.lower() or "focus" in n.lower() for n in names)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert titles == ["Theme"]
+
+    run(folder, script)

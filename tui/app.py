@@ -14,15 +14,15 @@ import datetime as dt
 import os
 import sys
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from core.errors import describe
@@ -367,6 +367,12 @@ class ShelfApp(App[int]):
         )
 
     # -- app-wide keys --------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Only Textual's theme picker: our own commands (quit among them) come from the keys."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":
+                yield SystemCommand("Theme", "Change the colours (remembered)", command.callback)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

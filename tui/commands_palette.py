@@ -21,6 +21,11 @@ _SKIP = {"cursor_down", "cursor_up", "page_down", "page_up", "half_down", "half_
 _SKIP |= {"command_palette", "focus_next", "focus_previous"}
 
 
+def is_ours(binding: Binding) -> bool:
+    """Every shelf binding has a dotted id (``item.toggle_read``); Textual's have none."""
+    return bool(binding.id) and "." in (binding.id or "")
+
+
 def key_label(binding: Binding) -> str:
     keys = binding.key_display or binding.key
     return ", ".join(k.strip() for k in keys.split(","))
@@ -36,6 +41,8 @@ def screen_commands(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
     for node, binding in pairs:
         if binding.action in _SKIP or binding.action in seen or not binding.description:
             continue
+        if not is_ours(binding):
+            continue  # Textual's own keys (Scroll Left, Focus Next): the palette is for shelf
         seen.add(binding.action)
         yield node, binding
 

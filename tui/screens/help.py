@@ -27,6 +27,37 @@ EXTRA = {
 }
 
 
+#: The query language, as README "Searching" has it.
+QUERY_LANGUAGE = [
+    ("words", "titles, your titles, authors, abstracts, tags, notes; typos are forgiven"),
+    ("tag:rlhf  #rlhf", "items you tagged rlhf"),
+    ("author:radford  a:radford", "items with an author called Radford"),
+    ("is:unread|reading|read", "by your reading status"),
+    ("has:code  has:note", "items with code; items you wrote a note on"),
+    ("cat:CL", "arXiv category"),
+    ("src:003", "items from a document (file name or a prefix of it)"),
+    ("year:2020", "by year; year:2019..2021 for a range"),
+    ('"exact phrase"', "words next to each other"),
+    ("-word", "leave out items that mention word"),
+    ("readby:bob  taggedby:bob", "what another member of your group read or tagged"),
+    ("@name", "a saved search (shelf saved add NAME QUERY), combinable: @to-read year:2024"),
+]
+
+
+def glyph_legend() -> list[tuple[str, str]]:
+    from core.listing import DERIVED_GLYPH, GLYPHS
+    from tui.widgets.item_list import CURSOR_GLYPH, SELECT_GLYPH
+
+    return [
+        (GLYPHS["unread"], "unread"),
+        (GLYPHS["reading"], "reading"),
+        (GLYPHS["read"], "read"),
+        (DERIVED_GLYPH, "title derived from the text (the source gave none)"),
+        (SELECT_GLYPH, "selected (space): r, t and T apply to all selected"),
+        (CURSOR_GLYPH, "the highlighted item"),
+    ]
+
+
 def _bindings(cls: type) -> list[tuple[str, str]]:
     rows = []
     for binding in getattr(cls, "BINDINGS", []):
@@ -37,16 +68,22 @@ def _bindings(cls: type) -> list[tuple[str, str]]:
 
 def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from tui.app import ShelfApp
+    from tui.screens.actions import ITEM_BINDINGS
+    from tui.screens.detail import DetailScreen
     from tui.screens.main import MainScreen
     from tui.widgets.item_list import ItemList
 
+    item_keys = {b.description for b in ITEM_BINDINGS}
     main = [row for row in _bindings(MainScreen) if row[1] != "clear"]
     main.append(("escape", "clear the selection, then filters, then the search"))
     return [
         ("Moving in the list", _bindings(ItemList)),
         ("Items (the selection, or the highlighted item)", main),
         ("Everywhere", _bindings(ShelfApp)),
+        ("The detail view", [row for row in _bindings(DetailScreen) if row[1] not in item_keys]),
         *EXTRA.items(),
+        ("Searching (type after /)", QUERY_LANGUAGE),
+        ("What the list shows", glyph_legend()),
     ]
 
 
@@ -59,15 +96,18 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True, width=18)
+        table.add_column(style="bold", no_wrap=True, width=26)
         table.add_column()
-        for title, rows in help_sections():
+        self.sections = help_sections()
+        for title, rows in self.sections:
             table.add_row(Text(title, style="bold underline"), "")
             for keys, description in rows:
-                table.add_row(keys, description)
+                table.add_row(Text(keys), Text(description))
             table.add_row("", "")
         with VerticalScroll(classes="dialog help", id="help-body"):
-            yield Static(Text("shelf — keys", style="bold"), classes="dialog-title")
+            yield Static(
+                Text("shelf — keys, searching, glyphs", style="bold"), classes="dialog-title"
+            )
             yield Static(table)
             yield Static("escape, q or ? closes this screen", classes="dialog-keys")
 

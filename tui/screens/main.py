@@ -361,7 +361,22 @@ class MainScreen(ItemActions, Screen):
 
         item_id = self.items.current_id
         if item_id is not None:
-            self.app.push_screen(DetailScreen(item_id))
+            self.app.push_screen(DetailScreen(item_id, self.step))
+
+    def step(self, item_id: str, delta: int) -> str | None:
+        """The item ``delta`` rows from ``item_id`` in this list; the cursor moves there."""
+        order = self.items.order
+        if self.items.current_id == item_id:
+            index = self.items.cursor + delta  # no scan of a 100k-row list
+        else:
+            try:
+                index = order.index(item_id) + delta
+            except ValueError:
+                return None
+        if not 0 <= index < len(order):
+            return None
+        self.items.cursor = index
+        return order[index]
 
     def action_back(self) -> None:
         """Escape undoes one layer: leaves the facets, then clears the selection,
