@@ -6,7 +6,7 @@ here (and in the help screen) without a second list to keep in step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import partial
 from typing import Any
 
@@ -26,8 +26,11 @@ def is_ours(binding: Binding) -> bool:
     return bool(binding.id) and "." in (binding.id or "")
 
 
-def key_label(binding: Binding) -> str:
+def key_label(binding: Binding, keymap: Mapping[str, str] | None = None) -> str:
+    """The keys as the user has them: their config's ``[keys]`` wins over the default."""
     keys = binding.key_display or binding.key
+    if keymap and binding.id and binding.id in keymap:
+        keys = keymap[binding.id]
     return ", ".join(k.strip() for k in keys.split(","))
 
 
@@ -54,7 +57,11 @@ class ShelfCommands(Provider):
             title = binding.description
             title = title[:1].upper() + title[1:]
             found.append(
-                (title, key_label(binding), partial(self.app.run_action, binding.action, node))
+                (
+                    title,
+                    key_label(binding, self.app._keymap),
+                    partial(self.app.run_action, binding.action, node),
+                )
             )
         return found
 

@@ -58,15 +58,16 @@ def glyph_legend() -> list[tuple[str, str]]:
     ]
 
 
-def _bindings(cls: type) -> list[tuple[str, str]]:
+def _bindings(cls: type, keymap: dict[str, str] | None = None) -> list[tuple[str, str]]:
     rows = []
     for binding in getattr(cls, "BINDINGS", []):
         if isinstance(binding, Binding) and binding.description:
-            rows.append((key_label(binding), binding.description))
+            rows.append((key_label(binding, keymap), binding.description))
     return rows
 
 
-def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+def help_sections(keymap: dict[str, str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``keymap``: the user's ``[keys]``, so the screen shows the keys they actually use."""
     from tui.app import ShelfApp
     from tui.screens.actions import ITEM_BINDINGS
     from tui.screens.detail import DetailScreen
@@ -74,13 +75,16 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from tui.widgets.item_list import ItemList
 
     item_keys = {b.description for b in ITEM_BINDINGS}
-    main = [row for row in _bindings(MainScreen) if row[1] != "clear"]
+    main = [row for row in _bindings(MainScreen, keymap) if row[1] != "clear"]
     main.append(("escape", "clear the selection, then filters, then the search"))
     return [
-        ("Moving in the list", _bindings(ItemList)),
+        ("Moving in the list", _bindings(ItemList, keymap)),
         ("Items (the selection, or the highlighted item)", main),
-        ("Everywhere", _bindings(ShelfApp)),
-        ("The detail view", [row for row in _bindings(DetailScreen) if row[1] not in item_keys]),
+        ("Everywhere", _bindings(ShelfApp, keymap)),
+        (
+            "The detail view",
+            [row for row in _bindings(DetailScreen, keymap) if row[1] not in item_keys],
+        ),
         *EXTRA.items(),
         ("Searching (type after /)", QUERY_LANGUAGE),
         ("What the list shows", glyph_legend()),
@@ -98,7 +102,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True, width=26)
         table.add_column()
-        self.sections = help_sections()
+        self.sections = help_sections(dict(self.app._keymap))
         for title, rows in self.sections:
             table.add_row(Text(title, style="bold underline"), "")
             for keys, description in rows:

@@ -97,7 +97,7 @@ class MainScreen(ItemActions, Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.state = ViewState()
+        self.state = ViewState()  # the app's remembered view, from on_mount
         self.generation = 0
         self.hits_total: int | None = None
         self.query_error: str | None = None
@@ -128,6 +128,11 @@ class MainScreen(ItemActions, Screen):
         return self.query_one("#items", ItemList)
 
     def on_mount(self) -> None:
+        self.state = shelf_app(self).initial_view
+        if self.state.query:
+            search = self.query_one("#search", SearchBar)
+            with search.prevent(Input.Changed):
+                search.value = self.state.query
         self.query_one("#query-error").display = False
         self._update_empty_message()
         self.items.with_tags = bool(shelf_app(self).model.all_tags())
@@ -145,7 +150,8 @@ class MainScreen(ItemActions, Screen):
         # at 100k items, and Textual's writer thread still has to put this
         # frame on the terminal.
         self.set_timer(LOAD_DELAY, app.start_loading)
-        self.refresh_results(reorder=False)
+        restored = self.state.query or self.state.filters or self.state.sort != "relevance"
+        self.refresh_results(reorder=bool(restored))
 
     def busy(self) -> bool:
         return self._search_due or self._reorder_pending or self._detail_due
