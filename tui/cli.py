@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from tui import commands
 
@@ -35,11 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shelf", description="A keyboard-driven reading list for AI research."
     )
+    parser.add_argument("--version", action="version", version=f"shelf {_version()}")
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+    def command(name: str, help_text: str, epilog: str | None = None) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         _common(p, suppress=True)
         return p
 
@@ -47,11 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    p = command("list", "list items, in relevance order when a query is given")
+    p = command("list", "list items, in relevance order when a query is given", QUERY_HELP)
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument(
+        "--sort",
+        choices=("relevance", "date", "title", "changed", "library"),
+        default=None,
+        help="order (default: relevance with a query, library order without)",
+    )
 
-    p = command("show", "show one item")
+    p = command("show", "show one item: ID is an id, an id prefix or a unique part of a title")
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true", help="print a JSON object")
 
@@ -76,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("title", nargs="*", metavar="TITLE")
 
-    p = command("export", "export items as a reading list")
+    p = command("export", "export items as a reading list", QUERY_HELP + EXPORT_HELP)
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--format", "-f", default="md", metavar="FORMAT")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -92,12 +107,102 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file", metavar="FILE")
     a.add_argument("--as", dest="as_user", metavar="USER", help="whose annotations to merge into")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = command("saved", "saved searches, used as @NAME in any query")
+    actions = p.add_subparsers(dest="saved_command", metavar="ACTION", required=True)
+    a = actions.add_parser("add", help="save QUERY as NAME (replaces one of that name)")
+    _common(a, suppress=True)
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("query", nargs="+", metavar="QUERY")
+    a = actions.add_parser("list", help="the saved searches and how many items each finds")
+    _common(a, suppress=True)
+    a.add_argument("--json", action="store_true", help="print a JSON array")
+    a = actions.add_parser("remove", help="forget a saved search")
+    _common(a, suppress=True)
+    a.add_argument("name", metavar="NAME")
+
+    p = command("config", "the settings file: where it is, read or change a setting", CONFIG_HELP)
+    actions = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    actions.add_parser("path", help="print where the settings file is")
+    a = actions.add_parser("get", help="print a setting")
+    a.add_argument("key", metavar="KEY")
+    a = actions.add_parser("set", help="change a setting (an empty VALUE for keys.ID restores it)")
+    a.add_argument("key", metavar="KEY")
+    a.add_argument("value", metavar="VALUE")
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("shelf")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+QUERY_HELP = """\
+query language (the same as in the app):
+  words                      titles, your titles, authors, abstracts, tags, notes; typos forgiven
+  tag:rlhf, #rlhf            items you tagged rlhf
+  author:radford, a:radford  items with an author called Radford
+  is:unread|reading|read     by your reading status
+  has:code, has:note         items with code; items you wrote a note on
+  cat:CL                     arXiv category
+  src:003                    items from a document (file name or a prefix of it)
+  year:2020, year:2019..2021 by year
+  "exact phrase"             words next to each other
+  -word                      leave out items that mention word
+  readby:bob, taggedby:bob   what another member of your reading group read or tagged
+  @NAME                      a saved search (shelf saved add NAME QUERY)
+"""
+
+EXPORT_HELP = """
+formats (--format):
+  md        a Markdown checklist ([x] read), titles linked, notes quoted (default)
+  json      the 'shelf list --json' objects under a header (version, query, user, time)
+  csv       one row per item, formula-like cells neutralised for spreadsheets
+  bib       BibTeX (@article papers, @misc posts; notes in annote, tags in keywords)
+  ris       RIS, for Zotero and Mendeley
+  csl-json  CSL JSON, for Zotero and pandoc
+  html      one self-contained page
+"""
+
+CONFIG_HELP = """\
+settings (config.toml in the platform's config folder, or $SHELF_CONFIG_DIR):
+  theme          the app's colours (any Textual theme, e.g. textual-light)
+  default_sort   relevance, date, title, changed or library
+  restore_view   true: reopen with the last query, filters and sort
+  keys.ID        your key for a binding, e.g. keys.item.toggle_read m
+"""
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """For ``shelf lsit``: the command meant, so argparse's list of choices need not be read."""
+    commands_action = next(
+        (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None
+    )
+    if commands_action is None:
+        return None
+    names = list(commands_action.choices)
+    # Options taking a value (--data-dir DIR) come before the command.
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in {"--data-dir", "--user"} else 1
+    if i >= len(argv) or argv[i] in names:
+        return None
+    close = difflib.get_close_matches(argv[i], names, n=1)
+    if not close:
+        return None
+    return f"shelf: unknown command {argv[i]!r}; did you mean {close[0]!r}?"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    suggestion = _did_you_mean(parser, words)
+    if suggestion is not None:
+        print(suggestion, file=sys.stderr)
+        return EXIT_USAGE
+    args = parser.parse_args(words)
     try:
         return commands.run(args)
     except KeyboardInterrupt:

@@ -144,9 +144,19 @@ def _batches(session: Session, ids: list[str]) -> Iterator[list[dict[str, Any]]]
         yield source.views_at(range(start, min(start + LIST_BATCH, len(source))))
 
 
+def _sorted(session: Session, ids: list[str], sort: str | None) -> list[str]:
+    """``--sort``: the app's orders, worked out by the same model the app uses."""
+    if sort is None or sort == "relevance":
+        return ids
+    from core.listing import LibraryModel
+
+    model = LibraryModel(session.shelf.items(with_text=False), session.annotations())
+    return model.sort(ids, sort)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     session = open_session(args)
-    ids = _query_ids(session, args.query)
+    ids = _sorted(session, _query_ids(session, args.query), args.sort)
     out = sys.stdout
     if args.json:
         write_json_array(out.buffer, (v for batch in _batches(session, ids) for v in batch))
@@ -159,7 +169,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     session = open_session(args)
-    view = session.view(session.resolve(args.id))
+    view = session.view(session.resolve_loosely(args.id))
     if args.json:
         _print_json(view)
         return 0
@@ -196,8 +206,16 @@ def cmd_tag(args: argparse.Namespace) -> int:
 def cmd_untag(args: argparse.Namespace) -> int:
     session = open_session(args)
     item_id = session.resolve(args.id)
-    change = session.remove_tags([item_id], args.tags)
-    print(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
+    missing = session.missing_tags(item_id, args.tags)
+    present = [t for t in args.tags if t not in missing]
+    if present:
+        change = session.remove_tags([item_id], present)
+        print(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
+    if missing:
+        have = " ".join(f"#{t}" for t in session.annotation(item_id).tags) or "no tags"
+        shown = ", ".join(f"#{t}" for t in missing)
+        _warn(f"{item_id} is not tagged {shown} (it has {have})")
+        return 1
     return 0
 
 
@@ -276,6 +294,54 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_saved(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    if args.saved_command == "add":
+        query = " ".join(args.query)
+        session.save_search(args.name, query)
+        print(f"saved @{args.name.removeprefix('@')}: {query}")
+        return 0
+    if args.saved_command == "remove":
+        session.remove_saved_search(args.name)
+        print(f"removed @{args.name.removeprefix('@')}")
+        return 0
+    rows = []
+    for name, query in session.saved_searches().items():
+        try:
+            count: int | None = len(session.find(f"@{name}"))
+        except ValueError:  # it names a filter or search that no longer exists
+            count = None
+        rows.append({"name": name, "query": query, "count": count})
+    if args.json:
+        _print_json(rows)
+        return 0
+    for row in rows:
+        shown = "?" if row["count"] is None else f"{row['count']:,}"
+        print(f"@{row['name']}  {row['query']}  ({shown} items)")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from core import config
+
+    if args.config_command == "path":
+        print(config.config_path())
+        return 0
+    if args.config_command == "get":
+        value = config.get_value(args.key)
+        if isinstance(value, dict):
+            for key, keys in value.items():
+                print(f"{key} = {keys}")
+        elif isinstance(value, bool):
+            print("true" if value else "false")
+        elif value is not None:
+            print(value)
+        return 0
+    config.set_value(args.key, args.value)
+    print(f"{args.key} = {args.value}  ({config.config_path()})")
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "list": cmd_list,
@@ -289,4 +355,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rename": _flushing(cmd_rename),
     "export": cmd_export,
     "annotations": cmd_annotations,
+    "saved": cmd_saved,
+    "config": cmd_config,
 }

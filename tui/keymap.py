@@ -61,7 +61,7 @@ def check_keymap(keys: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     known = all_bindings()
     good = {i: k for i, k in keys.items() if i in known and k.strip()}
     problems = [
-        f"config [keys]: no binding {i!r} (see 'shelf config keys' or the help screen)"
+        f"config [keys]: no binding {i!r} (README 'Keys' lists the ids)"
         for i in keys
         if i not in known
     ]
