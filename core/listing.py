@@ -41,6 +41,7 @@ SORT_LABELS = {
 #: Facet groups in sidebar order; the last two appear once others share a folder.
 FACET_GROUPS = ("status", "tag", "source", "category", "year", "read by", "tagged by")
 FACET_TITLES = {
+    "saved": "Saved searches",  # not a filter: choosing one puts @name in the search bar
     "status": "Status",
     "tag": "Tags",
     "source": "Sources",

@@ -28,6 +28,10 @@ _TOKEN = re.compile(r'"[^"]*"?|(?<!\S)@([A-Za-z0-9][A-Za-z0-9_.-]*)')
 _MAX_DEPTH = 8
 
 
+class SavedSearchError(StorageError):
+    """A name or query that cannot be saved, or a name that is not saved."""
+
+
 class UnknownSavedSearch(QueryError):
     """``@name`` names no saved search; a query error like an unknown filter."""
 
@@ -60,7 +64,7 @@ def _write(data_dir: Path, searches: Mapping[str, str]) -> None:
 def check_name(name: str) -> str:
     name = name.strip().removeprefix("@")
     if not NAME.fullmatch(name):
-        raise ValueError(
+        raise SavedSearchError(
             f"a saved search name is letters, digits, '-', '_' or '.', not {name!r} "
             "(it is used as @NAME in queries)"
         )
@@ -72,7 +76,7 @@ def add_saved(data_dir: Path, name: str, query: str) -> dict[str, str]:
     name = check_name(name)
     query = query.strip()
     if not query:
-        raise ValueError("a saved search needs a query")
+        raise SavedSearchError("a saved search needs a query")
     searches = load_saved(data_dir)
     trial = {**searches, name: query}
     expanded = expand_query(query, trial)  # unknown @names and loops fail here
@@ -88,7 +92,7 @@ def remove_saved(data_dir: Path, name: str) -> dict[str, str]:
     name = name.strip().removeprefix("@")
     searches = load_saved(data_dir)
     if name not in searches:
-        raise LookupError(f"no saved search named {name!r}{_known(searches)}")
+        raise SavedSearchError(f"no saved search named {name!r}{_known(searches)}")
     del searches[name]
     _write(data_dir, searches)
     return searches

@@ -189,3 +189,54 @@ def test_palette_offers_shelf_commands_not_textual_internals(folder: Path) -> No
         assert titles == ["Theme"]
 
     run(folder, script)
+
+
+def test_saving_a_search_in_the_app_and_using_it_from_the_sidebar(folder: Path) -> None:
+    from core.saved import load_saved
+    from tui.widgets.facets import FacetList
+
+    async def script(pilot, app):
+        screen = main(app)
+        await pilot.press("slash", *"is:unread", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press(*"to-read", "enter")
+        await settle(pilot)
+        assert "saved @to-read: is:unread" in " ".join(m.message for m in app._notifications)
+        facets = screen.query_one(FacetList)
+        labels = [str(facets.get_option_at_index(i).prompt) for i in range(facets.option_count)]
+        assert labels[0] == "Saved searches"
+        assert labels[1].split() == ["@to-read", "8"]
+        await pilot.press("escape", "escape", "f")  # clear the search, go to the sidebar
+        await settle(pilot)
+        facets.highlighted = 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.query_one("#search").value == "@to-read"
+        assert len(screen.items.order) == 8
+        await pilot.press("slash", *" year:2020", "enter")
+        await settle(pilot)
+        assert sorted(screen.items.order) == ["a1", "e5"]
+        await pilot.press("escape", "escape", "g")
+        await settle(pilot)
+        assert screen.items.current_id == "a1"
+        await pilot.press("r")  # one item read: the count follows
+        await settle(pilot)
+        labels = [str(facets.get_option_at_index(i).prompt) for i in range(facets.option_count)]
+        assert labels[1].split() == ["@to-read", "7"]
+
+    run(folder, script)
+    assert load_saved(folder) == {"to-read": "is:unread"}
+
+
+def test_an_unknown_saved_search_is_a_query_error(folder: Path) -> None:
+    async def script(pilot, app):
+        screen = main(app)
+        await pilot.press("slash", *"@nosuch ")
+        await settle(pilot)
+        shown = str(screen.query_one("#query-error").render())
+        assert "no saved search named '@nosuch'" in shown
+        assert screen.items.order == []
+
+    run(folder, script)

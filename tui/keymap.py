@@ -20,6 +20,7 @@ def binding_classes() -> list[type]:
     from tui.screens.main import MainScreen
     from tui.screens.note_dialog import NoteDialog
     from tui.screens.rename_dialog import RenameDialog
+    from tui.screens.save_search_dialog import SaveSearchDialog
     from tui.screens.sort_menu import SortMenu
     from tui.screens.stats import StatsScreen
     from tui.screens.tag_dialog import TagDialog, TagInput, UntagDialog
@@ -43,6 +44,7 @@ def binding_classes() -> list[type]:
         UntagDialog,
         NoteDialog,
         RenameDialog,
+        SaveSearchDialog,
         ConfirmScreen,
     ]
 

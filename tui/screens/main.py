@@ -36,6 +36,7 @@ from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from core.search import SearchResult
+    from core.session import Session
 
 SEARCH_DEBOUNCE = 0.12
 DETAIL_DELAY = 0.04
@@ -93,6 +94,7 @@ class MainScreen(ItemActions, Screen):
         Binding("s", "sort", "sort", id="main.sort"),
         Binding("f", "focus_facets", "filters", id="main.focus_facets"),
         Binding("escape", "back", "clear", show=False, id="main.back"),
+        Binding("ctrl+s", "save_search", "save search", show=False, id="main.save_search"),
     ]
 
     def __init__(self) -> None:
@@ -105,6 +107,7 @@ class MainScreen(ItemActions, Screen):
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._last_result: SearchResult | None = None
+        self._saved_counts: dict[tuple[str, str], int] = {}
         self._pending_cursor: int | None = None
         self._search_due = False
         self._reorder_pending = False
@@ -254,10 +257,13 @@ class MainScreen(ItemActions, Screen):
         matches: Mapping[str, Sequence[tuple[int, int]]] | None = None
         total = None
         try:
-            if query:
+            session = shelf_app(self).session
+            expanded = session.expand_query(query) if query else ""
+            saved = self._saved_facets(session, query)
+            if expanded.strip():
                 # Facet counts need the unfiltered hits even when the order stays.
-                search = shelf_app(self).session.search
-                result = search.search(query, previous=self._last_result)
+                search = session.search
+                result = search.search(expanded, previous=self._last_result)
                 self._last_result = result
                 matches = search.title_spans(result)
                 base: list[str] = list(matches)
@@ -267,12 +273,34 @@ class MainScreen(ItemActions, Screen):
             filtered = model.filter(base, state.filters)
             if current is None:
                 order = model.sort(filtered, state.sort)
-            facets = model.facets(base, state.filters, filtered)
+            facets = saved + model.facets(base, state.filters, filtered)
         except Exception as exc:  # a bad query (QueryError), no index, an engine failure
             bad = is_query_error(exc)
             self.post_message(ResultsReady(generation, None, None, [], None, describe(exc), bad))
             return
         self.post_message(ResultsReady(generation, order, matches, facets, total, None))
+
+    def _saved_facets(self, session: Session, query: str) -> list[Facet]:
+        """The "Saved" sidebar section: each saved search with how many items it finds now.
+
+        Counts are kept until the annotations change, so typing a query does
+        not rerun every saved search; with the index not open yet they wait.
+        """
+        saved = session.saved_searches()
+        if not saved or not session.search.ready:
+            return []
+        facets = []
+        for name, saved_query in saved.items():
+            key = (name, saved_query)
+            count = self._saved_counts.get(key)
+            if count is None:
+                try:
+                    count = len(session.find(f"@{name}"))
+                except ValueError:  # it names a filter or saved search that is gone
+                    count = 0
+                self._saved_counts[key] = count
+            facets.append(Facet("saved", name, count, query == f"@{name}"))
+        return facets
 
     def on_results_ready(self, message: ResultsReady) -> None:
         if message.generation != self.generation:
@@ -319,11 +347,20 @@ class MainScreen(ItemActions, Screen):
     def index_ready(self) -> None:
         if self.state.query.strip():
             self.refresh_results()
+        else:
+            self.refresh_results(reorder=False)  # the saved searches' counts
         self._update_status()
 
     # -- facets, sort, export -----------------------------------------------
 
     def on_facet_list_toggled(self, event: FacetList.Toggled) -> None:
+        if event.group == "saved":
+            # A saved search is a query, not a filter: it goes in the search
+            # bar, where it can be read, extended or cleared with escape.
+            wanted = f"@{event.value}"
+            search = self.query_one("#search", SearchBar)
+            search.value = "" if self.state.query.strip() == wanted else wanted
+            return
         self.state = replace(self.state, filters=self.state.toggled(event.group, event.value))
         self.refresh_results()
 
@@ -348,6 +385,29 @@ class MainScreen(ItemActions, Screen):
                 self.notify(f"sorted by {SORT_LABELS[sort]}", timeout=2)
 
         self.app.push_screen(SortMenu(self.state.sort), safe(self, "sort", chosen))
+
+    @guarded("save the search")
+    def action_save_search(self) -> None:
+        from tui.screens.save_search_dialog import SaveSearchDialog
+
+        query = self.state.query.strip()
+        if not query:
+            self.notify("type a search first (/), then save it", severity="warning", timeout=3)
+            return
+        app = shelf_app(self)
+        session = app.session
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+
+            def saved(result: dict[str, str]) -> None:
+                self.notify(f"saved @{name}: {query}", timeout=4, markup=False)
+                self.refresh_results(reorder=False)
+
+            app.jobs.submit("save the search", lambda: session.save_search(name, query), saved)
+
+        self.app.push_screen(SaveSearchDialog(query), safe(self, "save the search", chosen))
 
     @guarded("export")
     def action_export(self) -> None:
@@ -436,6 +496,7 @@ class MainScreen(ItemActions, Screen):
         self.annotations_changed(message.ids)
 
     def annotations_changed(self, ids: frozenset[str]) -> None:
+        self._saved_counts = {}
         self.items.refresh_rows()
         self._update_status()
         if self.items.current_id in ids:
@@ -445,6 +506,7 @@ class MainScreen(ItemActions, Screen):
 
     @on(LibraryReloaded)
     def external_change(self, message: LibraryReloaded) -> None:
+        self._saved_counts = {}
         if message.items:
             self.refresh_results()
         elif message.ids or message.others:

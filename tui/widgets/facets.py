@@ -22,6 +22,8 @@ def facet_label(facet: Facet) -> str:
         return f"{GLYPHS.get(facet.value, '?')} {facet.value}"
     if facet.group == "tag":
         return f"#{facet.value}"
+    if facet.group == "saved":
+        return f"@{facet.value}"
     if facet.group == "category":
         name = category_name(facet.value)
         return f"{facet.value} {name}" if name else facet.value
