@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -99,20 +100,22 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True, width=26)
-        table.add_column()
         self.sections = help_sections(dict(self.app._keymap))
+        parts: list[Table | Text] = []
         for title, rows in self.sections:
-            table.add_row(Text(title, style="bold underline"), "")
+            # The title above its table, not in its first column: long titles were cut.
+            parts.append(Text(title, style="bold underline"))
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold", no_wrap=True, width=26)
+            table.add_column()
             for keys, description in rows:
                 table.add_row(Text(keys), Text(description))
-            table.add_row("", "")
+            parts += [table, Text("")]
         with VerticalScroll(classes="dialog help", id="help-body"):
             yield Static(
                 Text("shelf — keys, searching, glyphs", style="bold"), classes="dialog-title"
             )
-            yield Static(table)
+            yield Static(Group(*parts))
             yield Static("escape, q or ? closes this screen", classes="dialog-keys")
 
     def on_mount(self) -> None:
