@@ -138,7 +138,7 @@ class MainScreen(ItemActions, Screen):
                 search.value = self.state.query
         self.query_one("#query-error").display = False
         self._update_empty_message()
-        self.items.with_tags = bool(shelf_app(self).model.all_tags())
+        self._update_tags_column()
         self.items.set_order(shelf_app(self).model.library_order)
         self.set_focus(self.items)
         self._update_layout()
@@ -497,8 +497,8 @@ class MainScreen(ItemActions, Screen):
 
     def annotations_changed(self, ids: frozenset[str]) -> None:
         self._saved_counts = {}
+        self._update_tags_column()
         self.items.refresh_rows()
-        self._update_status()
         if self.items.current_id in ids:
             self.show_detail()
         self.refresh_results(reorder=False)
@@ -531,6 +531,14 @@ class MainScreen(ItemActions, Screen):
         self.set_class(height < SHORT, "-short")
         self.query_one("#detail").display = height >= SHORT
 
+    def _update_tags_column(self) -> None:
+        """The tags column is drawn once someone has tagged something (else it is wasted room)."""
+        with_tags = any(a.tags for a in shelf_app(self).model.annotations.values())
+        if with_tags != self.items.with_tags:
+            self.items.with_tags = with_tags
+            self.items.refresh_rows()
+            self.query_one(ListHeader).refresh()
+
     def _update_empty_message(self) -> None:
         """What an empty list means: an empty library, a query that found nothing, or an error."""
         items = self.items
@@ -550,12 +558,9 @@ class MainScreen(ItemActions, Screen):
 
     def _update_status(self) -> None:
         header = self.query_one(ListHeader)
-        with_tags = any(a.tags for a in shelf_app(self).model.annotations.values())
-        if (header.sort, self.items.with_tags) != (self.state.sort, with_tags):
+        if header.sort != self.state.sort:
             header.sort = self.state.sort
-            self.items.with_tags = with_tags
-            self.items.refresh_rows()
-        header.refresh()
+            header.refresh()
         app = shelf_app(self)
         model = app.model
         shown = len(self.items.order)
