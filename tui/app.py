@@ -75,7 +75,9 @@ class ShelfApp(App[int]):
         STYLES / "dialogs.tcss",
         STYLES / "stats.tcss",
     ]
-    COMMANDS = App.COMMANDS | {ShelfCommands}
+    # Not App.COMMANDS: Textual's system provider would list its commands
+    # (Keys, Screenshot, Maximize) before shelf's; ShelfCommands adds Theme last.
+    COMMANDS = {ShelfCommands}
     BINDINGS = [
         Binding("q", "quit", "quit", id="app.quit"),
         Binding("question_mark", "help", "help", key_display="?", id="app.help"),
@@ -440,7 +442,7 @@ class ShelfApp(App[int]):
     # -- app-wide keys --------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Only Textual's theme picker: our own commands (quit among them) come from the keys."""
+        """Only Textual's theme picker: shelf's own commands (quit among them) come from its keys."""
         for command in super().get_system_commands(screen):
             if command.title == "Theme":
                 yield SystemCommand("Theme", "Change the colours (remembered)", command.callback)

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shelf", description="A keyboard-driven reading list for AI research."
     )
-    parser.add_argument("--version", action="version", version=f"shelf {_version()}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -132,11 +132,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _version() -> str:
-    try:
-        return metadata.version("shelf")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+class _Version(argparse.Action):
+    """``--version``; the package metadata is read only when asked, not on every command."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        try:
+            version = metadata.version("shelf")
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        print(f"shelf {version}")
+        parser.exit()
 
 
 QUERY_HELP = """\

@@ -17,7 +17,16 @@ from textual.dom import DOMNode
 from tui.services import OffersCommands
 
 #: Actions that only move the cursor: the palette is for doing things.
-_SKIP = {"cursor_down", "cursor_up", "page_down", "page_up", "half_down", "half_up"}
+_SKIP = {
+    "cursor_down",
+    "cursor_up",
+    "page_down",
+    "page_up",
+    "half_down",
+    "half_up",
+    "top",
+    "bottom",
+}
 _SKIP |= {"command_palette", "focus_next", "focus_previous"}
 
 
@@ -51,8 +60,11 @@ def screen_commands(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
 
 
 class ShelfCommands(Provider):
+    """The palette's only provider: shelf's commands in key order, then the app's own
+    (Theme), so what the user came for is listed first."""
+
     def _commands(self) -> list[tuple[str, str, Any]]:
-        found = []
+        found: list[tuple[str, str, Any]] = []
         for node, binding in screen_commands(self.screen):
             title = binding.description
             title = title[:1].upper() + title[1:]
@@ -63,15 +75,18 @@ class ShelfCommands(Provider):
                     partial(self.app.run_action, binding.action, node),
                 )
             )
+        for command in self.app.get_system_commands(self.screen):
+            found.append((command.title, "", command.callback))
         return found
 
     async def discover(self) -> Hits:
         for title, keys, run in self._commands():
-            yield DiscoveryHit(title, run, help=f"key: {keys}")
+            yield DiscoveryHit(title, run, help=f"key: {keys}" if keys else None)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, keys, run in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), run, help=f"key: {keys}")
+                help_text = f"key: {keys}" if keys else None
+                yield Hit(score, matcher.highlight(title), run, help=help_text)
