@@ -208,23 +208,25 @@ def test_saving_a_search_in_the_app_and_using_it_from_the_sidebar(folder: Path) 
         labels = [str(facets.get_option_at_index(i).prompt) for i in range(facets.option_count)]
         assert labels[0] == "Saved searches"
         assert labels[1].split() == ["@to-read", "8"]
-        await pilot.press("escape", "escape", "f")  # clear the search, go to the sidebar
-        await settle(pilot)
-        facets.highlighted = 1
-        await pilot.press("enter")
-        await settle(pilot)
-        assert screen.query_one("#search").value == "@to-read"
-        assert len(screen.items.order) == 8
-        await pilot.press("slash", *" year:2020", "enter")
-        await settle(pilot)
-        assert sorted(screen.items.order) == ["a1", "e5"]
-        await pilot.press("escape", "escape", "g")
+        await pilot.press("escape", "escape", "g")  # clear the search, to the first row
         await settle(pilot)
         assert screen.items.current_id == "a1"
         await pilot.press("r")  # one item read: the count follows
         await settle(pilot)
         labels = [str(facets.get_option_at_index(i).prompt) for i in range(facets.option_count)]
         assert labels[1].split() == ["@to-read", "7"]
+        await pilot.press("f")
+        await settle(pilot)
+        facets.highlighted = 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.query_one("#search").value == "@to-read"
+        assert len(screen.items.order) == 7
+        # "/" selects the query (typing replaces it); "end" keeps it to extend.
+        await pilot.press("slash", "end", *" year:2020", "enter")
+        await settle(pilot)
+        assert screen.query_one("#search").value == "@to-read year:2020"
+        assert screen.items.order == ["e5"]  # a1 is from 2020 too, but read now
 
     run(folder, script)
     assert load_saved(folder) == {"to-read": "is:unread"}

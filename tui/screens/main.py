@@ -360,6 +360,7 @@ class MainScreen(ItemActions, Screen):
             wanted = f"@{event.value}"
             search = self.query_one("#search", SearchBar)
             search.value = "" if self.state.query.strip() == wanted else wanted
+            search.cursor_position = len(search.value)  # typing after "/" extends it
             return
         self.state = replace(self.state, filters=self.state.toggled(event.group, event.value))
         self.refresh_results()
