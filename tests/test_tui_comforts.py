@@ -242,3 +242,15 @@ def test_an_unknown_saved_search_is_a_query_error(folder: Path) -> None:
         assert screen.items.order == []
 
     run(folder, script)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_footer_leads_with_help_and_quit(folder: Path, width: int) -> None:
+    from textual.widgets._footer import FooterKey
+
+    async def script(pilot, app):
+        keys = [key for key in app.screen.query(FooterKey) if key.region.width]
+        shown = [(k.key, k.description) for k in keys if k.region.right <= width]
+        assert shown[:2] == [("question_mark", "help"), ("q", "quit")]
+
+    run(folder, script, size=(width, 24))
