@@ -16,6 +16,7 @@ from core.errors import StorageError, describe_for_cli
 from core.model import paused_gc
 from core.output import write_file, write_json, write_json_array
 from core.session import Session
+from tui.commands_extra import cmd_config, cmd_saved, sorted_ids
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
 
@@ -144,19 +145,9 @@ def _batches(session: Session, ids: list[str]) -> Iterator[list[dict[str, Any]]]
         yield source.views_at(range(start, min(start + LIST_BATCH, len(source))))
 
 
-def _sorted(session: Session, ids: list[str], sort: str | None) -> list[str]:
-    """``--sort``: the app's orders, worked out by the same model the app uses."""
-    if sort is None or sort == "relevance":
-        return ids
-    from core.listing import LibraryModel
-
-    model = LibraryModel(session.shelf.items(with_text=False), session.annotations())
-    return model.sort(ids, sort)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     session = open_session(args)
-    ids = _sorted(session, _query_ids(session, args.query), args.sort)
+    ids = sorted_ids(session, _query_ids(session, args.query), args.sort)
     out = sys.stdout
     if args.json:
         write_json_array(out.buffer, (v for batch in _batches(session, ids) for v in batch))
@@ -291,54 +282,6 @@ def cmd_annotations(args: argparse.Namespace) -> int:
             f"{len(report.unknown)} annotations refer to items not in this library; "
             "kept for when their documents are imported"
         )
-    return 0
-
-
-def cmd_saved(args: argparse.Namespace) -> int:
-    session = open_session(args)
-    if args.saved_command == "add":
-        query = " ".join(args.query)
-        session.save_search(args.name, query)
-        print(f"saved @{args.name.removeprefix('@')}: {query}")
-        return 0
-    if args.saved_command == "remove":
-        session.remove_saved_search(args.name)
-        print(f"removed @{args.name.removeprefix('@')}")
-        return 0
-    rows = []
-    for name, query in session.saved_searches().items():
-        try:
-            count: int | None = len(session.find(f"@{name}"))
-        except ValueError:  # it names a filter or search that no longer exists
-            count = None
-        rows.append({"name": name, "query": query, "count": count})
-    if args.json:
-        _print_json(rows)
-        return 0
-    for row in rows:
-        shown = "?" if row["count"] is None else f"{row['count']:,}"
-        print(f"@{row['name']}  {row['query']}  ({shown} items)")
-    return 0
-
-
-def cmd_config(args: argparse.Namespace) -> int:
-    from core import config
-
-    if args.config_command == "path":
-        print(config.config_path())
-        return 0
-    if args.config_command == "get":
-        value = config.get_value(args.key)
-        if isinstance(value, dict):
-            for key, keys in value.items():
-                print(f"{key} = {keys}")
-        elif isinstance(value, bool):
-            print("true" if value else "false")
-        elif value is not None:
-            print(value)
-        return 0
-    config.set_value(args.key, args.value)
-    print(f"{args.key} = {args.value}  ({config.config_path()})")
     return 0
 
 
