@@ -35,12 +35,23 @@ def is_ours(binding: Binding) -> bool:
     return bool(binding.id) and "." in (binding.id or "")
 
 
+#: How keys with long names are written for people.
+_KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+}
+
+
 def key_label(binding: Binding, keymap: Mapping[str, str] | None = None) -> str:
-    """The keys as the user has them: their config's ``[keys]`` wins over the default."""
-    keys = binding.key_display or binding.key
+    """Every key of the binding as the user has it: their config's ``[keys]`` wins."""
+    keys = binding.key
     if keymap and binding.id and binding.id in keymap:
         keys = keymap[binding.id]
-    return ", ".join(k.strip() for k in keys.split(","))
+    elif binding.key_display and "," not in keys:
+        return binding.key_display
+    return ", ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
 def screen_commands(screen: Any) -> Iterator[tuple[DOMNode, Binding]]:
