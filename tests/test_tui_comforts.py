@@ -254,3 +254,30 @@ def test_the_footer_leads_with_help_and_quit(folder: Path, width: int) -> None:
         assert shown[:2] == [("question_mark", "help"), ("q", "quit")]
 
     run(folder, script, size=(width, 24))
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "solarized-light", "catppuccin-latte"])
+def test_light_themes_draw_authors_dates_and_derived_titles_dark_enough(
+    folder: Path, theme: str
+) -> None:
+    """The bug: parts drawn with "auto" colours came out white on a light background."""
+
+    async def script(pilot, app):
+        app.theme = theme
+        await settle(pilot)
+        items = main(app).items
+        background = items.rich_style.bgcolor.get_truecolor()
+        checked = 0
+        for row in range(1, 8):  # not the cursor row
+            for segment in items.render_line(row):
+                text = segment.text.strip()
+                if not text or segment.style is None or segment.style.color is None:
+                    continue
+                if text.startswith(("John", "Jul 20", "~Reward")):
+                    colour = segment.style.color.get_truecolor()
+                    contrast = sum(abs(a - b) for a, b in zip(colour, background, strict=True))
+                    assert contrast > 150, (text, colour, background)
+                    checked += 1
+        assert checked >= 3
+
+    run(folder, script)
