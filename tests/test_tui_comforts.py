@@ -281,3 +281,14 @@ def test_light_themes_draw_authors_dates_and_derived_titles_dark_enough(
         assert checked >= 3
 
     run(folder, script)
+
+
+def test_one_date_style_for_iso_and_written_dates() -> None:
+    from core.listing import display_date
+
+    assert display_date("2021-07-07") == "Jul 7, 2021"
+    assert display_date("2021-07") == "Jul 2021"
+    assert display_date("Feb 6") == "Feb 6"  # as written: the year is not known
+    assert display_date("2022") == "2022"
+    assert display_date("") == ""
+    assert display_date("2021-13-01") == "2021-13-01"  # not a date: left as it is
