@@ -9,7 +9,7 @@ def describe(exc: BaseException) -> str:
     """One line for a notification: the message, with the class name only for bugs."""
     text = str(exc).strip().splitlines()
     message = text[0] if text else ""
-    if isinstance(exc, StorageError):
+    if isinstance(exc, StorageError) or is_query_error(exc):
         return message or "storage error"
     name = type(exc).__name__
     return f"{name}: {message}" if message else name
@@ -23,9 +23,16 @@ def describe_for_cli(exc: BaseException) -> str:
     return f"internal error ({type(exc).__name__}: {message}); rerun with --debug for details"
 
 
+def is_query_error(exc: BaseException) -> bool:
+    """A query the user can fix (an unknown filter, a bad year): its message is for them."""
+    from storage.search.query import QueryError
+
+    return isinstance(exc, QueryError)
+
+
 def is_expected(exc: BaseException) -> bool:
     """Whether ``exc`` is a failure the user can act on, not a bug (data is intact either way)."""
     return isinstance(exc, StorageError)
 
 
-__all__ = ["StorageError", "describe", "describe_for_cli", "is_expected"]
+__all__ = ["StorageError", "describe", "describe_for_cli", "is_expected", "is_query_error"]

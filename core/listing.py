@@ -27,9 +27,11 @@ SELECTED_GLYPH = "▌"
 DERIVED_GLYPH = "~"
 STATUS_ORDER = ("unread", "reading", "read")
 
-SORTS = ("relevance", "date", "title", "changed")
+#: Sort ids are stable: they are saved in the user's view state and config.
+SORTS = ("relevance", "date", "title", "changed", "library")
 SORT_LABELS = {
     "relevance": "relevance",
+    "library": "library order",
     "date": "date, newest first",
     "title": "title, A to Z",
     "changed": "recently changed",
@@ -38,6 +40,7 @@ SORT_LABELS = {
 #: Facet groups in sidebar order; the last two appear once others share a folder.
 FACET_GROUPS = ("status", "tag", "source", "category", "year", "read by", "tagged by")
 FACET_TITLES = {
+    "saved": "Saved searches",  # not a filter: choosing one puts @name in the search bar
     "status": "Status",
     "tag": "Tags",
     "source": "Sources",
@@ -48,6 +51,25 @@ FACET_TITLES = {
 }
 
 _NO_ANNOTATION = Annotation(item_id="")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def display_date(date: str) -> str:
+    """One date style for the list: ``Jul 7, 2021``, the way sources without a year write it.
+
+    The corpus has ISO dates and dates as written (``Feb 6``, ``2022``); ISO
+    ones are put in the written style so the column reads the same for both.
+    """
+    parts = date.split("-")
+    if len(parts) >= 2 and parts[0].isdigit() and len(parts[0]) == 4 and parts[1].isdigit():
+        month = int(parts[1])
+        if 1 <= month <= 12:
+            if len(parts) == 3 and parts[2][:2].isdigit():
+                return f"{_MONTHS[month - 1]} {int(parts[2][:2])}, {parts[0]}"
+            return f"{_MONTHS[month - 1]} {parts[0]}"
+    return date
 
 
 def first_author(item: Item) -> str:
@@ -104,7 +126,7 @@ def make_row(item_id: str, base: Base, ann: Annotation | None) -> Row:
         title=visible(a.title if a.title else title, lines=False),
         derived=bool(derived) and not renamed,
         author=visible(sys.intern(f"{author} et al.") if author and more else author, lines=False),
-        date=date,
+        date=display_date(date),
         sort_date=sort_date,
         year=year,
         category=category,
@@ -404,6 +426,8 @@ class LibraryModel:
         if sort == "relevance":
             return ids
         at = self.columns.at
+        if sort == "library":
+            return sorted(ids, key=lambda i: at.get(i, len(at)))
         if sort == "date":
             # Newest first; undated items last, in their previous order.
             iso = self.columns.iso

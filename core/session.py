@@ -179,6 +179,7 @@ class Session:
 
     def find(self, query: str) -> list[str]:
         """Item ids matching ``query``, best first; every id in library order when empty."""
+        query = self.expand_query(query)
         if self.search.ready:
             return self.search.ids(query)
         shelf = self.shelf
@@ -488,6 +489,81 @@ class Session:
     ) -> None:
         """Open the search index for the library (slow: off the UI thread)."""
         self.search.open(items.values(), annotations, others, texts)
+
+    # -- saved searches -----------------------------------------------------------------
+
+    def saved_searches(self) -> dict[str, str]:
+        """Name to query; re-read only when the file changed (another process saved one)."""
+        from core.saved import load_saved, saved_path
+
+        try:
+            st = saved_path(self.data_dir).stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        cached = self.__dict__.get("_saved_cache")
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_saved(self.data_dir) if stamp else {})
+            self.__dict__["_saved_cache"] = cached
+        return dict(cached[1])
+
+    def save_search(self, name: str, query: str) -> dict[str, str]:
+        from core.saved import add_saved
+
+        return add_saved(self.data_dir, name, query)
+
+    def remove_saved_search(self, name: str) -> dict[str, str]:
+        from core.saved import remove_saved
+
+        return remove_saved(self.data_dir, name)
+
+    def expand_query(self, query: str) -> str:
+        """``query`` with ``@name`` replaced by the saved search (before the engine sees it)."""
+        if "@" not in query:
+            return query
+        from core.saved import expand_query
+
+        return expand_query(query, self.saved_searches())
+
+    # -- finding items and tags for the command line -----------------------------------
+
+    def resolve_loosely(self, ref: str) -> str:
+        """An id or id prefix, else the one item whose title contains ``ref`` (``show clip``).
+
+        Your own titles count, as the list shows them. Several matches is an
+        error that lists them, so the user can pick an id.
+        """
+        try:
+            return self.resolve(ref)
+        except UnknownItem as exc:
+            if "ambiguous" in str(exc):
+                raise
+            wanted = " ".join(ref.split()).casefold()
+            if not wanted:
+                raise
+            anns = self.annotations()
+            found = []
+            for item_id, item in self.shelf.items(with_text=False).items():
+                ann = anns.get(item_id)
+                title = ann.title if ann is not None and ann.title else item.title
+                if wanted in title.casefold():
+                    found.append((item_id, title))
+            if len(found) == 1:
+                return found[0][0]
+            if not found:
+                raise UnknownItem(f"no item with id or title {ref!r}") from None
+            shown = "; ".join(f"{i} {t[:40]}" for i, t in found[:5])
+            more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+            raise UnknownItem(
+                f"{len(found)} titles contain {ref!r}: {shown}{more}; give an id"
+            ) from None
+
+    def missing_tags(self, item_id: str, tags: Iterable[str]) -> list[str]:
+        """The tags in ``tags`` the item does not have (as they would be saved)."""
+        from storage.shelf import normalize_tag
+
+        have = set(self.annotation(item_id).tags)
+        return [t for t in tags if normalize_tag(t) not in have]
 
 
 def _note_index(ann: Annotation, number: int) -> int:

@@ -12,14 +12,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: The five document formats the parser recognises, by content.
-KINDS = (
+DOCUMENT_KINDS = (
     "blog_listing",
     "research_page",
     "arxiv_abstracts",
     "paper_listing",
     "blog_excerpts",
+)
+#: Every kind an entry can have: the documents' and the other ways in.
+KINDS = (
+    *DOCUMENT_KINDS,
     "feed",  # a post from an RSS or Atom feed (storage.feeds)
     "arxiv_feed",  # a paper from an arXiv listing feed
+    "arxiv_api",  # a paper fetched by shelf add from the arXiv API
+    "crossref",  # a work fetched by DOI from Crossref
+    "web_page",  # a page's citation meta tags
 )
 
 

@@ -56,3 +56,9 @@ def bundled_data(bundled_template: Path, tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "data"
     shutil.copytree(bundled_template, target)
     yield target
+
+
+@pytest.fixture(autouse=True)
+def _private_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """No test reads or writes the config file of the person running the tests."""
+    monkeypatch.setenv("SHELF_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))

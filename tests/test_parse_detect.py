@@ -8,7 +8,7 @@ import pytest
 
 from seeds.bundled import bundled_documents
 from seeds.detect import detect_kind
-from seeds.model import KINDS
+from seeds.model import DOCUMENT_KINDS as KINDS
 from seeds.parse import ParseResult, UnknownFormat, parse_document
 from tests.seed_fixtures import (
     ARXIV,

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from seeds.latex import latex_to_unicode
 from seeds.merge import merge_entries
-from seeds.model import KINDS, Entry
+from seeds.model import DOCUMENT_KINDS as KINDS
+from seeds.model import Entry
 from seeds.normalize import abstract_key, title_key
 from seeds.parse import ParseResult, UnknownFormat, parse_document
 from seeds.titles import derive_title

@@ -60,10 +60,12 @@ def make_app(folder: Path, others: bool = False) -> ShelfApp:
     return ShelfApp(Session(shelf), today=lambda: TODAY, opener=lambda url: None)
 
 
-def quiet(*keys: str, pause: float = 0.0):
+def quiet(*keys: str, pause: float = 0.0, theme: str | None = None):
     """A run_before that presses ``keys`` and waits for the app, without toasts."""
 
     async def run_before(pilot) -> None:
+        if theme is not None:
+            pilot.app.theme = theme
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
@@ -93,6 +95,18 @@ def test_main_screen_200x60_search_selection_facets(snap_compare, folder: Path) 
 
 def test_main_screen_120x40(snap_compare, folder: Path) -> None:
     assert snap_compare(make_app(folder), terminal_size=(120, 40), run_before=quiet())
+
+
+# Light themes: every column must be drawn in theme colours, not white on white.
+@pytest.mark.parametrize("theme", ["textual-light", "solarized-light"])
+def test_main_screen_light_theme_80x24(snap_compare, folder: Path, theme: str) -> None:
+    run_before = quiet("j", theme=theme)
+    assert snap_compare(make_app(folder), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_main_screen_light_theme_120x40_search(snap_compare, folder: Path) -> None:
+    run_before = quiet("slash", *"language", "enter", theme="catppuccin-latte")
+    assert snap_compare(make_app(folder), terminal_size=(120, 40), run_before=run_before)
 
 
 def test_detail_screen_with_reading_group(snap_compare, folder: Path) -> None:

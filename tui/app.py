@@ -14,24 +14,33 @@ import datetime as dt
 import os
 import sys
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from core.adding import Added
+from core.config import (
+    Config,
+    ConfigError,
+    SavedView,
+    load_config,
+    load_view,
+    save_view,
+    set_value,
+)
 from core.errors import describe
 from core.exports import ExportPlan, run_export
 from core.feeds import FeedOutcome, Refreshed
 from core.jobs import JobOutcome, JobQueue
 from core.lifecycle import SignalExit
-from core.listing import LibraryModel
+from core.listing import LibraryModel, ViewState
 from core.model import Annotation
 from core.session import (
     Change,
@@ -79,16 +88,18 @@ class ShelfApp(App[int]):
         STYLES / "dialogs.tcss",
         STYLES / "stats.tcss",
     ]
-    COMMANDS = App.COMMANDS | {ShelfCommands}
+    # Not App.COMMANDS: Textual's system provider would list its commands
+    # (Keys, Screenshot, Maximize) before shelf's; ShelfCommands adds Theme last.
+    COMMANDS = {ShelfCommands}
     BINDINGS = [
-        Binding("q", "quit", "quit", id="quit"),
-        Binding("question_mark", "help", "help", key_display="?", id="help"),
-        Binding("S", "stats", "stats", id="stats"),
+        Binding("q", "quit", "quit", id="app.quit"),
+        Binding("question_mark", "help", "help", key_display="?", id="app.help"),
+        Binding("S", "stats", "stats", id="app.stats"),
         Binding("u", "undo", "undo", id="app.undo"),
         Binding("ctrl+r", "redo", "redo", id="app.redo"),
         Binding("U", "refresh_feeds", "refresh feeds", show=False, id="app.refresh_feeds"),
         Binding("a", "add_reference", "add paper", show=False, id="app.add_reference"),
-        Binding("ctrl+p", "command_palette", "commands", show=False, id="command_palette"),
+        Binding("ctrl+p", "command_palette", "commands", show=False, id="app.command_palette"),
     ]
 
     def __init__(
@@ -99,10 +110,31 @@ class ShelfApp(App[int]):
         today: Callable[[], dt.date] | None = None,
         poll_seconds: float = POLL_SECONDS,
         hard_exit: Callable[[int], None] = os._exit,
+        config_path: Path | None = None,
     ) -> None:
-        """``hard_exit``: how the process ends if a signal's deadline passes (tests record it)."""
+        """``hard_exit``: how the process ends if a signal's deadline passes (tests record it).
+
+        ``config_path``: the settings file to read and to remember the theme in,
+        and with it the view to restore; without one (tests) nothing persists.
+        """
         super().__init__()
         self.session = session
+        self.config_path = config_path
+        self.config = Config()
+        self._config_problems: list[str] = []
+        if config_path is not None:
+            try:
+                self.config = load_config(config_path)
+            except ConfigError as exc:
+                self._config_problems.append(f"{describe(exc)}; using the default settings")
+        self.remember_view = config_path is not None and self.config.restore_view
+        self.initial_view = ViewState(sort=self.config.default_sort)
+        if self.remember_view:
+            saved = load_view(session.data_dir, session.user)
+            filters = {g: frozenset(v) for g, v in saved.filters.items() if v}
+            self.initial_view = ViewState(
+                saved.query, filters, saved.sort or self.config.default_sort
+            )
         annotations = session.annotations()
         cached = session.cached_rows
         if cached is not None:
@@ -137,6 +169,7 @@ class ShelfApp(App[int]):
         from tui.screens.main import MainScreen
 
         self._loop = asyncio.get_running_loop()
+        self._apply_config()
         self.push_screen(MainScreen())
         self._show_new_warnings()
         self.signals.install()
@@ -147,6 +180,43 @@ class ShelfApp(App[int]):
         """A full collection only once loading is over: it would walk a half-built index."""
         if not self.busy():
             self.heap.tick()
+
+    def _apply_config(self) -> None:
+        from tui.keymap import check_keymap
+
+        theme = self.config.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            self._config_problems.append(f"config: no theme {theme!r}; using {self.theme}")
+        keys, problems = check_keymap(self.config.keys)
+        self._config_problems += problems
+        if keys:
+            self.set_keymap(keys)
+        for problem in self._config_problems:
+            self.notify(problem, severity="warning", timeout=10, markup=False)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Any) -> None:
+        """A theme chosen in the app is remembered in the config file."""
+        name = self.theme
+        if self.config_path is None or name == self.config.theme:
+            return
+        self.config.theme = name
+        path = self.config_path
+        self.jobs.submit("remember the theme", lambda: set_value("theme", name, path))
+
+    def view_to_remember(self) -> SavedView | None:
+        from tui.screens.main import MainScreen
+
+        if not self.remember_view:
+            return None
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                state = screen.state
+                filters = {g: sorted(v) for g, v in state.filters.items()}
+                return SavedView(state.query, filters, state.sort)
+        return None
 
     def start_loading(self) -> None:
         """Load what the first frame did without: the library, abstracts, other users, the index.
@@ -199,12 +269,15 @@ class ShelfApp(App[int]):
         if self._quitting:
             return
         self._quitting = True
-        if not self.jobs.submit("quit", self._final_flush, self._exit_after_flush):
+        view = self.view_to_remember()
+        if not self.jobs.submit("quit", lambda: self._final_flush(view), self._exit_after_flush):
             self.exit(0)
 
-    def _final_flush(self) -> str | None:
+    def _final_flush(self, view: SavedView | None = None) -> str | None:
         """Fold the journal into the readable file; the changes are durable either way."""
         try:
+            if view is not None:
+                save_view(self.session.data_dir, self.session.user, view)
             self.session.flush()
         except Exception as exc:
             return describe(exc)
@@ -453,6 +526,12 @@ class ShelfApp(App[int]):
         )
 
     # -- app-wide keys --------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Only Textual's theme picker: shelf's own commands (quit among them) come from its keys."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":
+                yield SystemCommand("Theme", "Change the colours (remembered)", command.callback)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from tui import commands
+from tui.cli_extra import EXPORT_HELP, QUERY_HELP, Version, add_saved_and_config, did_you_mean
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -35,11 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shelf", description="A keyboard-driven reading list for AI research."
     )
+    parser.add_argument("--version", action=Version, help="print the version and exit")
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+    def command(name: str, help_text: str, epilog: str | None = None) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         _common(p, suppress=True)
         return p
 
@@ -51,11 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("refs", nargs="+", metavar="REF")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    p = command("list", "list items, in relevance order when a query is given")
+    p = command("list", "list items, in relevance order when a query is given", QUERY_HELP)
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument(
+        "--sort",
+        choices=("relevance", "date", "title", "changed", "library"),
+        default=None,
+        help="order (default: relevance with a query, library order without)",
+    )
 
-    p = command("show", "show one item")
+    p = command("show", "show one item: ID is an id, an id prefix or a unique part of a title")
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true", help="print a JSON object")
 
@@ -106,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("edit", "correct an item's fields in $VISUAL or $EDITOR (TOML)")
     p.add_argument("id", metavar="ID")
 
-    p = command("export", "export items as a reading list")
+    p = command("export", "export items as a reading list", QUERY_HELP + EXPORT_HELP)
     p.add_argument("query", nargs="*", metavar="QUERY")
     p.add_argument("--format", "-f", default="md", metavar="FORMAT")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -144,12 +158,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file", metavar="FILE")
     a.add_argument("--as", dest="as_user", metavar="USER", help="whose annotations to merge into")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    add_saved_and_config(command, _common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    suggestion = did_you_mean(parser, words)
+    if suggestion is not None:
+        print(suggestion, file=sys.stderr)
+        return EXIT_USAGE
+    args = parser.parse_args(words)
     if sys.stdout is None and args.command is not None:
         # Started with stdout closed (``shelf list >&-``): say so once, on stderr if open.
         if sys.stderr is not None:

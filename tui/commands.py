@@ -17,6 +17,7 @@ from core.model import paused_gc
 from core.output import write_file, write_json, write_json_array
 from core.session import Change, Session, Step
 from core.text import visible
+from tui.commands_extra import cmd_config, cmd_saved, sorted_ids
 
 if TYPE_CHECKING:
     from core.feeds import Feed
@@ -188,7 +189,7 @@ def _batches(session: Session, ids: list[str]) -> Iterator[list[dict[str, Any]]]
 
 def cmd_list(args: argparse.Namespace) -> int:
     session = open_session(args)
-    ids = _query_ids(session, args.query)
+    ids = sorted_ids(session, _query_ids(session, args.query), args.sort)
     out = sys.stdout
     if args.json:
         write_json_array(out.buffer, (v for batch in _batches(session, ids) for v in batch))
@@ -201,7 +202,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     session = open_session(args)
-    view = session.view(session.resolve(args.id))
+    view = session.view(session.resolve_loosely(args.id))
     if args.json:
         _print_json(view)
         return 0
@@ -238,8 +239,16 @@ def cmd_tag(args: argparse.Namespace) -> int:
 def cmd_untag(args: argparse.Namespace) -> int:
     session = open_session(args)
     item_id = session.resolve(args.id)
-    change = session.remove_tags([item_id], args.tags)
-    say(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
+    missing = session.missing_tags(item_id, args.tags)
+    present = [t for t in args.tags if t not in missing]
+    if present:
+        change = session.remove_tags([item_id], present)
+        say(f"{item_id} tags: {' '.join(change.annotations[item_id].tags)}")
+    if missing:
+        have = " ".join(f"#{t}" for t in session.annotation(item_id).tags) or "no tags"
+        shown = ", ".join(f"#{t}" for t in missing)
+        _warn(f"{item_id} is not tagged {shown} (it has {have})")
+        return 1
     return 0
 
 
@@ -531,4 +540,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "annotations": cmd_annotations,
     "feed": cmd_feed,
     "refresh": cmd_refresh,
+    "saved": cmd_saved,
+    "config": cmd_config,
 }

@@ -21,8 +21,9 @@ def launch(args: argparse.Namespace) -> int:
     # by the app as notifications, where the user will see them.
     session = Session.open(args.data_dir, args.user, with_cached_rows=True)
 
+    from core.config import config_path
     from tui.app import ShelfApp
 
-    app = ShelfApp(session)
+    app = ShelfApp(session, config_path=config_path())
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -40,10 +40,10 @@ def plain_detail(view: dict[str, Any]) -> str:
         lines.append("tags: " + " ".join(f"#{t}" for t in view["tags"]))
     for update in view["updates"]:
         lines.append(f"updated {update['date']}: {update['text']}")
-    if view["summary"]:
-        lines += ["", latex_to_unicode(view["summary"])]
     for note in view["notes"]:
         lines += ["", f"note ({note['created']}):", note["text"]]
+    if view["summary"]:
+        lines += ["", latex_to_unicode(view["summary"])]
     for user, other in view.get("others", {}).items():
         bits = [other["status"]] + [f"#{t}" for t in other["tags"]]
         lines.append(f"{user}: {' '.join(bits)}")
@@ -105,6 +105,14 @@ def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
         for update in view["updates"]:
             out.append(f"  {update['date']}  ", "dim")
             out.append(latex_to_unicode(update["text"]) + "\n")
+    # Your notes before the abstract: an abstract runs to a screen or more,
+    # and what you wrote is what you came back for.
+    if view["notes"]:
+        out.append("\nNotes\n", "bold")
+        for note in view["notes"]:
+            out.append(f"  {_note_time(note['created'])}\n", "dim")
+            for line in note["text"].splitlines() or [""]:
+                out.append(f"  {line}\n")
     out.append("\nAbstract\n", "bold")
     if view["summary"]:
         out.append(latex_to_unicode(view["summary"]) + "\n")
@@ -112,12 +120,6 @@ def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
         out.append("loading…\n", "dim italic")
     else:
         out.append("(no abstract)\n", "dim italic")
-    if view["notes"]:
-        out.append("\nNotes\n", "bold")
-        for note in view["notes"]:
-            out.append(f"  {_note_time(note['created'])}\n", "dim")
-            for line in note["text"].splitlines() or [""]:
-                out.append(f"  {line}\n")
     others = view.get("others") or {}
     if others:
         out.append("\nReading group\n", "bold")

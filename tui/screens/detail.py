@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tui.errors import guarded
 from tui.messages import AnnotationsChanged, LibraryReloaded, TextsLoaded
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
 from tui.widgets.detail import DetailPane
+from tui.widgets.footer import ShelfFooter
 
 
 class DetailScreen(ItemActions, Screen):
     BINDINGS = [
-        Binding("escape,q", "close", "back"),
-        Binding("j", "scroll_down", "scroll down", show=False),
-        Binding("k", "scroll_up", "scroll up", show=False),
-        Binding("space", "page_down", "page down", show=False),
+        Binding("escape,q", "close", "back", id="detail.close"),
+        Binding("j", "scroll_down", "scroll down", show=False, id="detail.scroll_down"),
+        Binding("k", "scroll_up", "scroll up", show=False, id="detail.scroll_up"),
+        Binding("space", "page_down", "page down", show=False, id="detail.page_down"),
+        Binding("right_square_bracket,J", "step(1)", "next", key_display="]", id="detail.next"),
+        Binding(
+            "left_square_bracket,K", "step(-1)", "previous", key_display="[", id="detail.previous"
+        ),
         *ITEM_BINDINGS,
     ]
 
-    def __init__(self, item_id: str) -> None:
+    def __init__(self, item_id: str, step: Callable[[str, int], str | None] | None = None) -> None:
+        """``step(item_id, delta)``: the item ``delta`` rows away in the list it was opened
+        from (None past either end); the list's cursor follows, so back lands there."""
         super().__init__()
         self.item_id = item_id
+        self._step = step
 
     def compose(self) -> ComposeResult:
         yield DetailPane(id="detail-full")
-        yield Footer()
+        yield ShelfFooter()
 
     def on_mount(self) -> None:
         self.show()
@@ -55,6 +64,20 @@ class DetailScreen(ItemActions, Screen):
             return
         app = self.shelf_app
         pane.show(app.model.view(self.item_id), app.texts_loaded)
+
+    def action_step(self, delta: int) -> None:
+        if self._step is None:
+            return
+        found = self._step(self.item_id, delta)
+        if found is None:
+            self.app.notify(
+                "this is the last item" if delta > 0 else "this is the first item", timeout=2
+            )
+            return
+        self.item_id = found
+        self.show()
+        self.query_one(DetailPane).scroll_home(animate=False)
+        self.refresh_bindings()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -25,7 +25,7 @@ class ExportChoice(NamedTuple):
 
 
 class ExportDialog(ModalScreen[ExportChoice | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "cancel", id="export.cancel")]
 
     def __init__(self, count: int, query: str) -> None:
         super().__init__()
@@ -48,7 +48,10 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
                     yield OptionList(*[Option(g, id=g) for g in GROUPS], id="group")
             yield Label("File", classes="dialog-hint")
             yield Input(value=default_path(self.formats[0]), id="path")
-            yield Label("tab: next field   enter: export   escape: cancel", classes="dialog-keys")
+            yield Label(
+                "tab: next field   enter: export (from any field)   escape: cancel",
+                classes="dialog-keys",
+            )
 
     def on_mount(self) -> None:
         for option_list in self.query(OptionList):
@@ -64,14 +67,19 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
             path.value = default_path(event.option.id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter in a list exports with what is highlighted: the hint says so."""
         event.stop()
-        self.focus_next()
+        self._submit()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        path = event.value.strip()
+        self._submit()
+
+    def _submit(self) -> None:
+        path = self.query_one("#path", Input).value.strip()
         if not path:
             self.notify("type a file name to export to", severity="warning", timeout=3)
+            self.set_focus(self.query_one("#path", Input))
             return
         fmt = self.query_one("#format", OptionList).highlighted_option
         group = self.query_one("#group", OptionList).highlighted_option

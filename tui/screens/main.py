@@ -20,9 +20,9 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
-from core.errors import describe
+from core.errors import describe, is_query_error
 from core.listing import FACET_TITLES, SORT_LABELS, Facet, ViewState
 from core.text import visible
 from tui.errors import guarded, safe
@@ -38,16 +38,19 @@ from tui.screens.actions import ITEM_BINDINGS, ItemActions
 from tui.services import shelf_app
 from tui.widgets.detail import DetailPane
 from tui.widgets.facets import FacetList, facet_label
-from tui.widgets.item_list import ItemList
+from tui.widgets.footer import ShelfFooter
+from tui.widgets.item_list import ItemList, ListHeader
 from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from core.search import SearchResult
+    from core.session import Session
 
 SEARCH_DEBOUNCE = 0.12
 DETAIL_DELAY = 0.04
 LOAD_DELAY = 0.1  # seconds between the first frame and loading the rest
 NARROW = 90  # below this many columns the facet sidebar hides
+WIDE = 140  # below this many the sidebar is narrower, leaving the titles room
 SHORT = 18  # below this many rows the detail pane hides
 
 
@@ -60,8 +63,11 @@ class ResultsReady(Message):
         facets: list[Facet],
         total: int | None,
         error: str | None,
+        bad_query: bool = False,
     ) -> None:
+        """``bad_query``: the error is in what the user typed, not in the program."""
         super().__init__()
+        self.bad_query = bad_query
         self.generation = generation
         self.order = order
         self.matches = matches
@@ -74,19 +80,34 @@ class MainScreen(ItemActions, Screen):
     BINDINGS = [
         # Priority: the focus must move before the keys typed after "/" are
         # handed to the list (a fast typist or a paste sends them at once).
-        Binding("slash", "focus_search", "search", key_display="/", priority=True),
-        Binding("enter,down", "leave_search", "results", show=False, priority=True),
-        Binding("enter", "open_detail", "detail"),
+        Binding(
+            "slash",
+            "focus_search",
+            "search",
+            key_display="/",
+            priority=True,
+            id="main.focus_search",
+        ),
+        Binding(
+            "enter,down",
+            "leave_search",
+            "results",
+            show=False,
+            priority=True,
+            id="main.leave_search",
+        ),
+        Binding("enter", "open_detail", "detail", id="main.open_detail"),
         *ITEM_BINDINGS,
-        Binding("x", "export", "export"),
-        Binding("s", "sort", "sort"),
-        Binding("f", "focus_facets", "filters"),
-        Binding("escape", "back", "clear", show=False),
+        Binding("x", "export", "export", id="main.export"),
+        Binding("s", "sort", "sort", id="main.sort"),
+        Binding("f", "focus_facets", "filters", id="main.focus_facets"),
+        Binding("escape", "back", "clear", show=False, id="main.back"),
+        Binding("ctrl+s", "save_search", "save search", show=False, id="main.save_search"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.state = ViewState()
+        self.state = ViewState()  # the app's remembered view, from on_mount
         self.generation = 0
         self.hits_total: int | None = None
         self.query_error: str | None = None
@@ -94,6 +115,7 @@ class MainScreen(ItemActions, Screen):
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._last_result: SearchResult | None = None
+        self._saved_counts: dict[tuple[str, str], int] = {}
         self._pending_cursor: int | None = None
         self._search_due = False
         self._reorder_pending = False
@@ -105,18 +127,26 @@ class MainScreen(ItemActions, Screen):
         with Horizontal(id="body"):
             yield FacetList(id="facets")
             with Vertical(id="center"):
-                yield ItemList(shelf_app(self).model, id="items")
+                items = ItemList(shelf_app(self).model, id="items")
+                yield ListHeader(items, id="list-header")
+                yield items
                 yield DetailPane(id="detail")
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield ShelfFooter()
 
     @property
     def items(self) -> ItemList:
         return self.query_one("#items", ItemList)
 
     def on_mount(self) -> None:
+        self.state = shelf_app(self).initial_view
+        if self.state.query:
+            search = self.query_one("#search", SearchBar)
+            with search.prevent(Input.Changed):
+                search.value = self.state.query
         self.query_one("#query-error").display = False
-        self.items.empty_message = "The library is empty: add documents with 'shelf import PATH'."
+        self._update_empty_message()
+        self._update_tags_column()
         self.items.set_order(shelf_app(self).model.library_order)
         self.set_focus(self.items)
         self._update_layout()
@@ -131,7 +161,8 @@ class MainScreen(ItemActions, Screen):
         # at 100k items, and Textual's writer thread still has to put this
         # frame on the terminal.
         self.set_timer(LOAD_DELAY, app.start_loading)
-        self.refresh_results(reorder=False)
+        restored = self.state.query or self.state.filters or self.state.sort != "relevance"
+        self.refresh_results(reorder=bool(restored))
 
     def busy(self) -> bool:
         return self._search_due or self._reorder_pending or self._detail_due
@@ -234,10 +265,13 @@ class MainScreen(ItemActions, Screen):
         matches: Mapping[str, Sequence[tuple[int, int]]] | None = None
         total = None
         try:
-            if query:
+            session = shelf_app(self).session
+            expanded = session.expand_query(query) if query else ""
+            saved = self._saved_facets(session, query)
+            if expanded.strip():
                 # Facet counts need the unfiltered hits even when the order stays.
-                search = shelf_app(self).session.search
-                result = search.search(query, previous=self._last_result)
+                search = session.search
+                result = search.search(expanded, previous=self._last_result)
                 self._last_result = result
                 matches = search.title_spans(result)
                 base: list[str] = list(matches)
@@ -247,11 +281,34 @@ class MainScreen(ItemActions, Screen):
             filtered = model.filter(base, state.filters)
             if current is None:
                 order = model.sort(filtered, state.sort)
-            facets = model.facets(base, state.filters, filtered)
+            facets = saved + model.facets(base, state.filters, filtered)
         except Exception as exc:  # a bad query (QueryError), no index, an engine failure
-            self.post_message(ResultsReady(generation, None, None, [], None, describe(exc)))
+            bad = is_query_error(exc)
+            self.post_message(ResultsReady(generation, None, None, [], None, describe(exc), bad))
             return
         self.post_message(ResultsReady(generation, order, matches, facets, total, None))
+
+    def _saved_facets(self, session: Session, query: str) -> list[Facet]:
+        """The "Saved" sidebar section: each saved search with how many items it finds now.
+
+        Counts are kept until the annotations change, so typing a query does
+        not rerun every saved search; with the index not open yet they wait.
+        """
+        saved = session.saved_searches()
+        if not saved or not session.search.ready:
+            return []
+        facets = []
+        for name, saved_query in saved.items():
+            key = (name, saved_query)
+            count = self._saved_counts.get(key)
+            if count is None:
+                try:
+                    count = len(session.find(f"@{name}"))
+                except ValueError:  # it names a filter or saved search that is gone
+                    count = 0
+                self._saved_counts[key] = count
+            facets.append(Facet("saved", name, count, query == f"@{name}"))
+        return facets
 
     def on_results_ready(self, message: ResultsReady) -> None:
         if message.generation != self.generation:
@@ -261,8 +318,16 @@ class MainScreen(ItemActions, Screen):
         self.query_error = message.error
         error = self.query_one("#query-error", Static)
         error.display = message.error is not None
+        self._update_empty_message()
         if message.error is not None:
-            error.update(f"! {message.error}")
+            if message.bad_query:
+                error.update(f"! {message.error} (escape clears the search)")
+                # The rows below were found by another query: showing them as
+                # the answer to this one would mislead, so the list empties.
+                self.items.set_order([])
+                self.hits_total = 0
+            else:  # a failure of ours: the last good list stays, said to be old
+                error.update(f"! {message.error} (the list shows the previous results)")
             self._update_status()
             return
         if message.order is not None:
@@ -290,11 +355,21 @@ class MainScreen(ItemActions, Screen):
     def index_ready(self) -> None:
         if self.state.query.strip():
             self.refresh_results()
+        else:
+            self.refresh_results(reorder=False)  # the saved searches' counts
         self._update_status()
 
     # -- facets, sort, export -----------------------------------------------
 
     def on_facet_list_toggled(self, event: FacetList.Toggled) -> None:
+        if event.group == "saved":
+            # A saved search is a query, not a filter: it goes in the search
+            # bar, where it can be read, extended or cleared with escape.
+            wanted = f"@{event.value}"
+            search = self.query_one("#search", SearchBar)
+            search.value = "" if self.state.query.strip() == wanted else wanted
+            search.cursor_position = len(search.value)  # typing after "/" extends it
+            return
         self.state = replace(self.state, filters=self.state.toggled(event.group, event.value))
         self.refresh_results()
 
@@ -320,6 +395,29 @@ class MainScreen(ItemActions, Screen):
 
         self.app.push_screen(SortMenu(self.state.sort), safe(self, "sort", chosen))
 
+    @guarded("save the search")
+    def action_save_search(self) -> None:
+        from tui.screens.save_search_dialog import SaveSearchDialog
+
+        query = self.state.query.strip()
+        if not query:
+            self.notify("type a search first (/), then save it", severity="warning", timeout=3)
+            return
+        app = shelf_app(self)
+        session = app.session
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+
+            def saved(result: dict[str, str]) -> None:
+                self.notify(f"saved @{name}: {query}", timeout=4, markup=False)
+                self.refresh_results(reorder=False)
+
+            app.jobs.submit("save the search", lambda: session.save_search(name, query), saved)
+
+        self.app.push_screen(SaveSearchDialog(query), safe(self, "save the search", chosen))
+
     @guarded("export")
     def action_export(self) -> None:
         from tui.screens.export_dialog import ExportChoice, ExportDialog, run_export
@@ -338,7 +436,22 @@ class MainScreen(ItemActions, Screen):
 
         item_id = self.items.current_id
         if item_id is not None:
-            self.app.push_screen(DetailScreen(item_id))
+            self.app.push_screen(DetailScreen(item_id, self.step))
+
+    def step(self, item_id: str, delta: int) -> str | None:
+        """The item ``delta`` rows from ``item_id`` in this list; the cursor moves there."""
+        order = self.items.order
+        if self.items.current_id == item_id:
+            index = self.items.cursor + delta  # no scan of a 100k-row list
+        else:
+            try:
+                index = order.index(item_id) + delta
+            except ValueError:
+                return None
+        if not 0 <= index < len(order):
+            return None
+        self.items.cursor = index
+        return order[index]
 
     def action_back(self) -> None:
         """Escape undoes one layer: leaves the facets, then clears the selection,
@@ -395,6 +508,8 @@ class MainScreen(ItemActions, Screen):
         self.annotations_changed(message.ids)
 
     def annotations_changed(self, ids: frozenset[str]) -> None:
+        self._saved_counts = {}
+        self._update_tags_column()
         self.items.refresh_rows()
         if self.items.current_id in ids:
             self.show_detail()
@@ -403,6 +518,7 @@ class MainScreen(ItemActions, Screen):
 
     @on(LibraryReloaded)
     def external_change(self, message: LibraryReloaded) -> None:
+        self._saved_counts = {}
         if message.items:
             self.refresh_results()
         elif message.ids or message.others:
@@ -427,10 +543,40 @@ class MainScreen(ItemActions, Screen):
     def _update_layout(self) -> None:
         width, height = self.app.size
         self.set_class(width < NARROW, "-narrow")
+        self.set_class(NARROW <= width < WIDE, "-medium")
         self.set_class(height < SHORT, "-short")
         self.query_one("#detail").display = height >= SHORT
 
+    def _update_tags_column(self) -> None:
+        """The tags column is drawn once someone has tagged something (else it is wasted room)."""
+        with_tags = any(a.tags for a in shelf_app(self).model.annotations.values())
+        if with_tags != self.items.with_tags:
+            self.items.with_tags = with_tags
+            self.items.refresh_rows()
+            self.query_one(ListHeader).refresh()
+
+    def _update_empty_message(self) -> None:
+        """What an empty list means: an empty library, a query that found nothing, or an error."""
+        items = self.items
+        query = self.state.query.strip()
+        if self.query_error is not None:
+            items.empty_message = "No results: the search above could not be read."
+        elif not shelf_app(self).model.library_order:
+            items.empty_message = "The library is empty: add documents with 'shelf import PATH'."
+        elif query and self.state.filters:
+            items.empty_message = f"No item matches “{query}” with the chosen filters."
+        elif query:
+            items.empty_message = f"No item matches “{query}”."
+        elif self.state.filters:
+            items.empty_message = "No item has all the chosen filters (escape clears them)."
+        else:
+            items.empty_message = "Nothing here."
+
     def _update_status(self) -> None:
+        header = self.query_one(ListHeader)
+        if header.sort != self.state.sort:
+            header.sort = self.state.sort
+            header.refresh()
         app = shelf_app(self)
         model = app.model
         shown = len(self.items.order)

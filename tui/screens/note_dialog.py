@@ -13,8 +13,8 @@ from tui.screens.confirm import ConfirmScreen
 
 class NoteDialog(ModalScreen[str | None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "save", priority=True),
-        Binding("escape", "cancel", "cancel", priority=True),
+        Binding("ctrl+s", "save", "save", priority=True, id="note.save"),
+        Binding("escape", "cancel", "cancel", priority=True, id="note.cancel"),
     ]
 
     def __init__(self, what: str) -> None:

@@ -12,7 +12,7 @@ from core.text import visible
 
 
 class RenameDialog(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "cancel", id="rename.cancel")]
 
     def __init__(self, current: str, original: str) -> None:
         super().__init__()

@@ -12,15 +12,18 @@ from textual.widgets.option_list import Option
 from core.listing import SORT_LABELS, SORTS
 
 #: One key per sort so ``s d`` sorts by date without moving the cursor.
-SORT_KEYS = {"relevance": "r", "date": "d", "title": "t", "changed": "c"}
+SORT_KEYS = {"relevance": "r", "date": "d", "title": "t", "changed": "c", "library": "l"}
 
 
 class SortMenu(ModalScreen[str | None]):
     BINDINGS = [
-        Binding("escape,q", "dismiss(None)", "cancel"),
-        Binding("j", "down", "down", show=False),
-        Binding("k", "up", "up", show=False),
-        *[Binding(key, f"choose('{sort}')", sort, show=False) for sort, key in SORT_KEYS.items()],
+        Binding("escape,q", "dismiss(None)", "cancel", id="sort.cancel"),
+        Binding("j", "down", "down", show=False, id="sort.down"),
+        Binding("k", "up", "up", show=False, id="sort.up"),
+        *[
+            Binding(key, f"choose('{sort}')", sort, show=False, id=f"sort.{sort}")
+            for sort, key in SORT_KEYS.items()
+        ],
     ]
 
     def __init__(self, current: str) -> None:

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from core.listing import GLYPHS, Stats
 from core.text import category_name
+from tui.widgets.footer import ShelfFooter
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 STATUS_FILL = {"read": "█", "reading": "▓", "unread": "░"}
@@ -89,9 +90,9 @@ def weeks_text(stats: Stats) -> Text:
 
 class StatsScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape,q,S", "close", "back"),
-        Binding("j", "scroll('down')", "down", show=False),
-        Binding("k", "scroll('up')", "up", show=False),
+        Binding("escape,q,S", "close", "back", id="stats.close"),
+        Binding("j", "scroll('down')", "down", show=False, id="stats.scroll_down"),
+        Binding("k", "scroll('up')", "up", show=False, id="stats.scroll_up"),
     ]
 
     def __init__(self, stats: Stats) -> None:
@@ -116,7 +117,7 @@ class StatsScreen(Screen[None]):
                     with Vertical(classes="stats-box"):
                         yield Static(Text(title, style="bold"), classes="stats-title")
                         yield Static(bars_text(rows), classes="stats-bars")
-        yield Footer()
+        yield ShelfFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#stats-body"))

@@ -45,7 +45,7 @@ class TagSuggester(Suggester):
 
 
 class TagInput(Input):
-    BINDINGS = [Binding("tab", "complete", "complete", show=False)]
+    BINDINGS = [Binding("tab", "complete", "complete", show=False, id="tags.complete")]
 
     def action_complete(self) -> None:
         """Tab takes the suggestion, as shells do; with none it does nothing."""
@@ -55,7 +55,7 @@ class TagInput(Input):
 
 
 class TagDialog(ModalScreen[list[str] | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "cancel", id="tags.cancel")]
 
     def __init__(self, what: str, tags_in_use: Sequence[str]) -> None:
         super().__init__()
@@ -86,9 +86,9 @@ class TagDialog(ModalScreen[list[str] | None]):
 
 class UntagDialog(ModalScreen[str | None]):
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "cancel"),
-        Binding("j", "down", "down", show=False),
-        Binding("k", "up", "up", show=False),
+        Binding("escape", "dismiss(None)", "cancel", id="untag.cancel"),
+        Binding("j", "down", "down", show=False, id="untag.down"),
+        Binding("k", "up", "up", show=False, id="untag.up"),
     ]
 
     def __init__(self, what: str, counts: Mapping[str, int], total: int) -> None:

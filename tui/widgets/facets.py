@@ -27,6 +27,8 @@ def _label(facet: Facet) -> str:
         return f"{GLYPHS.get(facet.value, '?')} {facet.value}"
     if facet.group == "tag":
         return f"#{facet.value}"
+    if facet.group == "saved":
+        return f"@{facet.value}"
     if facet.group == "category":
         name = category_name(facet.value)
         return f"{facet.value} {name}" if name else facet.value
@@ -37,12 +39,12 @@ class FacetList(OptionList):
     """Choosing a value toggles it as a filter; values of one group are alternatives."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "down", show=False),
-        Binding("k", "cursor_up", "up", show=False),
-        Binding("g", "first", "top", show=False),
-        Binding("G", "last", "bottom", show=False),
-        Binding("space", "select", "toggle filter", show=False),
-        Binding("enter", "select", "toggle filter"),
+        Binding("j", "cursor_down", "down", show=False, id="facets.cursor_down"),
+        Binding("k", "cursor_up", "up", show=False, id="facets.cursor_up"),
+        Binding("g", "first", "top", show=False, id="facets.first"),
+        Binding("G", "last", "bottom", show=False, id="facets.last"),
+        Binding("space", "select", "toggle filter", show=False, id="facets.toggle_space"),
+        Binding("enter", "select", "toggle filter", id="facets.toggle"),
     ]
 
     class Toggled(Message):

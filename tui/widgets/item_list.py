@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -19,6 +20,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from core.listing import DERIVED_GLYPH, GLYPHS, LibraryModel
 from core.text import visible as visible_text
@@ -55,31 +57,45 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def column_widths(width: int) -> tuple[int, int, int]:
+DATE_W = 12  # "Sep 30, 2021"
+GAP = 2
+
+
+def column_widths(width: int, with_tags: bool = True) -> tuple[int, int, int]:
     """Date, first author and tags column widths for a list ``width`` cells wide.
 
     Narrow lists drop authors, then tags, then dates, so the title always
-    keeps most of the room.
+    keeps most of the room; a library nobody has tagged yet has no tags column.
     """
-    date_w = 10 if width >= 40 else 0
-    author_w = min(24, max(10, width // 7)) if width >= 70 else 0
-    tags_w = min(30, max(10, width // 6)) if width >= 55 else 0
+    date_w = DATE_W if width >= 40 else 0
+    author_w = min(22, max(10, width // 6)) if width >= 70 else 0
+    tags_w = min(30, max(8, width // 7)) if width >= 55 and with_tags else 0
     return date_w, author_w, tags_w
+
+
+def title_width(width: int, widths: tuple[int, int, int]) -> int:
+    gaps = sum(GAP for w in widths if w)
+    return max(1, width - 4 - sum(widths) - gaps)
+
+
+def _strip_colour(style: Style) -> Style:
+    """A part's emphasis without its colour: on the cursor row the cursor's colours win."""
+    return Style(bold=style.bold, italic=style.italic, underline=style.underline)
 
 
 class ItemList(ScrollView, can_focus=True):
     """The rows of the current view; the cursor row feeds the detail pane."""
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "down", show=False),
-        Binding("k,up", "cursor_up", "up", show=False),
-        Binding("g,home", "top", "top", show=False),
-        Binding("G,end", "bottom", "bottom", show=False),
-        Binding("pagedown,ctrl+f", "page_down", "page down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "page up", show=False),
-        Binding("ctrl+d", "half_down", "half page down", show=False),
-        Binding("ctrl+u", "half_up", "half page up", show=False),
-        Binding("space", "select", "select"),
+        Binding("j,down", "cursor_down", "down", show=False, id="list.cursor_down"),
+        Binding("k,up", "cursor_up", "up", show=False, id="list.cursor_up"),
+        Binding("g,home", "top", "top", show=False, id="list.top"),
+        Binding("G,end", "bottom", "bottom", show=False, id="list.bottom"),
+        Binding("pagedown,ctrl+f", "page_down", "page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "page up", show=False, id="list.page_up"),
+        Binding("ctrl+d", "half_down", "half page down", show=False, id="list.half_down"),
+        Binding("ctrl+u", "half_up", "half page up", show=False, id="list.half_up"),
+        Binding("space", "select", "select", id="list.select"),
     ]
 
     COMPONENT_CLASSES = {
@@ -117,6 +133,9 @@ class ItemList(ScrollView, can_focus=True):
         self.empty_message = "Nothing here."
         self._cache: dict[tuple, tuple[object, Strip]] = {}
         self._row_style_map: dict[str, Style] | None = None
+        self._cursor_style_map: dict[str, Style] | None = None
+        #: Whether the tags column is drawn; the screen turns it off while nobody has tags.
+        self.with_tags = True
         self._frame: tuple[int, int] | None = None
         self._last_highlighted: str | None = None
 
@@ -272,7 +291,7 @@ class ItemList(ScrollView, can_focus=True):
         spans = None if row.ann is not None and row.ann.title else self.matches.get(item_id)
         # Matches change only with set_order, which empties the cache; a row
         # object is rebuilt whenever its annotation changes.
-        key = (item_id, width, is_cursor, focused, selected, base)
+        key = (item_id, width, is_cursor, focused, selected, base, self.with_tags)
         cached = self._cache.get(key)
         if cached is not None and cached[0] is row:
             return cached[1]
@@ -285,7 +304,15 @@ class ItemList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._row_style_map = None
+        self._cursor_style_map = None
         self._cache.clear()
+
+    def _cursor_styles(self) -> dict[str, Style]:
+        if self._cursor_style_map is None:
+            self._cursor_style_map = {
+                name: _strip_colour(style) for name, style in self._row_styles().items()
+            }
+        return self._cursor_style_map
 
     def _row_styles(self) -> dict[str, Style]:
         """Partial styles, so a row's parts never paint over the cursor's background."""
@@ -304,6 +331,8 @@ class ItemList(ScrollView, can_focus=True):
         line = base
         if is_cursor:
             line = base + (st["cursor"] if focused else _BOLD)
+            if focused:
+                st = self._cursor_styles()
         segments = [
             Segment(CURSOR_GLYPH if is_cursor else " ", line),
             Segment(SELECT_GLYPH if selected else " ", line + st["selected"]),
@@ -311,9 +340,14 @@ class ItemList(ScrollView, can_focus=True):
             Segment(" ", line),
         ]
         # Columns have the same widths on every row so they line up.
-        date_w, author_w, tags_w = column_widths(width)
-        gaps = sum(2 for w in (date_w, author_w, tags_w) if w)
-        title_w = max(1, width - 4 - date_w - author_w - tags_w - gaps)
+        date_w, author_w, tags_w = widths = column_widths(width, self.with_tags)
+        title_w = title_width(width, widths)
+        # A title may run on over the author and date cells when the row has
+        # neither (blog excerpts): their long derived titles get the room.
+        columns = [(author_w, row.author, "author"), (date_w, row.date, "date")]
+        while columns and columns[0][0] and not columns[0][1]:
+            title_w += columns.pop(0)[0] + GAP
+        columns = [c for c in columns if c[0]]
 
         title = (DERIVED_GLYPH if row.derived else "") + row.title
         shown = _fit(title, title_w)
@@ -334,12 +368,49 @@ class ItemList(ScrollView, can_focus=True):
         else:
             segments.append(Segment(shown, title_style))
         segments.append(Segment(" " * (title_w - cell_len(shown)), line))
-        for column_w, text, name in (
-            (author_w, row.author, "author"),
-            (date_w, row.date, "date"),
-            (tags_w, visible_text(" ".join(f"#{t}" for t in row.tags), lines=False), "tags"),
-        ):
+        if tags_w:
+            columns.append(
+                (tags_w, visible_text(" ".join(f"#{t}" for t in row.tags), lines=False), "tags")
+            )
+        for column_w, text, name in columns:
             if column_w:
-                segments.append(Segment("  ", line))
+                segments.append(Segment(" " * GAP, line))
                 segments.append(Segment(_pad(_fit(text, column_w), column_w), line + st[name]))
         return Strip(segments).adjust_cell_length(width, line)
+
+
+#: The column a sort orders by, marked in the header.
+_SORTED_COLUMN = {"date": "date", "title": "title"}
+
+
+class ListHeader(Widget):
+    """The column names over the list, laid out with the list's own widths."""
+
+    DEFAULT_CSS = """
+    ListHeader {
+        height: 1;
+    }
+    """
+
+    def __init__(self, items: ItemList, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.items = items
+        self.sort = "relevance"
+
+    def render(self) -> Text:
+        width = self.items.scrollable_content_region.width or max(1, self.size.width - 1)
+        widths = date_w, author_w, tags_w = column_widths(width, self.items.with_tags)
+        marked = _SORTED_COLUMN.get(self.sort)
+
+        def name(label: str) -> str:
+            return label + (" ▾" if label == marked else "")
+
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(
+            "    "
+            + _pad(_fit(name("title"), title_width(width, widths)), title_width(width, widths))
+        )
+        for column_w, label in ((author_w, "author"), (date_w, "date"), (tags_w, "tags")):
+            if column_w:
+                text.append(" " * GAP + _pad(_fit(name(label), column_w), column_w))
+        return text

@@ -11,9 +11,9 @@ class SearchBar(Input):
     """Typing searches as you go; ``enter``/``down`` go to the results, ``escape`` clears."""
 
     BINDINGS = [
-        Binding("enter", "to_results", "results", show=False),
-        Binding("down", "to_results", "results", show=False),
-        Binding("escape", "clear_or_leave", "clear", show=True),
+        Binding("enter", "to_results", "results", show=False, id="search.to_results"),
+        Binding("down", "to_results", "results", show=False, id="search.down_to_results"),
+        Binding("escape", "clear_or_leave", "clear", show=True, id="search.clear_or_leave"),
     ]
     # The main screen also binds enter and down with priority while this has
     # focus, so keys typed right after them reach the list, not this input.
