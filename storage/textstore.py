@@ -28,12 +28,22 @@ import os
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
 
 from storage.atomic import temp_path_for
 
-__all__ = ["TextStore", "open_text_store", "write_text_store"]
+__all__ = [
+    "StoreFile",
+    "TextStore",
+    "ascii_ids",
+    "open_store",
+    "open_text_store",
+    "read_header",
+    "replace_file",
+    "write_text_store",
+]
 
 MAGIC = b"shelf-texts\x00"
 VERSION = 1
@@ -41,7 +51,30 @@ _WINDOW = 4 << 20  # the most get_many reads at a time
 _GAP = 8 << 10  # unwanted bytes get_many reads rather than make another call
 
 
-class TextStore:
+class StoreFile:
+    """A derived store's open file, closed once whoever holds the store lets it go.
+
+    Subclasses set ``_fd`` last in ``__init__``, once the file has passed
+    their checks: a store that fails them is closed by :func:`open_store`,
+    never a second time by ``__del__`` (the number may be another file's by then).
+    """
+
+    _fd = -1
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+S = TypeVar("S", bound=StoreFile)
+
+
+class TextStore(StoreFile):
     """``store.get(item_id)``: an item's abstract, or "" if it has none.
 
     The ids and offsets (2 MB at 100k items) are read at open; each text is
@@ -51,7 +84,6 @@ class TextStore:
     """
 
     def __init__(self, fd: int, count: int, width: int, ids_at: int, size: int) -> None:
-        self._fd = fd
         self._count = count
         self._width = width
         self._ids = os.pread(fd, count * width, ids_at)
@@ -66,6 +98,7 @@ class TextStore:
             raise ValueError("text store truncated")
         if size != self._blob_at + self._offsets[-1]:
             raise ValueError("text store truncated")
+        self._fd = fd
 
     def __len__(self) -> int:
         return self._count
@@ -137,36 +170,106 @@ class TextStore:
             i = j
         return out
 
-    def close(self) -> None:
-        if self._fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = -1
 
-    def __del__(self) -> None:
-        self.close()
+def read_header(fd: int, magic: bytes) -> tuple[dict[str, Any], int, int]:
+    """(header, where the header ends, file size) of a store file that starts with ``magic``.
+
+    Shared by the derived stores in ``.cache/``: each is a magic string, a
+    u32 length and a JSON header, then sections the header describes. Raises
+    ValueError for a file that is not one.
+    """
+    size = os.fstat(fd).st_size
+    head = os.pread(fd, min(size, 4096), 0)
+    if not head.startswith(magic):
+        raise ValueError("not a store of this kind")
+    pos = len(magic)
+    length = int.from_bytes(head[pos : pos + 4], "little")
+    raw = head[pos + 4 : pos + 4 + length]
+    if len(raw) < length:
+        raw = os.pread(fd, length, pos + 4)
+    header = json.loads(raw)
+    if not isinstance(header, dict):
+        raise ValueError("not a store header")
+    return header, pos + 4 + length, size
 
 
-def open_text_store(path: str | os.PathLike[str], signature: str) -> TextStore | None:
-    """The store at ``path`` if it was written for ``signature``; None otherwise."""
+def open_store(
+    path: str | os.PathLike[str],
+    magic: bytes,
+    version: int,
+    signature: str,
+    make: Callable[[int, dict[str, Any], int, int], S],
+) -> S | None:
+    """``make(fd, header, header_end, size)`` for the store at ``path``, if it is one.
+
+    None when it is missing, of another kind or version, written for another
+    signature, or fails ``make``'s checks: a derived file that cannot be
+    used is only ever a reason to rebuild it.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
     try:
-        size = os.fstat(fd).st_size
-        head = os.pread(fd, min(size, 4096), 0)
-        if not head.startswith(MAGIC):
-            raise ValueError("not a text store")
-        pos = len(MAGIC)
-        length = int.from_bytes(head[pos : pos + 4], "little")
-        header = json.loads(os.pread(fd, length, pos + 4))
-        if header.get("version") != VERSION or header.get("signature") != signature:
+        header, end, size = read_header(fd, magic)
+        if header.get("version") != version or header.get("signature") != signature:
             raise ValueError("stale")
-        return TextStore(fd, int(header["count"]), int(header["width"]), pos + 4 + length, size)
-    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        return make(fd, header, end, size)
+    except (OSError, ValueError, KeyError, TypeError, OverflowError, AttributeError):
         os.close(fd)
         return None
+
+
+def open_text_store(path: str | os.PathLike[str], signature: str) -> TextStore | None:
+    """The store at ``path`` if it was written for ``signature``; None otherwise."""
+    return open_store(
+        path,
+        MAGIC,
+        VERSION,
+        signature,
+        lambda fd, header, end, size: TextStore(
+            fd, int(header["count"]), int(header["width"]), end, size
+        ),
+    )
+
+
+def ascii_ids(ids: Iterable[str]) -> list[bytes] | None:
+    """The ids as the bytes a store keeps, or None when a store cannot hold them.
+
+    Stores pad ids with NUL to a fixed width, so an id must be ASCII without NUL.
+    """
+    try:
+        keys = [item_id.encode("ascii") for item_id in ids]
+    except UnicodeEncodeError:
+        return None
+    if any(b"\0" in k for k in keys):
+        return None
+    return keys
+
+
+def replace_file(path: str | os.PathLike[str], fill: Callable[[BinaryIO], None]) -> bool:
+    """Write a derived file through ``fill(f)`` and put it in place; whether that worked.
+
+    A temp file, fsynced, then renamed over the old one: the stores are
+    caches, but ones that are read without being checked against their
+    record, so a reader must see a whole old one or a whole new one. A crash
+    leaves a temp file the next start removes; a failure (a full disk) leaves
+    no file and means only that the record is read instead.
+    """
+    path = Path(path)
+    tmp = temp_path_for(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            fill(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+    return True
 
 
 def write_text_store(
@@ -180,40 +283,27 @@ def write_text_store(
     time, so writing 80 MB of abstracts never holds a second copy of them.
     """
     pairs = sorted(texts)
-    try:
-        keys = [item_id.encode("ascii") for item_id, _ in pairs]
-    except UnicodeEncodeError:
-        return False
-    if any(b"\0" in k for k in keys):
+    keys = ascii_ids(item_id for item_id, _ in pairs)
+    if keys is None:
         return False
     width = max((len(k) for k in keys), default=0)
     header = json.dumps(
         {"version": VERSION, "signature": signature, "count": len(pairs), "width": width}
     ).encode()
-    path = Path(path)
-    tmp = temp_path_for(path)  # a crash leaves a file the next start removes
-    offsets = array("Q", [0])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(MAGIC + len(header).to_bytes(4, "little") + header)
-            f.write(b"".join(k.ljust(width, b"\0") for k in keys))
-            offsets_at = f.tell()
-            f.seek(8 * (len(pairs) + 1), os.SEEK_CUR)
-            total = 0
-            for _, text in pairs:
-                total += f.write(text.encode("utf-8", "surrogatepass"))
-                offsets.append(total)
-            if sys.byteorder != "little":  # pragma: no cover
-                offsets.byteswap()
-            f.seek(offsets_at)
-            f.write(offsets.tobytes())
-            f.flush()
-            # A cache, but one the detail pane trusts: on disk before it replaces the old one.
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        return False
-    return True
+
+    def fill(f: BinaryIO) -> None:
+        offsets = array("Q", [0])
+        f.write(MAGIC + len(header).to_bytes(4, "little") + header)
+        f.write(b"".join(k.ljust(width, b"\0") for k in keys))
+        offsets_at = f.tell()
+        f.seek(8 * (len(pairs) + 1), os.SEEK_CUR)
+        total = 0
+        for _, text in pairs:
+            total += f.write(text.encode("utf-8", "surrogatepass"))
+            offsets.append(total)
+        if sys.byteorder != "little":  # pragma: no cover
+            offsets.byteswap()
+        f.seek(offsets_at)
+        f.write(offsets.tobytes())
+
+    return replace_file(path, fill)
