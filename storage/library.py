@@ -549,18 +549,15 @@ class Library:
             return store
 
     def _stored_items(self) -> tuple[Mapping[str, Any], str]:
-        """library.json's item documents and the stamp of the version they come from.
+        """library.json's item documents, and a stamp no newer than the version they come from.
 
-        Both from the storage, which reads a file's bytes and its identity
-        from one open file: a replace meanwhile cannot pair one version's
-        items with another's stamp.
+        The stamp is taken before reading, as in ``_load_meta``: if the file
+        is replaced in between, the store is stamped with an older version
+        than it holds, so it is never used, rather than used for a version
+        it does not hold.
         """
-        docs = self._items.raw()
-        written = self._meta_storage.signature
-        if written is None:
-            return docs, "-"
-        _dev, ino, size, mtime_ns = written[:4]
-        return docs, _stamp((ino, mtime_ns, size))
+        signature = _stamp(_file_signature(self._meta_path))
+        return self._items.raw(), signature
 
     def _rebuild_item_store(self) -> tuple[ItemStore | None, str]:
         """Write the store from library.json as it is now: one read of the whole file."""
@@ -575,7 +572,11 @@ class Library:
         return store, signature
 
     def _write_item_store(self) -> None:
-        """Keep the store in step with library.json just written (under the library lock)."""
+        """Keep the store in step with library.json just written (under the library lock).
+
+        From the storage's copy of what it wrote (it keeps it until
+        ``_release``), so the import does not read 100k items back.
+        """
         if self._item_store is not None:
             self._item_store.close()
         self._item_store, self._item_store_for = None, None
@@ -867,9 +868,9 @@ class Library:
                 updaters["documents"] = lambda table: table.update(documents)
             if updaters:
                 self._meta_db.apply(updaters)
+                self._write_item_store()  # stamped with the file just written
             self._write_text_store(existing, items)
             if metas:
-                self._write_item_store()
                 self._write_row_cache(existing, items)
             if progress:
                 progress(total, total)
