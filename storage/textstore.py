@@ -77,31 +77,60 @@ S = TypeVar("S", bound=StoreFile)
 class TextStore(StoreFile):
     """``store.get(item_id)``: an item's abstract, or "" if it has none.
 
-    The ids and offsets (2 MB at 100k items) are read at open; each text is
-    one ``pread`` on the open file. Thread-safe: ``pread`` has no shared file
-    position. The file is replaced, never rewritten in place, so a store
-    stays consistent until closed even if a newer one is written meanwhile.
+    Each text is one ``pread`` on the open file. The ids and offsets (2 MB
+    at 100k items, 20 MB at 1M) are read only once many texts are wanted:
+    until then a look-up bisects the file itself, a few dozen tiny reads,
+    so that showing one item does not cost in proportion to the library.
+    Thread-safe: ``pread`` has no shared file position. The file is
+    replaced, never rewritten in place, so a store stays consistent until
+    closed even if a newer one is written meanwhile.
     """
+
+    #: Single look-ups after which the tables are read whole (a reader going through many).
+    TABLES_AFTER = 64
 
     def __init__(self, fd: int, count: int, width: int, ids_at: int, size: int) -> None:
         self._count = count
         self._width = width
-        self._ids = os.pread(fd, count * width, ids_at)
+        self._ids_at = ids_at
+        self._offsets_at = ids_at + count * width
+        self._blob_at = self._offsets_at + 8 * (count + 1)
         self._keys: list[bytes] | None = None
-        offsets_at = ids_at + count * width
-        self._offsets = array("Q")
-        self._offsets.frombytes(os.pread(fd, 8 * (count + 1), offsets_at))
-        if sys.byteorder != "little":  # pragma: no cover - the file is little-endian
-            self._offsets.byteswap()
-        self._blob_at = offsets_at + 8 * (count + 1)
-        if len(self._ids) != count * width or len(self._offsets) != count + 1:
-            raise ValueError("text store truncated")
-        if size != self._blob_at + self._offsets[-1]:
+        self._offsets: array[int] | None = None
+        self._lookups = 0
+        last = os.pread(fd, 8, self._offsets_at + 8 * count)
+        if len(last) != 8 or size != self._blob_at + int.from_bytes(last, "little"):
             raise ValueError("text store truncated")
         self._fd = fd
 
     def __len__(self) -> int:
         return self._count
+
+    def _read(self, length: int, at: int) -> bytes:
+        data = os.pread(self._fd, length, at)
+        if len(data) != length:
+            raise OSError("text store ended early")
+        return data
+
+    def _tables(self) -> tuple[list[bytes], array[int]]:
+        """The ids (as a list of bytes, for bisect at C speed) and offsets, read whole once."""
+        if self._keys is None or self._offsets is None:
+            width = self._width
+            ids = self._read(self._count * width, self._ids_at)
+            offsets = array("Q")
+            offsets.frombytes(self._read(8 * (self._count + 1), self._offsets_at))
+            if sys.byteorder != "little":  # pragma: no cover - the file is little-endian
+                offsets.byteswap()
+            self._keys = [ids[i : i + width] for i in range(0, len(ids), width)]
+            self._offsets = offsets
+        return self._keys, self._offsets
+
+    def _span(self, i: int) -> tuple[int, int]:
+        """Where text ``i`` lies in the blob."""
+        if self._offsets is not None:
+            return self._offsets[i], self._offsets[i + 1]
+        pair = self._read(16, self._offsets_at + 8 * i)
+        return int.from_bytes(pair[:8], "little"), int.from_bytes(pair[8:], "little")
 
     def _position(self, item_id: str) -> int | None:
         try:
@@ -112,14 +141,21 @@ class TextStore(StoreFile):
         if len(key) > width:
             return None
         key = key.ljust(width, b"\0")
-        keys = self._keys
-        if keys is None:
-            # A list of bytes for bisect (C speed; 5 MB at 100k), made on
-            # first use: a Python-level binary search cost 8 µs a look-up.
-            ids = self._ids
-            keys = self._keys = [ids[i : i + width] for i in range(0, len(ids), width)]
-        i = bisect_left(keys, key)
-        return i if i < self._count and keys[i] == key else None
+        self._lookups += 1
+        if self._keys is not None or self._lookups > self.TABLES_AFTER:
+            keys = self._tables()[0]
+            i = bisect_left(keys, key)
+            return i if i < self._count and keys[i] == key else None
+        lo, hi = 0, self._count
+        while lo < hi:  # bisect_left over the file
+            mid = (lo + hi) // 2
+            if self._read(width, self._ids_at + mid * width) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self._count and self._read(width, self._ids_at + lo * width) == key:
+            return lo
+        return None
 
     def __contains__(self, item_id: object) -> bool:
         return isinstance(item_id, str) and self._position(item_id) is not None
@@ -132,11 +168,8 @@ class TextStore(StoreFile):
         i = self._position(item_id)
         if i is None:
             return default
-        start, end = self._offsets[i], self._offsets[i + 1]
-        data = os.pread(self._fd, end - start, self._blob_at + start)
-        if len(data) != end - start:
-            raise OSError(f"text store ended early reading {item_id}")
-        return data.decode("utf-8", "surrogatepass")
+        start, end = self._span(i)
+        return self._read(end - start, self._blob_at + start).decode("utf-8", "surrogatepass")
 
     def get_many(self, item_ids: Sequence[str]) -> list[str]:
         """The abstracts of ``item_ids``, in that order ("" for unknown ids).
@@ -146,8 +179,8 @@ class TextStore(StoreFile):
         takes a few dozen reads. A scattered batch reads what it needs and
         not the gaps between.
         """
+        offsets = self._tables()[1]
         positions = [self._position(i) for i in item_ids]
-        offsets = self._offsets
         out = [""] * len(item_ids)
         wanted = sorted((p, k) for k, p in enumerate(positions) if p is not None)
         i, n = 0, len(wanted)
