@@ -60,8 +60,8 @@ def prepare(work: Path, size: int, annotated: int, shelf: str) -> Path:
     data = work / f"data-{size}"
     if size == BASELINE:
         if not data.exists():
-            subprocess.run([shelf, "--data-dir", str(data), "--user", USER, "list"], check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
+            command = [shelf, "--data-dir", str(data), "--user", USER, "list"]
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         return data
     if not (data / "library.json").exists():
         corpus = work / f"corpus-{size}"
