@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-USER = "bench"
+USER = "bench"  # whose annotations; --user another name times a user who has none
 COMMANDS = ("show", "tag", "read", "note", "rename")
 BASELINE = 73
 
@@ -117,10 +117,10 @@ def targets(data: Path, count: int) -> list[str]:
     return [rng.choice(ids) for _ in range(count)]
 
 
-def time_command(shelf: str, data: Path, argv: list[str]) -> float:
+def time_command(shelf: str, data: Path, argv: list[str], user: str = USER) -> float:
     start = time.perf_counter()
     done = subprocess.run(
-        [shelf, "--data-dir", str(data), "--user", USER, *argv],
+        [shelf, "--data-dir", str(data), "--user", user, *argv],
         capture_output=True,
     )
     elapsed = time.perf_counter() - start
@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shelf", default=_default_shelf(), help="the shelf executable timed")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--annotated", type=int, default=10_000, help="items the user annotated")
+    parser.add_argument(
+        "--user", default=USER, help="who runs the commands (another name: no annotations)"
+    )
     parser.add_argument("--commands", default=",".join(COMMANDS))
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -154,15 +157,15 @@ def main(argv: list[str] | None = None) -> int:
             for size in sizes:
                 item_id = ids[size][run * len(commands) + c]
                 if command == "read":  # a small library repeats items: make it a change again
-                    time_command(args.shelf, folders[size], ["unread", item_id])
+                    time_command(args.shelf, folders[size], ["unread", item_id], args.user)
                 elapsed = time_command(
-                    args.shelf, folders[size], _args_for(command, item_id, token)
+                    args.shelf, folders[size], _args_for(command, item_id, token), args.user
                 )
                 if run:  # the first is the warm-up
                     times[size][command].append(elapsed)
     load_after = os.getloadavg()
     medians = {s: {c: statistics.median(t) for c, t in times[s].items()} for s in sizes}
-    print(f"shelf: {args.shelf}")
+    print(f"shelf: {args.shelf}, user: {args.user}")
     print(f"median of {args.repeats} whole processes, seconds (ratio to {BASELINE} items)")
     print(f"{'command':<8}" + "".join(f"{size:>22,}" for size in sizes))
     for command in commands:
