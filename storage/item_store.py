@@ -68,6 +68,8 @@ class ItemStore(StoreFile):
     Methods raise :class:`DamagedStore` when a check fails.
     """
 
+    short_read = DamagedStore
+
     def __init__(self, fd: int, header: dict[str, Any], header_end: int, size: int) -> None:
         start = len(MAGIC) + 4
         raw = os.pread(fd, header_end + 4 - start, start)
@@ -95,16 +97,7 @@ class ItemStore(StoreFile):
             raise ValueError("item store truncated")
         self._fd = fd
 
-    def __len__(self) -> int:
-        return self._count
-
     # -- reading, checked --------------------------------------------------
-
-    def _read(self, length: int, at: int) -> bytes:
-        data = os.pread(self._fd, length, at)
-        if len(data) != length:
-            raise DamagedStore("item store ended early")
-        return data
 
     def _offset(self, i: int) -> int:
         return int.from_bytes(self._read(8, self._offsets_at + 8 * i), "little")

@@ -60,6 +60,18 @@ class StoreFile:
     """
 
     _fd = -1
+    _count = 0
+    #: What a read that finds the file shorter than its header says raises.
+    short_read: type[Exception] = OSError
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _read(self, length: int, at: int) -> bytes:
+        data = os.pread(self._fd, length, at)
+        if len(data) != length:
+            raise self.short_read(f"{type(self).__name__}: the file ended early")
+        return data
 
     def close(self) -> None:
         fd, self._fd = self._fd, -1
@@ -102,15 +114,6 @@ class TextStore(StoreFile):
         if len(last) != 8 or size != self._blob_at + int.from_bytes(last, "little"):
             raise ValueError("text store truncated")
         self._fd = fd
-
-    def __len__(self) -> int:
-        return self._count
-
-    def _read(self, length: int, at: int) -> bytes:
-        data = os.pread(self._fd, length, at)
-        if len(data) != length:
-            raise OSError("text store ended early")
-        return data
 
     def _tables(self) -> tuple[list[bytes], array[int]]:
         """The ids (as a list of bytes, for bisect at C speed) and offsets, read whole once."""
