@@ -19,7 +19,7 @@ from typing import Any
 from core.text import visible
 from seeds.model import Item
 from storage.model import Annotation
-from storage.tui_support import NO_YEAR, SOURCE_SEP, Base, CachedRows, item_base
+from storage.row_cache import NO_YEAR, SOURCE_SEP, Base, CachedRows, item_base
 from storage.views import item_view
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}

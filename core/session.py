@@ -23,14 +23,14 @@ from storage.atomic import StorageError
 from storage.corrections import check_field
 from storage.history import History, Record, Step
 from storage.model import STATUSES, Annotation, Note
-from storage.shelf import Shelf, UnknownItem
-from storage.tui_support import (
+from storage.row_cache import (
     CachedRows,
     item_base,
     library_signature,
     read_row_cache,
     write_row_cache,
 )
+from storage.shelf import Shelf, UnknownItem
 
 if TYPE_CHECKING:
     from seeds.model import Item

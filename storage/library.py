@@ -30,11 +30,13 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from seeds.collector import paused_gc
 from seeds.model import Item, Update
 from storage.annotations import now_iso
+from storage.atomic import StorageError
+from storage.item_store import DamagedStore, ItemStore, open_item_store, write_item_store
 from storage.jsonstore import SafeJSONStorage, Warn
 from storage.lock import FileLock
 from storage.paths import DataDir
@@ -50,6 +52,14 @@ Progress = Callable[[int, int], None]
 
 KEYS_FILE = "keys.json"
 TEXT_STORE_FILE = "texts.bin"
+ITEM_STORE_FILE = "items.bin"
+
+T = TypeVar("T")
+
+
+class UnknownItem(StorageError):
+    pass
+
 
 #: Below this much text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
@@ -205,6 +215,11 @@ def _file_signature(path: str) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _stamp(signature: tuple[int, int, int] | None) -> str:
+    """A file's identity as the derived stores record it ("-": no file)."""
+    return "-" if signature is None else "{}:{}:{}".format(*signature)
+
+
 # -- parsing, possibly in worker processes ------------------------------------------
 
 
@@ -346,6 +361,9 @@ class Library:
         self._store_path = data_dir.cache_dir / TEXT_STORE_FILE
         self._store: TextStore | None = None
         self._store_for: str | None = None
+        self._item_store_path = data_dir.cache_dir / ITEM_STORE_FILE
+        self._item_store: ItemStore | None = None
+        self._item_store_for: str | None = None
 
     # -- reading ------------------------------------------------------------
 
@@ -441,7 +459,12 @@ class Library:
             return store
 
     def text(self, item_id: str) -> str:
-        """One item's abstract, without loading the others."""
+        """One item's abstract, without loading the others (or the library)."""
+        with self._mutex:
+            if self._texts_loaded_for is None:
+                store = self.open_text_store()
+                if store is not None:
+                    return store.get(item_id)
         return self.text_source()(item_id)
 
     def text_source(self) -> Callable[[str], str]:
@@ -493,17 +516,187 @@ class Library:
             self._store, self._store_for = None, None
 
     def _write_row_cache(self, existing: Mapping[str, Item], items: list[Item]) -> None:
-        """The app's list rows for the library just written (see tui_support).
+        """The app's list rows for the library just written (see :mod:`storage.row_cache`).
 
         Without it the first start after an import parses the whole library
         before its first frame (0.9 s at 100k items instead of 0.5 s).
         """
-        from storage.tui_support import item_base, library_signature, write_row_cache
+        from storage.row_cache import item_base, library_signature, write_row_cache
 
         merged = dict(existing)
         merged.update((item.id, item) for item in items)
         rows = [item_base(item) for item in merged.values()]
         write_row_cache(self.data_dir, library_signature(self.data_dir), list(merged), rows)
+
+    # -- one item at a time ------------------------------------------------
+
+    def open_item_store(self) -> ItemStore | None:
+        """Every item's metadata by id, as a file (see :mod:`storage.item_store`).
+
+        Made from library.json when missing or older than it, which reads
+        the whole library once; imports write it as they go, so that is
+        rare. None if it cannot be written (the caller then decodes the
+        library).
+        """
+        with self._mutex:
+            signature = _stamp(_file_signature(self._meta_path))
+            if self._item_store is not None and self._item_store_for == signature:
+                return self._item_store
+            store = open_item_store(self._item_store_path, signature)
+            if store is None:
+                store, signature = self._rebuild_item_store()
+            self._item_store, self._item_store_for = store, signature
+            return store
+
+    def _stored_items(self) -> tuple[Mapping[str, Any], str]:
+        """library.json's item documents, and a stamp no newer than the version they come from.
+
+        The stamp is taken before reading, as in ``_load_meta``: if the file
+        is replaced in between, the store is stamped with an older version
+        than it holds, so it is never used, rather than used for a version
+        it does not hold.
+        """
+        signature = _stamp(_file_signature(self._meta_path))
+        return self._items.raw(), signature
+
+    def _rebuild_item_store(self) -> tuple[ItemStore | None, str]:
+        """Write the store from library.json as it is now: one read of the whole file."""
+        with paused_gc():
+            try:
+                docs, signature = self._stored_items()
+                written = write_item_store(self._item_store_path, docs, signature)
+                del docs
+            finally:
+                self._meta_storage.close()
+        store = open_item_store(self._item_store_path, signature) if written else None
+        return store, signature
+
+    def _write_item_store(self) -> None:
+        """Keep the store in step with library.json just written (under the library lock).
+
+        From the storage's copy of what it wrote (it keeps it until
+        ``_release``), so the import does not read 100k items back.
+        """
+        if self._item_store is not None:
+            self._item_store.close()
+        self._item_store, self._item_store_for = None, None
+        docs, signature = self._stored_items()
+        write_item_store(self._item_store_path, docs, signature)
+
+    def _look_up(
+        self, in_store: Callable[[ItemStore], T], in_items: Callable[[dict[str, Item]], T]
+    ) -> T:
+        """``in_store(store)``, or ``in_items(items)`` when the items are in memory anyway.
+
+        A damaged store is rebuilt once; when it cannot be made (or is
+        damaged again) the library is decoded: slower, never wrong.
+        """
+        with self._mutex:
+            cache = self._cache
+            if cache is not None and self._cache_key == _file_signature(self._meta_path):
+                return in_items(cache)
+            store = self.open_item_store()
+            for attempt in range(2):
+                if store is None:
+                    break
+                try:
+                    return in_store(store)
+                except (DamagedStore, OSError):
+                    store.close()
+                    if attempt:
+                        break
+                    store, signature = self._rebuild_item_store()
+                    self._item_store, self._item_store_for = store, signature
+            self._item_store, self._item_store_for = None, None
+            return in_items(self.items(with_text=False))
+
+    def resolve(self, ref: str) -> str:
+        """The id of the one item ``ref`` names: its id, or a prefix no other id has.
+
+        Raises UnknownItem for none or several; at most the first five are named.
+        """
+        ref = ref.strip().lower()
+
+        def in_store(store: ItemStore) -> tuple[bool, list[str]]:
+            if ref in store:
+                return True, []
+            return False, store.with_prefix(ref, 6) if ref else []
+
+        def in_items(items: dict[str, Item]) -> tuple[bool, list[str]]:
+            if ref in items:
+                return True, []
+            return False, sorted(i for i in items if i.startswith(ref))[:6] if ref else []
+
+        exact, matches = self._look_up(in_store, in_items)
+        if exact:
+            return ref
+        if not ref:
+            raise UnknownItem("empty item id")
+        if not matches:
+            raise UnknownItem(f"no item with id {ref!r}")
+        if len(matches) > 1:
+            shown = ", ".join(matches[:5])
+            more = "…" if len(matches) > 5 else ""
+            raise UnknownItem(f"id prefix {ref!r} is ambiguous: {shown}{more}")
+        return matches[0]
+
+    def item(self, item_id: str, with_text: bool = False) -> Item | None:
+        """One item, or None; its abstract too if ``with_text``.
+
+        A copy: changing it changes nothing stored, nor what ``items()`` returns.
+        """
+
+        def in_store(store: ItemStore) -> Item | None:
+            doc = store.doc(item_id)
+            return None if doc is None else decode_item(item_id, doc)
+
+        def in_items(items: dict[str, Item]) -> Item | None:
+            found = items.get(item_id)
+            return None if found is None else dataclasses.replace(found)
+
+        item = self._look_up(in_store, in_items)
+        if item is not None and with_text:
+            item.summary = self.text(item_id)
+        return item
+
+    def title(self, item_id: str) -> str | None:
+        """The item's own title (not a user's renaming), or None if there is no such item."""
+        return self.titles([item_id]).get(item_id)
+
+    def titles(self, item_ids: Iterable[str]) -> dict[str, str]:
+        """The titles of those of ``item_ids`` that are items (a change names them in the file)."""
+        wanted = list(dict.fromkeys(item_ids))
+
+        def in_store(store: ItemStore) -> dict[str, str]:
+            found = {}
+            for item_id in wanted:
+                doc = store.doc(item_id)
+                if doc is not None:
+                    found[item_id] = doc.get("title") or ""
+            return found
+
+        def in_items(items: dict[str, Item]) -> dict[str, str]:
+            return {i: items[i].title for i in wanted if i in items}
+
+        return self._look_up(in_store, in_items)
+
+    def ids(self) -> list[str]:
+        """Every item id, in library (import) order."""
+        return self._look_up(lambda store: store.ids(), list)
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        """Add or replace ready-made items the way an import writes them.
+
+        For tests and benchmarks, which need known items (or 100k of them)
+        without parsing documents: under the library lock, texts first, one
+        write per file, and every derived store brought up to date.
+        """
+        items = list(items)
+        with self._mutex, self.lock.held():
+            try:
+                self._write_items(items, self.items(with_text=True))
+            finally:
+                self._release()
 
     def _load_keys(self) -> None:
         """Merge keys onto the cached items; items from before keys.json keep their own."""
@@ -675,6 +868,7 @@ class Library:
                 updaters["documents"] = lambda table: table.update(documents)
             if updaters:
                 self._meta_db.apply(updaters)
+                self._write_item_store()  # stamped with the file just written
             self._write_text_store(existing, items)
             if metas:
                 self._write_row_cache(existing, items)

@@ -10,26 +10,19 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from seeds.bundled import bundled_documents
 from seeds.collector import paused_gc
 from seeds.model import Item
-from storage.annotations import AnnotationStore, now_iso, read_other_users
+from storage.annotations import TABLE, AnnotationStore, now_iso, read_other_users
 from storage.atomic import StorageError, clean_temp_files
 from storage.documents import read_document
-from storage.library import DocumentReport, ImportReport, Library, Progress
+from storage.library import DocumentReport, ImportReport, Library, Progress, UnknownItem
 from storage.model import STATUSES, Annotation, Note
 from storage.paths import DataDir, resolve_data_dir, resolve_user
-from storage.views import ItemViews, display_title, item_view
+from storage.views import ItemViews, item_view
 
-if TYPE_CHECKING:
-    from storage.search import SearchIndex
-
-
-class UnknownItem(StorageError):
-    pass
-
+__all__ = ["Shelf", "UnknownItem", "normalize_tag"]
 
 _TAG_SPACE = re.compile(r"\s+")
 
@@ -60,15 +53,15 @@ class Shelf:
             clean_temp_files(folder)
         self.library = Library(self.dirs, warn=self._warn)
         self.annotations = AnnotationStore(self.dirs, self.user, warn=self._warn)
-        self._index: SearchIndex | None = None
         if import_bundled and self._unused():
             self.library.import_documents(bundled_documents())
 
     def _unused(self) -> bool:
         """Whether this data folder has never had anything imported.
 
-        Checked from the file's size first: parsing a 100k-item library just to
-        see that it is not empty would cost half a second of every start.
+        Checked from the file's size first, then from the item store: parsing
+        a 100k-item library just to see that it is not empty would cost half
+        a second of every start.
         """
         try:
             size = self.dirs.library_file.stat().st_size
@@ -78,7 +71,7 @@ class Shelf:
             size = 0
         if size > 65536:
             return False
-        return self.library.is_empty() and not self.library.documents()
+        return not self.library.ids() and not self.library.documents()
 
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -91,33 +84,33 @@ class Shelf:
         return self.library.items(with_text=with_text)
 
     def item(self, item_id: str) -> Item:
-        found = self.items().get(item_id)
+        """The item with its abstract, read alone (a copy: changing it changes nothing)."""
+        found = self.library.item(item_id, with_text=True)
         if found is None:
             raise UnknownItem(f"no item with id {item_id!r}")
         return found
 
     def resolve(self, ref: str) -> str:
-        """An exact id or any unique prefix of one."""
-        ref = ref.strip().lower()
-        items = self.items(with_text=False)
-        if ref in items:
-            return ref
-        if not ref:
-            raise UnknownItem("empty item id")
-        matches = [item_id for item_id in items if item_id.startswith(ref)]
-        if not matches:
-            raise UnknownItem(f"no item with id {ref!r}")
-        if len(matches) > 1:
-            shown = ", ".join(sorted(matches)[:5])
-            more = "…" if len(matches) > 5 else ""
-            raise UnknownItem(f"id prefix {ref!r} is ambiguous: {shown}{more}")
-        return matches[0]
+        """An exact id or any unique prefix of one (see :meth:`Library.resolve`)."""
+        return self.library.resolve(ref)
 
     def resolve_all(self, refs: Iterable[str]) -> list[str]:
         return [self.resolve(ref) for ref in refs]
 
     def annotation(self, item_id: str) -> Annotation:
-        return self.annotations.get(item_id)
+        """The user's annotation of one item, current with the file.
+
+        Only that one is decoded unless all of them are held decoded already
+        (the app), which are then brought up to date as ``get`` does: a
+        one-item command must not pay for the user's other 10,000.
+        """
+        store = self.annotations
+        # Reads the file if it changed, and checks its format.
+        if not store.changed_on_disk() or store._cache_key is not None:
+            return store.get(item_id)
+        table = (store.storage.read() or {}).get(TABLE) or {}
+        doc = table.get(item_id) if isinstance(table, dict) else None
+        return Annotation.from_dict(item_id, doc) if doc else Annotation(item_id=item_id)
 
     def all_annotations(self) -> dict[str, Annotation]:
         return self.annotations.all()
@@ -126,20 +119,20 @@ class Shelf:
         return read_other_users(self.dirs, self.user, self._warn)
 
     def title(self, item_id: str) -> str | None:
-        item = self.items(with_text=False).get(item_id)
-        if item is None:
+        """The title shown for the item: the user's own if they renamed it."""
+        title = self.library.title(item_id)
+        if title is None:
             return None
-        return display_title(item, self.annotations.all().get(item_id))
+        return self.annotation(item_id).title or title
 
     def view(self, item_id: str, others: dict[str, dict[str, Annotation]] | None = None) -> dict:
         if others is None:
             others = self.others()
         theirs = {user: anns[item_id] for user, anns in others.items() if item_id in anns}
-        item = self.items(with_text=False).get(item_id)
+        item = self.library.item(item_id, with_text=True)
         if item is None:
             raise UnknownItem(f"no item with id {item_id!r}")
-        summary = self.library.text(item_id)
-        return item_view(item, self.annotations.get(item_id), theirs, summary)
+        return item_view(item, self.annotation(item_id), theirs)
 
     def views(self, item_ids: Sequence[str]) -> list[dict]:
         """Views of many items, looking the library and annotations up once, not per item."""
@@ -167,14 +160,13 @@ class Shelf:
     def _change(
         self, item_ids: Iterable[str], edit: Callable[[Annotation], bool]
     ) -> list[Annotation]:
-        items = self.items(with_text=False)
         ids = list(item_ids)
+        # The annotation file names each item's title beside its id (``about``).
+        titles = self.library.titles(ids)
         for item_id in ids:
-            if item_id not in items:
+            if titles.get(item_id) is None:
                 raise UnknownItem(f"no item with id {item_id!r}")
-        changed = self.annotations.change(ids, edit, titles=lambda i: items[i].title)
-        self._reindex(changed)
-        return changed
+        return self.annotations.change(ids, edit, titles=titles)
 
     def set_status(self, item_ids: Iterable[str], status: str) -> list[Annotation]:
         if status not in STATUSES:
@@ -281,35 +273,4 @@ class Shelf:
                 failed.append(DocumentReport(name=Path(path).name, error=str(exc)))
         report = self.library.import_documents(documents, progress=progress)
         report.documents = failed + report.documents
-        if self._index is not None and (report.added or report.merged):
-            items = self.items()
-            for item_id in [*report.added, *report.merged]:
-                self._index.update_item(items[item_id])
         return report
-
-    # -- finding --------------------------------------------------------------
-
-    def search_index(self) -> SearchIndex:
-        """The search index, built on first use and kept current by every change."""
-        if self._index is None:
-            from storage.tui_support import open_search_index
-
-            # A saved index loads in about a second at 100k items; a build takes far longer.
-            # Abstracts are read only where the index needs one (a new item, a
-            # phrase to check), through Library.text, which follows imports.
-            items = self.items(with_text=False).values()
-            index = open_search_index(self, items, self.annotations.all(), self.library.text)
-            index.set_other_users(self.others())
-            self._index = index
-        return self._index
-
-    def search(self, query: str) -> list[str]:
-        """Item ids matching ``query``, best first; all items in library order when empty."""
-        if not query.strip():
-            return list(self.items(with_text=False))
-        return list(self.search_index().search(query).ids())
-
-    def _reindex(self, annotations: Iterable[Annotation]) -> None:
-        if self._index is not None:
-            for ann in annotations:
-                self._index.update_annotation(ann)

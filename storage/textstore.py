@@ -28,12 +28,22 @@ import os
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
 
 from storage.atomic import temp_path_for
 
-__all__ = ["TextStore", "open_text_store", "write_text_store"]
+__all__ = [
+    "StoreFile",
+    "TextStore",
+    "ascii_ids",
+    "open_store",
+    "open_text_store",
+    "read_header",
+    "replace_file",
+    "write_text_store",
+]
 
 MAGIC = b"shelf-texts\x00"
 VERSION = 1
@@ -41,34 +51,89 @@ _WINDOW = 4 << 20  # the most get_many reads at a time
 _GAP = 8 << 10  # unwanted bytes get_many reads rather than make another call
 
 
-class TextStore:
-    """``store.get(item_id)``: an item's abstract, or "" if it has none.
+class StoreFile:
+    """A derived store's open file, closed once whoever holds the store lets it go.
 
-    The ids and offsets (2 MB at 100k items) are read at open; each text is
-    one ``pread`` on the open file. Thread-safe: ``pread`` has no shared file
-    position. The file is replaced, never rewritten in place, so a store
-    stays consistent until closed even if a newer one is written meanwhile.
+    Subclasses set ``_fd`` last in ``__init__``, once the file has passed
+    their checks: a store that fails them is closed by :func:`open_store`,
+    never a second time by ``__del__`` (the number may be another file's by then).
     """
 
-    def __init__(self, fd: int, count: int, width: int, ids_at: int, size: int) -> None:
-        self._fd = fd
-        self._count = count
-        self._width = width
-        self._ids = os.pread(fd, count * width, ids_at)
-        self._keys: list[bytes] | None = None
-        offsets_at = ids_at + count * width
-        self._offsets = array("Q")
-        self._offsets.frombytes(os.pread(fd, 8 * (count + 1), offsets_at))
-        if sys.byteorder != "little":  # pragma: no cover - the file is little-endian
-            self._offsets.byteswap()
-        self._blob_at = offsets_at + 8 * (count + 1)
-        if len(self._ids) != count * width or len(self._offsets) != count + 1:
-            raise ValueError("text store truncated")
-        if size != self._blob_at + self._offsets[-1]:
-            raise ValueError("text store truncated")
+    _fd = -1
+    _count = 0
+    #: What a read that finds the file shorter than its header says raises.
+    short_read: type[Exception] = OSError
 
     def __len__(self) -> int:
         return self._count
+
+    def _read(self, length: int, at: int) -> bytes:
+        data = os.pread(self._fd, length, at)
+        if len(data) != length:
+            raise self.short_read(f"{type(self).__name__}: the file ended early")
+        return data
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+S = TypeVar("S", bound=StoreFile)
+
+
+class TextStore(StoreFile):
+    """``store.get(item_id)``: an item's abstract, or "" if it has none.
+
+    Each text is one ``pread`` on the open file. The ids and offsets (2 MB
+    at 100k items, 20 MB at 1M) are read only once many texts are wanted:
+    until then a look-up bisects the file itself, a few dozen tiny reads,
+    so that showing one item does not cost in proportion to the library.
+    Thread-safe: ``pread`` has no shared file position. The file is
+    replaced, never rewritten in place, so a store stays consistent until
+    closed even if a newer one is written meanwhile.
+    """
+
+    #: Single look-ups after which the tables are read whole (a reader going through many).
+    TABLES_AFTER = 64
+
+    def __init__(self, fd: int, count: int, width: int, ids_at: int, size: int) -> None:
+        self._count = count
+        self._width = width
+        self._ids_at = ids_at
+        self._offsets_at = ids_at + count * width
+        self._blob_at = self._offsets_at + 8 * (count + 1)
+        self._keys: list[bytes] | None = None
+        self._offsets: array[int] | None = None
+        self._lookups = 0
+        last = os.pread(fd, 8, self._offsets_at + 8 * count)
+        if len(last) != 8 or size != self._blob_at + int.from_bytes(last, "little"):
+            raise ValueError("text store truncated")
+        self._fd = fd
+
+    def _tables(self) -> tuple[list[bytes], array[int]]:
+        """The ids (as a list of bytes, for bisect at C speed) and offsets, read whole once."""
+        if self._keys is None or self._offsets is None:
+            width = self._width
+            ids = self._read(self._count * width, self._ids_at)
+            offsets = array("Q")
+            offsets.frombytes(self._read(8 * (self._count + 1), self._offsets_at))
+            if sys.byteorder != "little":  # pragma: no cover - the file is little-endian
+                offsets.byteswap()
+            self._keys = [ids[i : i + width] for i in range(0, len(ids), width)]
+            self._offsets = offsets
+        return self._keys, self._offsets
+
+    def _span(self, i: int) -> tuple[int, int]:
+        """Where text ``i`` lies in the blob."""
+        if self._offsets is not None:
+            return self._offsets[i], self._offsets[i + 1]
+        pair = self._read(16, self._offsets_at + 8 * i)
+        return int.from_bytes(pair[:8], "little"), int.from_bytes(pair[8:], "little")
 
     def _position(self, item_id: str) -> int | None:
         try:
@@ -79,14 +144,21 @@ class TextStore:
         if len(key) > width:
             return None
         key = key.ljust(width, b"\0")
-        keys = self._keys
-        if keys is None:
-            # A list of bytes for bisect (C speed; 5 MB at 100k), made on
-            # first use: a Python-level binary search cost 8 µs a look-up.
-            ids = self._ids
-            keys = self._keys = [ids[i : i + width] for i in range(0, len(ids), width)]
-        i = bisect_left(keys, key)
-        return i if i < self._count and keys[i] == key else None
+        self._lookups += 1
+        if self._keys is not None or self._lookups > self.TABLES_AFTER:
+            keys = self._tables()[0]
+            i = bisect_left(keys, key)
+            return i if i < self._count and keys[i] == key else None
+        lo, hi = 0, self._count
+        while lo < hi:  # bisect_left over the file
+            mid = (lo + hi) // 2
+            if self._read(width, self._ids_at + mid * width) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self._count and self._read(width, self._ids_at + lo * width) == key:
+            return lo
+        return None
 
     def __contains__(self, item_id: object) -> bool:
         return isinstance(item_id, str) and self._position(item_id) is not None
@@ -99,11 +171,8 @@ class TextStore:
         i = self._position(item_id)
         if i is None:
             return default
-        start, end = self._offsets[i], self._offsets[i + 1]
-        data = os.pread(self._fd, end - start, self._blob_at + start)
-        if len(data) != end - start:
-            raise OSError(f"text store ended early reading {item_id}")
-        return data.decode("utf-8", "surrogatepass")
+        start, end = self._span(i)
+        return self._read(end - start, self._blob_at + start).decode("utf-8", "surrogatepass")
 
     def get_many(self, item_ids: Sequence[str]) -> list[str]:
         """The abstracts of ``item_ids``, in that order ("" for unknown ids).
@@ -113,8 +182,8 @@ class TextStore:
         takes a few dozen reads. A scattered batch reads what it needs and
         not the gaps between.
         """
+        offsets = self._tables()[1]
         positions = [self._position(i) for i in item_ids]
-        offsets = self._offsets
         out = [""] * len(item_ids)
         wanted = sorted((p, k) for k, p in enumerate(positions) if p is not None)
         i, n = 0, len(wanted)
@@ -137,36 +206,106 @@ class TextStore:
             i = j
         return out
 
-    def close(self) -> None:
-        if self._fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = -1
 
-    def __del__(self) -> None:
-        self.close()
+def read_header(fd: int, magic: bytes) -> tuple[dict[str, Any], int, int]:
+    """(header, where the header ends, file size) of a store file that starts with ``magic``.
+
+    Shared by the derived stores in ``.cache/``: each is a magic string, a
+    u32 length and a JSON header, then sections the header describes. Raises
+    ValueError for a file that is not one.
+    """
+    size = os.fstat(fd).st_size
+    head = os.pread(fd, min(size, 4096), 0)
+    if not head.startswith(magic):
+        raise ValueError("not a store of this kind")
+    pos = len(magic)
+    length = int.from_bytes(head[pos : pos + 4], "little")
+    raw = head[pos + 4 : pos + 4 + length]
+    if len(raw) < length:
+        raw = os.pread(fd, length, pos + 4)
+    header = json.loads(raw)
+    if not isinstance(header, dict):
+        raise ValueError("not a store header")
+    return header, pos + 4 + length, size
 
 
-def open_text_store(path: str | os.PathLike[str], signature: str) -> TextStore | None:
-    """The store at ``path`` if it was written for ``signature``; None otherwise."""
+def open_store(
+    path: str | os.PathLike[str],
+    magic: bytes,
+    version: int,
+    signature: str,
+    make: Callable[[int, dict[str, Any], int, int], S],
+) -> S | None:
+    """``make(fd, header, header_end, size)`` for the store at ``path``, if it is one.
+
+    None when it is missing, of another kind or version, written for another
+    signature, or fails ``make``'s checks: a derived file that cannot be
+    used is only ever a reason to rebuild it.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
     try:
-        size = os.fstat(fd).st_size
-        head = os.pread(fd, min(size, 4096), 0)
-        if not head.startswith(MAGIC):
-            raise ValueError("not a text store")
-        pos = len(MAGIC)
-        length = int.from_bytes(head[pos : pos + 4], "little")
-        header = json.loads(os.pread(fd, length, pos + 4))
-        if header.get("version") != VERSION or header.get("signature") != signature:
+        header, end, size = read_header(fd, magic)
+        if header.get("version") != version or header.get("signature") != signature:
             raise ValueError("stale")
-        return TextStore(fd, int(header["count"]), int(header["width"]), pos + 4 + length, size)
-    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        return make(fd, header, end, size)
+    except (OSError, ValueError, KeyError, TypeError, OverflowError, AttributeError):
         os.close(fd)
         return None
+
+
+def open_text_store(path: str | os.PathLike[str], signature: str) -> TextStore | None:
+    """The store at ``path`` if it was written for ``signature``; None otherwise."""
+    return open_store(
+        path,
+        MAGIC,
+        VERSION,
+        signature,
+        lambda fd, header, end, size: TextStore(
+            fd, int(header["count"]), int(header["width"]), end, size
+        ),
+    )
+
+
+def ascii_ids(ids: Iterable[str]) -> list[bytes] | None:
+    """The ids as the bytes a store keeps, or None when a store cannot hold them.
+
+    Stores pad ids with NUL to a fixed width, so an id must be ASCII without NUL.
+    """
+    try:
+        keys = [item_id.encode("ascii") for item_id in ids]
+    except UnicodeEncodeError:
+        return None
+    if any(b"\0" in k for k in keys):
+        return None
+    return keys
+
+
+def replace_file(path: str | os.PathLike[str], fill: Callable[[BinaryIO], None]) -> bool:
+    """Write a derived file through ``fill(f)`` and put it in place; whether that worked.
+
+    A temp file, fsynced, then renamed over the old one: the stores are
+    caches, but ones that are read without being checked against their
+    record, so a reader must see a whole old one or a whole new one. A crash
+    leaves a temp file the next start removes; a failure (a full disk) leaves
+    no file and means only that the record is read instead.
+    """
+    path = Path(path)
+    tmp = temp_path_for(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            fill(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+    return True
 
 
 def write_text_store(
@@ -180,40 +319,27 @@ def write_text_store(
     time, so writing 80 MB of abstracts never holds a second copy of them.
     """
     pairs = sorted(texts)
-    try:
-        keys = [item_id.encode("ascii") for item_id, _ in pairs]
-    except UnicodeEncodeError:
-        return False
-    if any(b"\0" in k for k in keys):
+    keys = ascii_ids(item_id for item_id, _ in pairs)
+    if keys is None:
         return False
     width = max((len(k) for k in keys), default=0)
     header = json.dumps(
         {"version": VERSION, "signature": signature, "count": len(pairs), "width": width}
     ).encode()
-    path = Path(path)
-    tmp = temp_path_for(path)  # a crash leaves a file the next start removes
-    offsets = array("Q", [0])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(MAGIC + len(header).to_bytes(4, "little") + header)
-            f.write(b"".join(k.ljust(width, b"\0") for k in keys))
-            offsets_at = f.tell()
-            f.seek(8 * (len(pairs) + 1), os.SEEK_CUR)
-            total = 0
-            for _, text in pairs:
-                total += f.write(text.encode("utf-8", "surrogatepass"))
-                offsets.append(total)
-            if sys.byteorder != "little":  # pragma: no cover
-                offsets.byteswap()
-            f.seek(offsets_at)
-            f.write(offsets.tobytes())
-            f.flush()
-            # A cache, but one the detail pane trusts: on disk before it replaces the old one.
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        return False
-    return True
+
+    def fill(f: BinaryIO) -> None:
+        offsets = array("Q", [0])
+        f.write(MAGIC + len(header).to_bytes(4, "little") + header)
+        f.write(b"".join(k.ljust(width, b"\0") for k in keys))
+        offsets_at = f.tell()
+        f.seek(8 * (len(pairs) + 1), os.SEEK_CUR)
+        total = 0
+        for _, text in pairs:
+            total += f.write(text.encode("utf-8", "surrogatepass"))
+            offsets.append(total)
+        if sys.byteorder != "little":  # pragma: no cover
+            offsets.byteswap()
+        f.seek(offsets_at)
+        f.write(offsets.tobytes())
+
+    return replace_file(path, fill)

@@ -19,6 +19,7 @@ import rispy
 
 import storage.export.parts as parts
 import storage.export.stream as stream
+from core.session import Session
 from storage.atomic import StorageError
 from storage.export import FORMATS, ExportError, export_to_file, export_views, write_export
 from storage.export.layout import ITEM, layout, split
@@ -74,8 +75,8 @@ def streamed(shelf: Shelf, ids: list[str], fmt: str, group_by: str | None, worke
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_batches_and_processes_write_exactly_what_one_pass_writes(shelf, monkeypatch, fmt):
     monkeypatch.setattr(stream, "PARALLEL_FROM", 0)
-    ids = shelf.search("")
-    tagged = shelf.search("tag:llm")
+    ids = Session(shelf).find("")
+    tagged = Session(shelf).find("tag:llm")
     for group_by in (None, "tag", "status"):
         for subset in (ids, tagged, ids[:1], []):
             expected = reference(shelf, subset, fmt, group_by)
@@ -96,16 +97,16 @@ def test_the_parallel_export_really_ran_in_another_process(shelf, monkeypatch, t
         real(writer, source, steps, index, out)
 
     monkeypatch.setattr(stream, "_render", spy)
-    data = streamed(shelf, shelf.search(""), "ris", None, workers=2)
+    data = streamed(shelf, Session(shelf).find(""), "ris", None, workers=2)
     pids = log.read_text().split()
     assert len(pids) == 2 and str(os.getpid()) in pids and len(set(pids)) == 2
     assert len(rispy.loads(data.decode())) == 73
-    assert data == reference(shelf, shelf.search(""), "ris", None)
+    assert data == reference(shelf, Session(shelf).find(""), "ris", None)
 
 
 def test_only_one_batch_of_views_is_in_hand_at_a_time(shelf, monkeypatch):
     monkeypatch.setattr(stream, "BATCH", 10)
-    source = shelf.view_source(shelf.search(""))
+    source = shelf.view_source(Session(shelf).find(""))
     asked: list[int] = []
     real = source.views_at
 
@@ -129,7 +130,7 @@ def test_a_child_that_dies_costs_time_not_content(shelf, monkeypatch):
         real(writer, source, steps, index, out)
 
     monkeypatch.setattr(stream, "_render", dies_in_the_child)
-    ids = shelf.search("")
+    ids = Session(shelf).find("")
     for fmt in ("bib", "json", "md"):
         assert streamed(shelf, ids, fmt, "tag", workers=3) == reference(shelf, ids, fmt, "tag")
 
@@ -142,7 +143,7 @@ def test_with_threads_running_every_part_runs_here(shelf, monkeypatch):
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        ids = shelf.search("")
+        ids = Session(shelf).find("")
         assert streamed(shelf, ids, "csv", None, workers=2) == reference(shelf, ids, "csv", None)
     finally:
         stop.set()
@@ -193,7 +194,7 @@ def test_layout_split_gives_each_part_its_share_and_its_first_item_number():
 def test_a_failed_export_to_a_file_leaves_the_old_file_and_no_temp(shelf, tmp_path, monkeypatch):
     target = tmp_path / "refs.bib"
     target.write_bytes(b"@misc{mine, title = {kept}}\n")
-    source = shelf.view_source(shelf.search(""))
+    source = shelf.view_source(Session(shelf).find(""))
     monkeypatch.setattr(stream, "BATCH", 10)
     calls = 0
     real = source.views_at

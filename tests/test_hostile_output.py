@@ -18,7 +18,7 @@ from core.session import Session
 from core.text import visible
 from seeds.model import Item
 from storage.model import Annotation, Note
-from storage.tui_support import set_annotations
+from tests.storage_helpers import set_annotations
 from tests.tui_helpers import open_test_shelf, sample_items, settle
 from tui.app import ShelfApp
 from tui.cli import main

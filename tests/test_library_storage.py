@@ -198,7 +198,7 @@ def test_a_plain_callable_is_enough_for_progress(data_dir):
 
 
 def test_an_import_leaves_the_list_rows_for_the_next_start(data_dir, tmp_path):
-    from storage.tui_support import item_base, read_row_cache
+    from storage.row_cache import item_base, read_row_cache
 
     Library(data_dir).import_documents(bundled_documents())
     cached = read_row_cache(data_dir)

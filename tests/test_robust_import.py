@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.session import Session
 from storage.atomic import StorageError
 from storage.documents import MAX_DOCUMENT_BYTES, read_document
 from tests.robust_helpers import blog_document, hash_tree
@@ -279,4 +280,4 @@ def test_a_document_with_enormous_fields_imports_and_searches_quickly(data_dir, 
     for query in ("transfromers", "atention", "scaling transformers attention"):
         assert index.search(query, limit=100).ids(), query
     assert not index.search("zzzz", limit=100).ids()
-    assert shelf.search("attention")
+    assert Session(shelf).find("attention")

@@ -13,10 +13,10 @@ import pytest
 from seeds.model import Item
 from storage.model import Annotation
 from storage.search import QueryError, SearchIndex
-from storage.search.saved import SEARCH_INDEX_FILE, load_for_query, query_ids
+from storage.search.saved import SEARCH_INDEX_FILE, load_for_query, open_search_index, query_ids
 from storage.shelf import Shelf
-from storage.tui_support import add_items, open_search_index, set_annotations
 from tests.benchmarks.synthetic import synthetic_annotations, synthetic_items
+from tests.storage_helpers import add_items, set_annotations
 
 QUERIES = Path(__file__).parent / "relevance" / "queries.toml"
 

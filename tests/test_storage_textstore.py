@@ -128,14 +128,10 @@ def test_bulk_reads_match_single_reads_in_any_order(tmp_path, monkeypatch) -> No
     store.close()
 
 
-def test_a_scattered_batch_reads_its_texts_and_not_the_gaps_between(tmp_path, monkeypatch) -> None:
+def _count_reads(monkeypatch) -> list[int]:
+    """The sizes of the store's reads from now on."""
     import storage.textstore as textstore
 
-    path = tmp_path / "t.bin"
-    pairs = [(f"id{i:04d}", f"{i} " + "x" * 3000) for i in range(1000)]
-    assert write_text_store(path, pairs, "sig")
-    store = open_text_store(path, "sig")
-    assert store is not None
     sizes: list[int] = []
     real = os.pread
 
@@ -144,6 +140,17 @@ def test_a_scattered_batch_reads_its_texts_and_not_the_gaps_between(tmp_path, mo
         return real(fd, n, offset)
 
     monkeypatch.setattr(textstore.os, "pread", counting)
+    return sizes
+
+
+def test_a_scattered_batch_reads_its_texts_and_not_the_gaps_between(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "t.bin"
+    pairs = [(f"id{i:04d}", f"{i} " + "x" * 3000) for i in range(1000)]
+    assert write_text_store(path, pairs, "sig")
+    store = open_text_store(path, "sig")
+    assert store is not None
+    store.get_many([])  # the ids and offsets, read once for every batch
+    sizes = _count_reads(monkeypatch)
     wanted = [f"id{i:04d}" for i in range(999, 0, -50)]  # 20 texts, 150 kB apart
     assert store.get_many(wanted) == [dict(pairs)[i] for i in wanted]
     assert sum(sizes) < 21 * 3010
@@ -151,6 +158,26 @@ def test_a_scattered_batch_reads_its_texts_and_not_the_gaps_between(tmp_path, mo
     everything = [k for k, _ in pairs]
     assert store.get_many(everything[::-1]) == [t for _, t in pairs][::-1]
     assert len(sizes) == 1  # 3 MB of neighbours: one read
+    store.close()
+
+
+def test_one_abstract_is_read_without_the_tables_of_all(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "t.bin"
+    pairs = [(f"id{i:05d}", f"text {i}") for i in range(20_000)]
+    assert write_text_store(path, pairs, "sig")
+    store = open_text_store(path, "sig")
+    assert store is not None
+    sizes = _count_reads(monkeypatch)
+    assert [store.get(k) for k in ("id00000", "id12345", "id19999")] == [
+        "text 0",
+        "text 12345",
+        "text 19999",
+    ]
+    assert store.get("id2") == "" and "id07" not in store and "id00007" in store
+    assert max(sizes) <= 16 and len(sizes) < 6 * 20  # a bisection of the file, no table
+    for k, text in pairs[: 2 * store.TABLES_AFTER]:  # many look-ups: the tables are read
+        assert store.get(k) == text
+    assert max(sizes) >= 20_000 * 7
     store.close()
 
 

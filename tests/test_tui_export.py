@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import storage.export.job as job
+from core.session import Session
 from storage.atomic import StorageError
 from storage.export import export_views
 from storage.export.job import ExportRequest, run_export_process
@@ -115,7 +116,7 @@ def test_a_failed_export_is_one_line_and_the_app_carries_on(folder: Path, tmp_pa
 
 def test_the_process_writes_what_the_exporter_writes(tmp_path: Path) -> None:
     shelf = open_test_shelf(tmp_path / "data")
-    ids = shelf.search("")[::-1]
+    ids = Session(shelf).find("")[::-1]
     target = tmp_path / "out.json"
     request = ExportRequest(str(shelf.dirs.root), "alice", ids, "csv", str(target), "q", None)
     assert run_export_process(request) == len(ids)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.listing import NO_YEAR, LibraryModel, ViewState, item_base
 from storage.model import Annotation
-from storage.tui_support import library_signature, read_row_cache, write_row_cache
+from storage.row_cache import library_signature, read_row_cache, write_row_cache
 from tests.tui_helpers import open_test_shelf, sample_items
 from tui.widgets.item_list import column_widths
 
@@ -106,7 +106,7 @@ def test_row_cache_round_trip_and_invalidation(tmp_path: Path) -> None:
     assert cached.row("a1").title == "Language Models are Few-Shot Learners"
     assert cached.item("a1").authors_truncated
     # Another import changes library.json: the cache no longer applies.
-    from storage.tui_support import add_items
+    from tests.storage_helpers import add_items
 
     extra = sample_items()[0]
     extra.id = "zz"
@@ -127,7 +127,8 @@ def test_columns_drop_authors_then_tags_then_dates() -> None:
 
 def test_the_search_index_is_saved_and_reused(tmp_path: Path, monkeypatch) -> None:
     from storage.search import SearchIndex
-    from storage.tui_support import add_items, open_search_index
+    from storage.search.saved import open_search_index
+    from tests.storage_helpers import add_items
 
     shelf = open_test_shelf(tmp_path / "data")
     items = shelf.items()
@@ -149,7 +150,7 @@ def test_the_search_index_is_saved_and_reused(tmp_path: Path, monkeypatch) -> No
 
 
 def test_an_unusable_saved_index_is_rebuilt_once_and_saved_again(tmp_path: Path) -> None:
-    from storage.tui_support import SEARCH_INDEX_FILE, open_search_index
+    from storage.search.saved import SEARCH_INDEX_FILE, open_search_index
 
     shelf = open_test_shelf(tmp_path / "data")
     items = shelf.items()

@@ -170,7 +170,7 @@ def test_first_frame_at_10k_items(tmp_path: Path) -> None:
     import compileall
 
     from storage.shelf import Shelf
-    from storage.tui_support import add_items
+    from tests.storage_helpers import add_items
 
     # An installed shelf has its bytecode compiled; an editable checkout run
     # with PYTHONDONTWRITEBYTECODE would compile every module on each start.

@@ -15,7 +15,7 @@ import pytest
 
 from core.session import Session
 from storage.model import Annotation, Note
-from storage.tui_support import set_annotations
+from tests.storage_helpers import set_annotations
 from tests.tui_helpers import open_test_shelf, settle
 from tui.app import ShelfApp
 

@@ -124,7 +124,7 @@ def sample_items() -> list[Item]:
 def open_test_shelf(folder: str | Path, user: str = "alice", items: list[Item] | None = None):
     """A shelf on ``folder`` holding ``items`` (the sample by default), without the corpus."""
     from storage.shelf import Shelf
-    from storage.tui_support import add_items
+    from tests.storage_helpers import add_items
 
     shelf = Shelf(folder, user, import_bundled=False)
     if shelf.library.is_empty():

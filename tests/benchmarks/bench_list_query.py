@@ -96,8 +96,8 @@ def prepare(n: int, work: Path) -> Path:
     if ready.exists():
         return data
     from storage.shelf import Shelf
-    from storage.tui_support import set_annotations
     from tests.benchmarks.synthetic import synthetic_annotations
+    from tests.storage_helpers import set_annotations
 
     imported = data / ".bench-imported"
     if not imported.exists():

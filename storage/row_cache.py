@@ -1,10 +1,11 @@
-"""Putting ready-made items into a library, for the TUI's tests and scale benchmarks.
+"""The list's row cache: what the app's list shows, kept between runs.
 
-The app's tests need a library of known items (snapshots must not change when
-the parser learns something new) and the scale benchmarks need 100k items
-without parsing 100k entries first. Importing documents is the only public way
-in, so this helper writes items the way an import does: under the library
-lock, texts first, in one write each.
+At 100k items, parsing library.json and building Item objects takes over a
+second, longer than the app may take to show its first screen. The list
+needs only a few short fields per item, so after each full load the app
+keeps them in a compact file stamped with library.json's identity; the next
+start shows the list from it and loads the library behind the first frame.
+Imports write it too, so the first start after an import is as quick.
 """
 
 from __future__ import annotations
@@ -12,40 +13,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from seeds.model import Item
 from storage.atomic import StorageError, atomic_write
-from storage.model import Annotation
 from storage.paths import DataDir
-
-
-def add_items(shelf, items: Iterable[Item]) -> None:
-    library = shelf.library
-    items = list(items)
-    with library.lock.held():
-        existing = library.items(with_text=True)
-        library._write_items(items, existing)
-
-
-def set_annotations(shelf, annotations: Mapping[str, Annotation]) -> None:
-    """Replace the user's annotations wholesale (what an annotation import does)."""
-    titles = {item_id: item.title for item_id, item in shelf.items(with_text=False).items()}
-    shelf.annotations.replace_all(dict(annotations), titles)
-
-
-# -- the list's row cache ------------------------------------------------------
-#
-# At 100k items, parsing library.json and building Item objects takes over a
-# second, longer than the app may take to show its first screen. The list
-# needs only a few short fields per item, so after each full load the app
-# keeps them in a compact file stamped with library.json's identity; the next
-# start shows the list from it and loads the library behind the first frame.
-# Imports write it too, so the first start after an import is as quick.
 
 NO_YEAR = "undated"
 
@@ -180,21 +155,3 @@ def write_row_cache(shelf, signature: list[int] | None, ids: list[str], rows: li
     with contextlib.suppress(OSError, StorageError):
         path.parent.mkdir(exist_ok=True)
         atomic_write(path, orjson.dumps(data))
-
-
-# -- the search index, saved between runs ---------------------------------------
-#
-# Moved to storage.search.saved, where the one-query path reads the same file.
-# Still found here, for callers not yet changed; looked up on first use, since
-# importing the search engine would slow every import of this module (the
-# app's first frame needs the row cache above, not the index).
-
-_MOVED = frozenset({"SEARCH_INDEX_FILE", "_index_paths", "library_state", "open_search_index"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from storage.search import saved
-
-        return getattr(saved, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,291 @@
+"""The item store: one item found and read without decoding the library, and never wrongly."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+import storage.library as library_module
+from seeds.bundled import bundled_documents
+from seeds.model import Item
+from storage.item_store import open_item_store, write_item_store
+from storage.library import ITEM_STORE_FILE, Library, UnknownItem
+from storage.paths import DataDir
+from storage.shelf import Shelf
+from tui.cli import main
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
+import gen_corpus  # noqa: E402
+
+USER = "alice"
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> DataDir:
+    d = DataDir(tmp_path / "data")
+    d.create()
+    Library(d).import_documents(bundled_documents())
+    return d
+
+
+def _stored(data_dir: DataDir) -> dict[str, dict]:
+    """What library.json says, read the plain way."""
+    return orjson.loads(data_dir.library_file.read_bytes())["items"]
+
+
+def _store_path(data_dir: DataDir) -> Path:
+    return data_dir.cache_dir / ITEM_STORE_FILE
+
+
+def _current_store(data_dir: DataDir):
+    library = Library(data_dir)
+    signature = library_module._stamp(library_module._file_signature(library._meta_path))
+    return open_item_store(_store_path(data_dir), signature)
+
+
+def _old_resolve(ids: list[str], ref: str) -> str:
+    """Shelf.resolve as it was before the store, over the ids in library order."""
+    ref = ref.strip().lower()
+    if ref in ids:
+        return ref
+    if not ref:
+        raise UnknownItem("empty item id")
+    matches = [item_id for item_id in ids if item_id.startswith(ref)]
+    if not matches:
+        raise UnknownItem(f"no item with id {ref!r}")
+    if len(matches) > 1:
+        shown = ", ".join(sorted(matches)[:5])
+        more = "…" if len(matches) > 5 else ""
+        raise UnknownItem(f"id prefix {ref!r} is ambiguous: {shown}{more}")
+    return matches[0]
+
+
+def _outcome(resolve, ref: str) -> str:
+    try:
+        return "ok " + resolve(ref)
+    except UnknownItem as exc:
+        return "error " + str(exc)
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Counts every decode of the whole library and of single items."""
+    calls = {"load_meta": 0, "decode_item": 0}
+    real_load, real_decode = Library._load_meta, library_module.decode_item
+
+    def load_meta(self):
+        calls["load_meta"] += 1
+        return real_load(self)
+
+    def decode_item(item_id, doc):
+        calls["decode_item"] += 1
+        return real_decode(item_id, doc)
+
+    monkeypatch.setattr(Library, "_load_meta", load_meta)
+    monkeypatch.setattr(library_module, "decode_item", decode_item)
+    return calls
+
+
+def test_an_import_writes_the_store_and_it_agrees_with_library_json(data_dir: DataDir) -> None:
+    store = _current_store(data_dir)
+    assert store is not None
+    stored = _stored(data_dir)
+    assert len(store) == len(stored) == 73
+    assert store.ids() == list(stored)  # library order
+    assert {item_id: store.doc(item_id) for item_id in stored} == stored
+    assert store.doc("0" * 12) is None and "nope" not in store
+    store.close()
+
+
+def test_one_item_commands_decode_nothing_but_that_item(data_dir: DataDir, no_decoding) -> None:
+    ids = list(_stored(data_dir))
+    root = str(data_dir.root)
+    for argv in (
+        ["tag", ids[5], "x"],
+        ["read", ids[6]],
+        ["note", ids[7], "a", "note"],
+        ["rename", ids[8], "My", "title"],
+        ["untag", ids[5][:8], "x"],
+    ):
+        assert main(["--data-dir", root, "--user", USER, *argv]) == 0
+    assert no_decoding == {"load_meta": 0, "decode_item": 0}
+    assert main(["--data-dir", root, "--user", USER, "show", ids[9]]) == 0
+    assert no_decoding == {"load_meta": 0, "decode_item": 1}
+
+
+def test_the_changes_are_on_disk_with_the_items_titles(data_dir: DataDir) -> None:
+    ids = list(_stored(data_dir))
+    root = str(data_dir.root)
+    assert main(["--data-dir", root, "--user", USER, "tag", ids[3][:10], "Fresh"]) == 0
+    assert main(["--data-dir", root, "--user", USER, "rename", ids[4], "Mine"]) == 0
+    shelf = Shelf(data_dir.root, USER, import_bundled=False)  # reopened from disk
+    assert shelf.annotation(ids[3]).tags == ["fresh"]
+    assert (
+        shelf.title(ids[4]) == "Mine" and shelf.title(ids[3]) == _stored(data_dir)[ids[3]]["title"]
+    )
+    saved = orjson.loads(shelf.annotations.path.read_bytes())["annotations"]
+    assert saved[ids[3]]["about"] == _stored(data_dir)[ids[3]]["title"]
+
+
+def test_resolution_is_what_it_was(data_dir: DataDir) -> None:
+    # A bigger library, so that short prefixes are ambiguous and ids span blocks.
+    documents = [(d.name, d.text) for d in gen_corpus.generate(3000, seed=5)]
+    Library(data_dir).import_documents(documents)
+    ids = list(_stored(data_dir))
+    assert len(ids) == 3073
+    refs = [*ids[::97], *(i[:n] for i in ids[::301] for n in (1, 2, 3, 4, 6)), *"0123456789abcdef"]
+    refs += ["", "  ", ids[10].upper(), f"  {ids[11][:7]} ", "zzz", "é", ids[12] + "0", "\0"]
+    library = Library(data_dir)
+    assert library.open_item_store() is not None
+    through_store = [_outcome(library.resolve, ref) for ref in refs]
+    assert library._cache is None  # the library was not decoded
+    expected = [_outcome(lambda r: _old_resolve(ids, r), ref) for ref in refs]
+    assert through_store == expected
+    assert any("ambiguous" in o and "…" in o for o in expected)
+    assert any(o.startswith("ok") for o in expected) and any("no item" in o for o in expected)
+    library.items(with_text=False)  # decoded now: answered from the items instead
+    assert [_outcome(library.resolve, ref) for ref in refs] == expected
+    assert Shelf(data_dir.root, USER, import_bundled=False).resolve(ids[40][:9]) == ids[40]
+
+
+def test_a_store_older_than_library_json_is_not_used(data_dir: DataDir, no_decoding) -> None:
+    old = _store_path(data_dir).read_bytes()
+    documents = [(d.name, d.text) for d in gen_corpus.generate(40, seed=3)]
+    report = Library(data_dir).import_documents(documents)  # another process imports more
+    _store_path(data_dir).write_bytes(old)  # and the store it wrote is lost
+    new = report.added[0]
+    no_decoding.update(load_meta=0, decode_item=0)
+    library = Library(data_dir)
+    assert library.resolve(new) == new
+    assert library.title(new) == _stored(data_dir)[new]["title"]
+    assert library.ids() == list(_stored(data_dir))
+    assert no_decoding["load_meta"] == 0  # rebuilt from library.json, not from the items
+    assert _current_store(data_dir) is not None  # and rewritten for the file as it is
+
+
+def _flip(path: Path, at: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _in_ids(path: Path, store) -> int:
+    return store._ids_at + 2 * store._width + 3  # a byte of the third id
+
+
+def _in_order(path: Path, store) -> int:
+    return store._order_at + 1
+
+
+def _in_record(path: Path, store) -> int:
+    return store._blob_at + 20
+
+
+def _in_offsets(path: Path, store) -> int:
+    return store._offsets_at + 8 * 5 + 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p, s: p.write_bytes(b""),
+        lambda p, s: p.write_bytes(p.read_bytes()[:-10]),
+        lambda p, s: p.write_bytes(b"garbage" * 100),
+        lambda p, s: p.unlink(),
+        lambda p, s: _flip(p, 40),  # the header
+        lambda p, s: _flip(p, _in_ids(p, s)),
+        lambda p, s: _flip(p, _in_order(p, s)),
+        lambda p, s: _flip(p, _in_record(p, s)),
+        lambda p, s: _flip(p, _in_offsets(p, s)),
+    ],
+    ids=["empty", "truncated", "garbage", "missing", "header", "ids", "order", "record", "offsets"],
+)
+def test_a_damaged_store_is_never_believed_and_is_rebuilt(data_dir: DataDir, damage) -> None:
+    store = _current_store(data_dir)
+    assert store is not None
+    ids = store.ids()  # sorted ids, from the undamaged store
+    by_position = sorted(ids)
+    path = _store_path(data_dir)
+    damage(path, store)
+    store.close()
+    before = data_dir.library_file.read_bytes()
+    stored = _stored(data_dir)
+    library = Library(data_dir)
+    # Every look-up that could meet the damage: the first items, and all of them.
+    for item_id in [*by_position[:6], *ids]:
+        assert library.resolve(item_id[:11]) == item_id
+        item = library.item(item_id)
+        assert item is not None and item.title == stored[item_id]["title"]
+    assert library.ids() == list(stored)
+    assert _outcome(library.resolve, by_position[0][:1]).startswith("error id prefix")
+    assert data_dir.library_file.read_bytes() == before  # the record is never touched
+    rebuilt = _current_store(data_dir)
+    assert rebuilt is not None and rebuilt.ids() == list(stored)
+    rebuilt.close()
+
+
+def test_items_read_alone_match_the_decoded_library(data_dir: DataDir) -> None:
+    library = Library(data_dir)
+    alone = {i: library.item(i, with_text=True) for i in _stored(data_dir)}
+    assert library._cache is None
+    whole = Library(data_dir).items(with_text=True)
+    assert alone == whole
+    assert library.item("0" * 12) is None and library.title("0" * 12) is None
+
+
+def test_add_items_writes_the_store_too(data_dir: DataDir, no_decoding) -> None:
+    library = Library(data_dir)
+    extra = Item(id="feedfacecafe", title="Ready-made", authors=["A. Author"], summary="Text.")
+    library.add_items([extra])
+    no_decoding.update(load_meta=0, decode_item=0)
+    fresh = Library(data_dir)
+    assert fresh.item("feedfacecafe", with_text=True) == extra
+    assert fresh.resolve("feedf") == "feedfacecafe" and fresh.ids()[-1] == "feedfacecafe"
+    assert no_decoding["load_meta"] == 0
+
+
+def test_ids_a_store_cannot_hold_fall_back_to_the_library(tmp_path) -> None:
+    path = tmp_path / "items.bin"
+    assert write_item_store(path, {"é1": {"title": "x"}}, "sig") is False
+    assert write_item_store(path, {"a\0": {"title": "x"}}, "sig") is False
+    assert not path.exists()
+
+
+def _copy(data_dir: DataDir, tmp_path: Path, name: str) -> str:
+    target = tmp_path / name
+    shutil.copytree(data_dir.root, target)
+    return str(target)
+
+
+def test_show_and_tag_print_what_they_printed_without_the_store(
+    data_dir: DataDir, tmp_path, monkeypatch, capsys
+) -> None:
+    with_store = _copy(data_dir, tmp_path, "with")
+    without = _copy(data_dir, tmp_path, "without")
+    item_id = list(_stored(data_dir))[17]
+
+    def run(root: str, *argv: str) -> str:
+        assert main(["--data-dir", root, "--user", USER, *argv]) == 0
+        return capsys.readouterr().out
+
+    commands = [
+        ("show", item_id[:8]),
+        ("tag", item_id, "x", "#Y"),
+        ("rename", item_id, "Own", "title"),
+        ("show", item_id, "--json"),
+    ]
+    first = [run(with_store, *argv) for argv in commands]
+    with monkeypatch.context() as m:  # the old way: no store, the library decoded
+        m.setattr(library_module, "open_item_store", lambda path, signature: None)
+        m.setattr(library_module, "write_item_store", lambda *args, **kwargs: False)
+        second = [run(without, *argv) for argv in commands]
+
+    def timeless(out: str) -> str:
+        return "\n".join(line for line in out.splitlines() if '"status_at"' not in line)
+
+    assert [timeless(o) for o in first] == [timeless(o) for o in second]
+    assert "tags: x y" in first[1] and "Own title" in first[2]
