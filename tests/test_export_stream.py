@@ -35,7 +35,7 @@ def shelf(tmp_path_factory) -> Shelf:
     a rename and another reader's annotations."""
     root = tmp_path_factory.mktemp("stream") / "data"
     alice = Shelf(root, "alice")
-    ids = alice.search("")
+    ids = Session(alice).find("")
     alice.set_status(ids[:10], "read")
     alice.set_status(ids[10:14], "reading")
     alice.add_tags(ids[:20], ["llm", "to-cite"])
