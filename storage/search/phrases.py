@@ -15,7 +15,7 @@ __all__ = ["checkable", "filter_narrows", "folded", "phrase_finder", "phrase_nar
 
 def phrase_finder(p: Phrase) -> Callable[[str], bool]:
     """A test over folded text: the words in order, anything but letters and
-    digits between them; "gpt4" also matches "gpt-4".
+    digits between them; "gpt4" also matches "gpt-4", "fewshot" "few-shot".
 
     The regex starts with the first word's letters, not a look-behind, so the
     regex engine can skip ahead to candidates; the word boundary before the
@@ -23,9 +23,11 @@ def phrase_finder(p: Phrase) -> Callable[[str], bool]:
     """
     parts = []
     for w in p.words:
-        if w.isalpha() or w.isdigit():
+        if w.isdigit():
             parts.append(re.escape(w))
         else:
+            # A word typed without its punctuation matches it written with:
+            # "few-shot" is folded to "fewshot", and finds "Few-Shot" in a title.
             parts.append(r"[^\s\w]?".join(map(re.escape, w)))
     tail = r"[^\W_]*" if p.open else r"(?![^\W_])"
     search = re.compile(r"[\W_]+".join(parts) + tail).search
