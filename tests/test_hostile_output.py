@@ -123,3 +123,21 @@ def test_the_app_shows_data_as_text(folder: Path) -> None:
     assert "␛]52;c;" in detail and "[WIP]" in detail and "tag␛[2Jx" in detail
     assert notes and all(not RAW_CONTROL.search(n) for n in notes)
     assert any("[link=x.json]click[/]" in n for n in notes)
+
+
+def test_a_huge_note_does_not_stall_the_detail_pane(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shelf = open_test_shelf(folder)
+    shelf.add_note("a1", "word " * 4_000_000)  # 20 MB
+    app = ShelfApp(Session(open_test_shelf(folder)))
+
+    async def go() -> str:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = next(s for s in app.screen_stack if isinstance(s, MainScreen))
+            await pilot.press("q")
+            return screen.query_one(DetailPane).drawn_text
+
+    shown = asyncio.run(go())
+    assert "more characters: shelf show or shelf notes prints it all" in shown
+    assert not app.is_running

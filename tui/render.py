@@ -56,6 +56,18 @@ def _note_time(created: str) -> str:
     return created.replace("T", " ").rstrip("Z")[:16]
 
 
+#: The pane wraps its text once per item; a 20 MB note would hold the UI for a
+#: minute. Past this much, it says how to read the rest instead.
+PANE_TEXT_LIMIT = 20_000
+
+
+def _capped(text: str) -> str:
+    if len(text) <= PANE_TEXT_LIMIT:
+        return text
+    rest = len(text) - PANE_TEXT_LIMIT
+    return f"{text[:PANE_TEXT_LIMIT]}… ({rest:,} more characters: shelf show or shelf notes prints it all)"
+
+
 def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
     """The detail pane: the same facts as ``plain_detail``, laid out for reading.
 
@@ -111,11 +123,11 @@ def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
         out.append("\nNotes\n", "bold")
         for note in view["notes"]:
             out.append(f"  {_note_time(note['created'])}\n", "dim")
-            for line in note["text"].splitlines() or [""]:
+            for line in _capped(note["text"]).splitlines() or [""]:
                 out.append(f"  {line}\n")
     out.append("\nAbstract\n", "bold")
     if view["summary"]:
-        out.append(latex_to_unicode(view["summary"]) + "\n")
+        out.append(latex_to_unicode(_capped(view["summary"])) + "\n")
     elif not abstract_loaded:
         out.append("loading…\n", "dim italic")
     else:
@@ -131,6 +143,6 @@ def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
             out.append("\n")
             for note in other["notes"]:
                 out.append(f"    {user} noted ({_note_time(note['created'])}): ", "dim")
-                out.append(note["text"] + "\n")
+                out.append(_capped(note["text"]) + "\n")
     out.rstrip()
     return out
