@@ -321,6 +321,10 @@ def _takes_progress(func: Callable[..., Any]) -> bool:
         return False
 
 
+class _DecodeWhole(Exception):
+    """Too many items wanted to read them one by one."""
+
+
 # -- the library -----------------------------------------------------------------------
 
 
@@ -490,9 +494,12 @@ class Library:
             return from_items
 
     def texts_of(self, item_ids: Sequence[str]) -> list[str]:
-        """The abstracts of ``item_ids`` in order, read in bulk (exports)."""
+        """The abstracts of ``item_ids`` in order, read in bulk (exports).
+
+        From the text store unless the items in memory carry their texts: a
+        query's hits must not decode the library to find their abstracts.
+        """
         with self._mutex:
-            self._load_meta()
             if self._texts_loaded_for is None:
                 store = self.open_text_store()
                 if store is not None:
@@ -658,6 +665,32 @@ class Library:
         if item is not None and with_text:
             item.summary = self.text(item_id)
         return item
+
+    def items_of(self, item_ids: Sequence[str]) -> Mapping[str, Item]:
+        """The items of ``item_ids`` (unknown ids left out), read one by one when they are few.
+
+        A query's hits or an export of a handful need not decode the library;
+        past a quarter of it, decoding it whole is the cheaper way.
+        """
+        wanted = list(dict.fromkeys(item_ids))
+
+        def in_store(store: ItemStore) -> Mapping[str, Item]:
+            if len(wanted) * 4 > len(store):
+                raise _DecodeWhole
+            found = {}
+            for item_id in wanted:
+                doc = store.doc(item_id)
+                if doc is not None:
+                    found[item_id] = decode_item(item_id, doc)
+            return found
+
+        def in_items(items: dict[str, Item]) -> Mapping[str, Item]:
+            return items
+
+        try:
+            return self._look_up(in_store, in_items)
+        except _DecodeWhole:
+            return self.items(with_text=False)
 
     def title(self, item_id: str) -> str | None:
         """The item's own title (not a user's renaming), or None if there is no such item."""

@@ -147,7 +147,7 @@ class Shelf:
         :meth:`Library.texts_of`), so exporting from the app does not load
         all of them into its items.
         """
-        items = self.items(with_text=False)
+        items = self.library.items_of(item_ids)
         for item_id in item_ids:
             if item_id not in items:
                 raise UnknownItem(f"no item with id {item_id!r}")

@@ -289,3 +289,26 @@ def test_show_and_tag_print_what_they_printed_without_the_store(
 
     assert [timeless(o) for o in first] == [timeless(o) for o in second]
     assert "tags: x y" in first[1] and "Own title" in first[2]
+
+
+def test_views_of_a_few_hits_do_not_decode_the_library(tmp_path, monkeypatch) -> None:
+    """``shelf list QUERY`` builds the hits' views from the item and text stores."""
+    from core.session import Session
+    from storage import library as library_module
+
+    folder = tmp_path / "data"
+    Session.open(folder, "alice").find("radford")  # the corpus, its stores and saved index
+    session = Session.open(folder, "alice")
+    decoded: list[str] = []
+    real = library_module.Library._load_meta
+
+    def counting(self):  # noqa: ANN001, ANN202 - a spy
+        decoded.append("library")
+        return real(self)
+
+    monkeypatch.setattr(library_module.Library, "_load_meta", counting)
+    ids = session.find("author:radford")
+    views = session.views(ids).views_at(range(len(ids)))
+    assert ids and all("Alec Radford" in v["authors"] for v in views)
+    assert all(v["summary"] for v in views)
+    assert decoded == []
