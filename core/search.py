@@ -82,6 +82,10 @@ class SearchService:
         with self._lock:
             self._pending.append(lambda index: index.set_other_users(others))
 
+    def note_removed(self, item_id: str) -> None:
+        with self._lock:
+            self._pending.append(lambda index: index.remove(item_id))
+
     def note_items(self, items: Iterable[Item]) -> None:
         updates = [_item_update(item) for item in items]
         with self._lock:

@@ -363,7 +363,26 @@ class Session:
     def redo(self, count: int = 1) -> list[Change]:
         return [self._move("redo", step) for step in self.undo_state().redo[:count]]
 
+    def remove(self, item_ids: Sequence[str]) -> Change:
+        """Take items out of the library; their annotations stay, so a re-import restores them.
+
+        One undo step: undo puts the items back as they were.
+        """
+        removed = self.shelf.library.remove(item_ids)
+        if removed:
+            docs = [item.to_dict() for item in removed]
+            count = len(removed)
+            label = f"remove {count} item{'s' if count != 1 else ''}"
+            self.history.record(label, now_iso(), [], removed=docs)
+            for item in removed:
+                self.search.note_removed(item.id)
+        ids = [item.id for item in removed]
+        kept = [i for i in ids if not self.annotation(i).is_empty()]
+        return Change(ids, {}, len(ids), "remove", kept)
+
     def _move(self, op: str, step: Step) -> Change:
+        if step.removed:
+            return self._move_removal(op, step)
         by_item = {r.item: r for r in step.records}
         kept: list[str] = []
 
@@ -400,6 +419,21 @@ class Session:
         """Fold journalled changes into the readable file (they are durable already)."""
         self.shelf.flush()
 
+    def _move_removal(self, op: str, step: Step) -> Change:
+        from seeds.model import Item
+
+        items = [Item.from_dict(doc) for doc in step.removed]
+        if op == "undo":
+            self.shelf.library.add_items(items)
+            self.search.note_items(items)
+        else:
+            self.shelf.library.remove([item.id for item in items])
+            for item in items:
+                self.search.note_removed(item.id)
+        self.history.mark(op, step)
+        ids = [item.id for item in items]
+        return Change(ids, {}, op, step.label, [])
+
     # -- reading groups -------------------------------------------------------------
 
     def export_annotations(self, who: str | None = None) -> bytes:
@@ -431,10 +465,16 @@ class Session:
     # -- importing ------------------------------------------------------------------
 
     def import_paths(
-        self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        progress: Progress | None = None,
+        *,
+        kind: str | None = None,
+        dry_run: bool = False,
     ) -> ImportReport:
-        report = self.shelf.import_paths(paths, progress=progress)
-        if report.added or report.merged:
+        """Import documents (``kind`` forces a format); ``dry_run`` changes nothing."""
+        report = self.shelf.import_paths(paths, progress=progress, kind=kind, dry_run=dry_run)
+        if (report.added or report.merged) and not dry_run:
             items = self.shelf.items()
             self.search.note_items(items[i] for i in [*report.added, *report.merged])
         return report

@@ -45,10 +45,12 @@ class Step:
     label: str
     at: str
     records: list[Record] = field(default_factory=list)
+    #: Items the step took out of the library (``Item.to_dict``), to put back on undo.
+    removed: list[Doc] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
-        return [r.item for r in self.records]
+        return [r.item for r in self.records] + [str(d.get("id")) for d in self.removed]
 
 
 @dataclass
@@ -63,6 +65,7 @@ def _step_json(step: Step) -> Doc:
         "label": step.label,
         "at": step.at,
         "records": [{"item": r.item, "before": r.before, "after": r.after} for r in step.records],
+        **({"removed": step.removed} if step.removed else {}),
     }
 
 
@@ -81,7 +84,12 @@ def _step_from(data: Any) -> Step:
     step_id, label, at = data.get("id"), data.get("label"), data.get("at")
     if not isinstance(step_id, int) or not isinstance(label, str) or not isinstance(at, str):
         raise ValueError("a step needs an id, a label and a time")
-    return Step(step_id, label, at, records)
+    removed = data.get("removed") or []
+    if not isinstance(removed, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("id"), str) for d in removed
+    ):
+        raise ValueError("a step's removed items are not item objects")
+    return Step(step_id, label, at, records, removed)
 
 
 class History:
@@ -165,15 +173,18 @@ class History:
         if new:
             fsync_dir(self.folder)
 
-    def record(self, label: str, at: str, records: list[Record]) -> Step | None:
+    def record(
+        self, label: str, at: str, records: list[Record], removed: list[Doc] | None = None
+    ) -> Step | None:
         """Keep a step that changed something; None when nothing did."""
-        if not records:
+        if not records and not removed:
             return None
         with self.lock.held():
             entries = self._read()
             last = max((e.get("step", {}).get("id", 0) for e in entries if e["op"] == "do"),
                        default=0)  # fmt: skip
-            step = Step(int(last) + 1 if isinstance(last, int) else 1, label, at, records)
+            number = int(last) + 1 if isinstance(last, int) else 1
+            step = Step(number, label, at, records, list(removed or []))
             self._append({"op": "do", "step": _step_json(step)})
             if sum(1 for e in entries if e["op"] == "do") > 2 * KEEP:
                 self._compact()

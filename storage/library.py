@@ -224,7 +224,7 @@ def _stamp(signature: tuple[int, int, int] | None) -> str:
 
 
 def _parse_one(
-    name: str, text: str, progress: Progress | None = None
+    name: str, text: str, progress: Progress | None = None, kind: str | None = None
 ) -> tuple[str | None, list[Entry], list[str], str | None]:
     """(kind, entries, skipped, error) for one document; runs in a worker process too.
 
@@ -234,7 +234,7 @@ def _parse_one(
     from seeds.parse import UnknownFormat, parse_document
     from storage.bibtex_import import entries_from_bibtex, looks_like_bibtex
 
-    if looks_like_bibtex(text):
+    if kind is None and looks_like_bibtex(text) or kind == "bibtex":
         try:
             entries, skipped = entries_from_bibtex(text, name)
         except ValueError as exc:
@@ -242,9 +242,9 @@ def _parse_one(
         return "bibtex", entries, skipped, None
     try:
         if progress is not None and _takes_progress(parse_document):
-            parsed = parse_document(text, name, progress=progress)  # type: ignore[call-arg]
+            parsed = parse_document(text, name, progress=progress, kind=kind)  # type: ignore[call-arg]
         else:
-            parsed = parse_document(text, name)
+            parsed = parse_document(text, name, kind=kind)
     except UnknownFormat as exc:
         return None, [], [], str(exc)
     return parsed.kind, parsed.entries, list(parsed.skipped), None
@@ -754,14 +754,23 @@ class Library:
     # -- importing ----------------------------------------------------------
 
     def import_documents(
-        self, documents: Sequence[tuple[str, str]], progress: Progress | None = None
+        self,
+        documents: Sequence[tuple[str, str]],
+        progress: Progress | None = None,
+        *,
+        kind: str | None = None,
+        dry_run: bool = False,
     ) -> ImportReport:
-        """Parse and merge documents into the library in one locked, atomic step."""
+        """Parse and merge documents into the library in one locked, atomic step.
+
+        ``kind`` forces a format; ``dry_run`` reports what would be added and
+        merged, writing nothing.
+        """
         from seeds.merge import merge_entries
 
         phases = _Phases(progress)
         try:
-            return self._import(documents, phases, merge_entries)
+            return self._import(documents, phases, merge_entries, kind, dry_run)
         finally:
             phases.end()
 
@@ -770,10 +779,12 @@ class Library:
         documents: Sequence[tuple[str, str]],
         phases: _Phases,
         merge_entries: Callable[..., Any],
+        kind: str | None = None,
+        dry_run: bool = False,
     ) -> ImportReport:
         report = ImportReport()
         with paused_gc():
-            parsed = self._parse_all(documents, phases)
+            parsed = self._parse_all(documents, phases, kind)
         entries: list[Entry] = []
         for (name, _), (kind, doc_entries, skipped, error) in zip(documents, parsed, strict=True):
             report.documents.append(DocumentReport(name, kind, len(doc_entries), skipped, error))
@@ -794,7 +805,7 @@ class Library:
             report.unchanged = list(result.unchanged)
             records = self._document_records(documents, report)
             try:
-                if result.items or records:
+                if (result.items or records) and not dry_run:
                     phases.start("saving", "items")
                     self._write_items(result.items, existing, phases, records)
             finally:
@@ -802,7 +813,7 @@ class Library:
         return report
 
     def _parse_all(
-        self, documents: Sequence[tuple[str, str]], phases: _Phases
+        self, documents: Sequence[tuple[str, str]], phases: _Phases, kind: str | None = None
     ) -> list[tuple[str | None, list[Entry], list[str], str | None]]:
         """Parse every document, in worker processes when that pays (see ``_workers``).
 
@@ -840,14 +851,14 @@ class Library:
         workers = _workers(documents)
         if workers == 1:
             for index, (name, text) in enumerate(documents):
-                finished(index, _parse_one(name, text, inside))
+                finished(index, _parse_one(name, text, inside, kind))
             return results
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         # Largest first, so one big document does not start last and run alone.
         order = sorted(range(len(documents)), key=lambda i: -sizes[i])
         with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-            futures = {pool.submit(_parse_one, *documents[i]): i for i in order}
+            futures = {pool.submit(_parse_one, *documents[i], None, kind): i for i in order}
             for future in as_completed(futures):
                 finished(futures[future], future.result())
         return results
@@ -988,15 +999,37 @@ class Library:
             finally:
                 self._release()
         return report
+
+    # -- removing ---------------------------------------------------------------
+
+    def remove(self, item_ids: Iterable[str]) -> list[Item]:
+        """Take items out of the library in one locked step; returns them, abstracts included.
+
+        Texts and keys go first, so a crash between the writes leaves an
+        unused text, never an item without its abstract. Annotations are the
+        users' and stay: importing the item again brings it back with them.
+        """
+        wanted = list(dict.fromkeys(item_ids))
         with self._mutex, self.lock.held(), paused_gc():
             existing = self._items_for_import()
-            result = merge_feed_entries(entries, existing.values())
-            report.added, report.merged = list(result.added), list(result.merged)
-            report.unchanged = list(result.unchanged)
-            record = {source: {"kind": "feed", "entries": len(entries), "imported": now_iso()}}
+            gone = [existing[i] for i in wanted if i in existing]
+            if not gone:
+                return []
+            drop = {item.id for item in gone}
+
+            def without(table: dict[str, Any]) -> None:
+                for item_id in drop:
+                    table.pop(item_id, None)
+
             try:
-                if result.items:
-                    self._write_items(result.items, existing, None, record)
+                self._texts.apply(without)
+                self._keys.apply(without)
+                self._meta_db.apply({"items": without})
+                self._write_item_store()
+                remaining = {k: v for k, v in existing.items() if k not in drop}
+                self._write_text_store(remaining, [])
+                self._write_row_cache(remaining, [])
             finally:
+                self._cache = None  # read afresh: the removed items must not linger
                 self._release()
-        return report
+        return [dataclasses.replace(item) for item in gone]

@@ -262,7 +262,12 @@ class Shelf:
     # -- importing ------------------------------------------------------------
 
     def import_paths(
-        self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        progress: Progress | None = None,
+        *,
+        kind: str | None = None,
+        dry_run: bool = False,
     ) -> ImportReport:
         documents: list[tuple[str, str]] = []
         failed: list[DocumentReport] = []
@@ -271,6 +276,8 @@ class Shelf:
                 documents.append(read_document(path))
             except StorageError as exc:
                 failed.append(DocumentReport(name=Path(path).name, error=str(exc)))
-        report = self.library.import_documents(documents, progress=progress)
+        report = self.library.import_documents(
+            documents, progress=progress, kind=kind, dry_run=dry_run
+        )
         report.documents = failed + report.documents
         return report

@@ -362,6 +362,8 @@ class ShelfApp(App[int]):
                 return
             for change in changes:
                 self.apply_annotations(change.annotations)
+                if not change.annotations:  # a removal undone or redone: items changed
+                    self.reload_library()
                 count = len(change.ids)
                 what = f"{count} item{'s' if count != 1 else ''}"
                 done = "undone" if op == "undo" else "redone"
@@ -458,6 +460,10 @@ class ShelfApp(App[int]):
         return self.session.search.error
 
     # -- noticing other processes -------------------------------------------
+
+    def reload_library(self) -> None:
+        """Show the library as it is on disk now (after a removal or an undo of one)."""
+        self._poll(force=True)
 
     def _poll(self, force: bool = False) -> None:
         if self._polling or self._quitting or not self.model.loaded:

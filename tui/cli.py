@@ -54,6 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", "parse documents and add their items to the library")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="report what would be added and merged; change nothing",
+    )
+    p.add_argument(
+        "--format",
+        metavar="NAME",
+        help="read every PATH as this format: blog_listing, research_page, arxiv_abstracts, "
+        "paper_listing, blog_excerpts, bibtex",
+    )
+
+    p = command("remove", "take items out of the library (your annotations on them are kept)")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = command("add", "add papers by reference: arxiv:ID, doi:10.…, or a URL")
     p.add_argument("refs", nargs="+", metavar="REF")

@@ -96,7 +96,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         progress = ProgressBar("importing", stream=sys.stderr)
     try:
-        report = session.import_paths(args.paths, progress=progress)
+        report = session.import_paths(
+            args.paths, progress=progress, kind=args.format, dry_run=args.dry_run
+        )
     finally:
         if progress is not None:
             progress.finish()
@@ -125,8 +127,28 @@ def cmd_import(args: argparse.Namespace) -> int:
             else:
                 skipped = f", {len(doc.skipped)} skipped" if doc.skipped else ""
                 say(f"{doc.name}: {doc.kind}, {doc.entries} entries{skipped}")
-        say(report.summary())
+        say(("would be: " if args.dry_run else "") + report.summary())
     return 1 if report.errors else 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    ids = session.resolve_all(args.ids)
+    titles = {i: session.title(i) or "" for i in ids}
+    change = session.remove(ids)
+    if args.json:
+        _print_json({"removed": change.ids, "annotations_kept": change.kept})
+        return 0
+    for item_id in change.ids:
+        say(f"removed {item_id}  {titles[item_id]}")
+    if change.kept:
+        count = len(change.kept)
+        say(
+            f"your annotations on {count} of them are kept: importing "
+            f"{'it' if count == 1 else 'them'} again brings {'it' if count == 1 else 'them'} back"
+        )
+    say("shelf undo puts them back")
+    return 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -522,6 +544,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "add": cmd_add,
+    "remove": _flushing(cmd_remove),
     "list": cmd_list,
     "show": cmd_show,
     "read": _flushing(_status_command("read")),

@@ -28,6 +28,7 @@ ITEM_BINDINGS = [
     Binding("n", "add_note", "note", id="item.add_note"),
     Binding("e", "rename", "rename", id="item.rename"),
     Binding("o", "open_url", "open url", id="item.open_url"),
+    Binding("D", "remove_items", "remove", show=False, id="item.remove"),
 ]
 
 ITEM_ACTIONS = frozenset(b.action for b in ITEM_BINDINGS)
@@ -219,6 +220,33 @@ class ItemActions:
             app.change("rename", lambda s: s.rename(item_id, title), done)
 
         app.push_screen(RenameDialog(current, item.title), safe(app, "rename", chosen))
+
+    @guarded("remove")
+    def action_remove_items(self) -> None:
+        """Take the items out of the library after a confirmation naming how many."""
+        from tui.screens.confirm import ConfirmScreen
+
+        ids = self.target_ids()
+        if not ids:
+            return
+        app = self.shelf_app
+        what = _what(app, ids)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def removed(change: Change) -> None:
+                count = len(change.ids)
+                self._notify(f"removed {count} item{'s' if count != 1 else ''} (u puts them back)")
+                self.after_action(ids)
+                app.reload_library()
+
+            app.change("remove", lambda s: s.remove(ids), removed)
+
+        question = f"Remove {what} from the library?"
+        detail = "Your notes and tags on them are kept; u undoes."
+        app.push_screen(ConfirmScreen(question, detail), safe(app, "remove", answered))
 
     @guarded("open the link")
     def action_open_url(self) -> None:
