@@ -137,6 +137,31 @@ def run_editor(path: Path) -> int:
     return subprocess.call([*editor_command(), str(path)])
 
 
+def start_edit(session: Session, item_id: str) -> tuple[Path, str]:
+    """The TOML file an editor is to open, and its text as written (see ``finish_edit``)."""
+    text = render(session, item_id)
+    fd, name = tempfile.mkstemp(prefix=f"shelf-{item_id}-", suffix=".toml")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return Path(name), text
+
+
+def finish_edit(
+    session: Session, item_id: str, path: Path, written: str, code: int
+) -> Change | None:
+    """Keep what the editor changed; the file is removed unless the edit could not be kept."""
+    if code != 0:
+        path.unlink(missing_ok=True)
+        raise StorageError(f"the editor exited with status {code}; nothing changed")
+    edited = path.read_text(encoding="utf-8")
+    try:
+        change = apply_text(session, item_id, edited) if edited != written else None
+    except StorageError as exc:
+        raise StorageError(f"{exc} (your edit is kept in {path})") from None
+    path.unlink(missing_ok=True)
+    return change
+
+
 def edit_item(
     session: Session, item_id: str, run: Callable[[Path], int] = run_editor
 ) -> Change | None:
@@ -145,19 +170,5 @@ def edit_item(
     When the edit cannot be applied (not TOML, a bad date), the edited file
     is kept and the error names it, so nothing typed is lost.
     """
-    text = render(session, item_id)
-    fd, name = tempfile.mkstemp(prefix=f"shelf-{item_id}-", suffix=".toml")
-    path = Path(name)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    code = run(path)
-    if code != 0:
-        path.unlink(missing_ok=True)
-        raise StorageError(f"the editor exited with status {code}; nothing changed")
-    edited = path.read_text(encoding="utf-8")
-    try:
-        change = apply_text(session, item_id, edited) if edited != text else None
-    except StorageError as exc:
-        raise StorageError(f"{exc} (your edit is kept in {path})") from None
-    path.unlink(missing_ok=True)
-    return change
+    path, text = start_edit(session, item_id)
+    return finish_edit(session, item_id, path, text, run(path))

@@ -125,3 +125,31 @@ def test_the_rendering_round_trips_every_character(folder: Path) -> None:
     session.correct("b2", {"abstract": 'Line one\n"""three quotes"""\n\x1b[2J and \\u'})
     text = render(session, "b2")
     assert apply_text(session, "b2", text) is None  # re-reading it changes nothing
+
+
+def test_E_in_the_app_edits_in_the_editor_and_saves(folder: Path, monkeypatch) -> None:
+    import asyncio
+    import contextlib
+
+    import core.corrections
+    from tests.tui_helpers import settle
+    from tui.app import ShelfApp
+
+    def editor(path: Path) -> int:
+        text = path.read_text().replace('venue = ""', 'venue = "ICML 2017"')
+        path.write_text(text)
+        return 0
+
+    monkeypatch.setattr(core.corrections, "run_editor", editor)
+    monkeypatch.setattr(ShelfApp, "suspend", lambda self: contextlib.nullcontext())
+    app = ShelfApp(Session(open_test_shelf(folder)))
+
+    async def go() -> list[str]:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("j", "E")  # b2, the second item
+            await settle(pilot)
+            return [str(n.message) for n in app._notifications]
+
+    assert "corrections saved" in asyncio.run(go())
+    assert Session(open_test_shelf(folder)).annotation("b2").corrections == {"venue": "ICML 2017"}

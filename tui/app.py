@@ -336,6 +336,23 @@ class ShelfApp(App[int]):
         self.jobs.submit(label, lambda: command(session), after)
         self.refresh_undo()
 
+    def change_or_none(
+        self,
+        label: str,
+        command: Callable[[Session], Change | None],
+        done: Callable[[Change | None], None],
+    ) -> None:
+        """``change`` for a command that may change nothing (an edit saved unchanged)."""
+        session = self.session
+
+        def after(result: Change | None) -> None:
+            if result is not None:
+                self.apply_annotations(result.annotations)
+            done(result)
+
+        self.jobs.submit(label, lambda: command(session), after)
+        self.refresh_undo()
+
     def refresh_undo(self) -> None:
         """Learn what undo and redo would do now (after the queued saves)."""
 

@@ -29,6 +29,7 @@ ITEM_BINDINGS = [
     Binding("e", "rename", "rename", id="item.rename"),
     Binding("o", "open_url", "open url", id="item.open_url"),
     Binding("D", "remove_items", "remove", show=False, id="item.remove"),
+    Binding("E", "edit_item", "edit fields", show=False, id="item.edit"),
 ]
 
 ITEM_ACTIONS = frozenset(b.action for b in ITEM_BINDINGS)
@@ -247,6 +248,26 @@ class ItemActions:
         question = f"Remove {what} from the library?"
         detail = "Your notes and tags on them are kept; u undoes."
         app.push_screen(ConfirmScreen(question, detail), safe(app, "remove", answered))
+
+    @guarded("edit the item")
+    def action_edit_item(self) -> None:
+        """Correct the item's fields in $VISUAL/$EDITOR, the app suspended meanwhile."""
+        from core.corrections import finish_edit, run_editor, start_edit
+
+        item_id = self.current_id()
+        if item_id is None:
+            return
+        app = self.shelf_app
+        path, written = start_edit(app.session, item_id)
+        with app.suspend():
+            code = run_editor(path)
+
+        def saved(change: Change | None) -> None:
+            self._notify("nothing changed" if change is None else "corrections saved")
+
+        app.change_or_none(
+            "edit the item", lambda s: finish_edit(s, item_id, path, written, code), saved
+        )
 
     @guarded("open the link")
     def action_open_url(self) -> None:
