@@ -224,3 +224,41 @@ class UndoMachine(RuleBasedStateMachine):
 
 UndoMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None)
 TestUndoMachine = UndoMachine.TestCase
+
+
+def test_the_notes_view_edits_and_deletes_a_note(folder: Path, monkeypatch) -> None:
+    import contextlib
+
+    import core.corrections
+
+    session = session_on(folder)
+    session.add_note("a1", "first")
+    session.add_note("a1", "second")
+
+    def editor(path: Path) -> int:
+        path.write_text("second, edited in the editor")
+        return 0
+
+    monkeypatch.setattr(core.corrections, "run_editor", editor)
+    monkeypatch.setattr(ShelfApp, "suspend", lambda self: contextlib.nullcontext())
+    app = ShelfApp(Session(open_test_shelf(folder)))
+
+    async def go() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("N")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "NotesScreen"
+            await pilot.press("e")  # the first note, in the note editor
+            await settle(pilot)
+            await pilot.press("end", *" (checked)", "ctrl+s")
+            await settle(pilot)
+            await pilot.press("down", "ctrl+e")  # the second, in $EDITOR
+            await settle(pilot)
+            await pilot.press("up", "d", "y")  # delete the first
+            await settle(pilot)
+
+    asyncio.run(go())
+    assert [n.text for n in session_on(folder).notes("a1")] == ["second, edited in the editor"]
+    labels = [s.label for s in session_on(folder).undo_state().undo[:3]]
+    assert labels == ["delete a note", "edit a note", "edit a note"]

@@ -30,6 +30,7 @@ ITEM_BINDINGS = [
     Binding("o", "open_url", "open url", id="item.open_url"),
     Binding("D", "remove_items", "remove", show=False, id="item.remove"),
     Binding("E", "edit_item", "edit fields", show=False, id="item.edit"),
+    Binding("N", "show_notes", "notes", show=False, id="item.notes"),
 ]
 
 ITEM_ACTIONS = frozenset(b.action for b in ITEM_BINDINGS)
@@ -248,6 +249,17 @@ class ItemActions:
         question = f"Remove {what} from the library?"
         detail = "Your notes and tags on them are kept; u undoes."
         app.push_screen(ConfirmScreen(question, detail), safe(app, "remove", answered))
+
+    @guarded("show the notes")
+    def action_show_notes(self) -> None:
+        """The item's notes, to edit or delete one."""
+        from tui.screens.notes_screen import NotesScreen
+
+        item_id = self.current_id()
+        if item_id is None:
+            return
+        app = self.shelf_app
+        app.push_screen(NotesScreen(item_id, _what(app, [item_id])))
 
     @guarded("edit the item")
     def action_edit_item(self) -> None:

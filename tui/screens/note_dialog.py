@@ -17,14 +17,18 @@ class NoteDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "cancel", priority=True, id="note.cancel"),
     ]
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, text: str = "") -> None:
+        """``text``: the note being edited (empty for a new one)."""
         super().__init__()
         self.what = what
+        self.text = text
+        self.editing = bool(text)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog note-dialog"):
-            yield Label(f"Note on {self.what}", classes="dialog-title", markup=False)
-            yield TextArea(id="note", soft_wrap=True, show_line_numbers=False)
+            verb = "Edit the note" if self.editing else "Note"
+            yield Label(f"{verb} on {self.what}", classes="dialog-title", markup=False)
+            yield TextArea(self.text, id="note", soft_wrap=True, show_line_numbers=False)
             yield Label("ctrl+s: save   escape: discard", classes="dialog-keys")
 
     def on_mount(self) -> None:
@@ -38,7 +42,7 @@ class NoteDialog(ModalScreen[str | None]):
         self.dismiss(text)
 
     def action_cancel(self) -> None:
-        if not self.query_one(TextArea).text.strip():
+        if self.query_one(TextArea).text.strip() in ("", self.text.strip()):
             self.dismiss(None)
             return
 
