@@ -43,6 +43,7 @@ def test_remove_keeps_annotations_and_a_reimport_brings_the_item_back(
     assert gpt4 not in capsys.readouterr().out
     # The same document again: the item comes back, with its tag.
     assert shelf(bundled_data, "import", str(SEED)) == 0
+    assert "1 of them came back with your notes, tags and status" in capsys.readouterr().out
     assert gpt4 in ids(bundled_data)
     assert Session.open(bundled_data, "alice").annotation(gpt4).tags == ["to-cite"]
 

@@ -88,6 +88,17 @@ def open_tui(args: argparse.Namespace) -> int:
     return launch(args)
 
 
+def _restored(session: Session, added: list[str]) -> list[str]:
+    """Items added back that the user had annotated (removed earlier): they keep it all."""
+    return [i for i in added if not session.annotation(i).is_empty()]
+
+
+def _say_restored(restored: list[str]) -> None:
+    if restored:
+        count = len(restored)
+        say(f"{count} of them came back with your notes, tags and status")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     session = open_session(args)
     progress = None
@@ -106,6 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_json(
             {
                 "added": report.added,
+                "restored": _restored(session, report.added),
                 "merged": report.merged,
                 "unchanged": report.unchanged,
                 "documents": [
@@ -128,6 +140,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 skipped = f", {len(doc.skipped)} skipped" if doc.skipped else ""
                 say(f"{doc.name}: {doc.kind}, {doc.entries} entries{skipped}")
         say(("would be: " if args.dry_run else "") + report.summary())
+        _say_restored(_restored(session, report.added))
     return 1 if report.errors else 0
 
 
@@ -169,6 +182,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         _print_json(
             {
                 "added": done.added,
+                "restored": _restored(session, done.added),
                 "merged": done.merged,
                 "unchanged": done.unchanged,
                 "references": done.lines,
@@ -181,6 +195,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         for line in done.errors:
             say(line, file=sys.stderr)
         say(f"{len(done.added)} added, {len(done.merged)} merged, {len(done.unchanged)} unchanged")
+        _say_restored(_restored(session, done.added))
     return 0 if done.ok else 1
 
 
