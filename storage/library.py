@@ -241,10 +241,10 @@ def _parse_one(
             return None, [], [], str(exc).splitlines()[0]
         return "bibtex", entries, skipped, None
     try:
+        options: dict[str, Any] = {"kind": kind} if kind is not None else {}
         if progress is not None and _takes_progress(parse_document):
-            parsed = parse_document(text, name, progress=progress, kind=kind)  # type: ignore[call-arg]
-        else:
-            parsed = parse_document(text, name, kind=kind)
+            options["progress"] = progress
+        parsed = parse_document(text, name, **options)
     except UnknownFormat as exc:
         return None, [], [], str(exc)
     return parsed.kind, parsed.entries, list(parsed.skipped), None
