@@ -283,6 +283,7 @@ class LibraryModel:
         if columns is None:
             columns = Columns.from_cached(*cached) if cached else Columns.from_items(items.values())
         self.columns = columns
+        self._previous: Columns | None = None
         self.library_order: list[str] = columns.ids
         self._title_keys: list[str] | None = None
 
@@ -292,7 +293,17 @@ class LibraryModel:
         return self._loaded
 
     def base(self, item_id: str) -> Base:
-        return self.columns.base(item_id)
+        """The item's list fields; an item just removed is drawn from the columns before.
+
+        The list still holds the old order until the new one is worked out
+        (a worker), and must be able to draw it meanwhile.
+        """
+        try:
+            return self.columns.base(item_id)
+        except KeyError:
+            if self._previous is None:
+                raise
+            return self._previous.base(item_id)
 
     def item(self, item_id: str) -> Item:
         """The item, or a stand-in made from its cached row while the library loads."""
@@ -363,6 +374,7 @@ class LibraryModel:
         """``columns``: built off the UI thread for ``items`` (else built here)."""
         if items is not None and items is not self.items:
             self.items = items
+            self._previous = self.columns
             self.columns = columns if columns is not None else Columns.from_items(items.values())
             self.library_order = self.columns.ids
             self._loaded = True
