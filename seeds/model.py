@@ -79,6 +79,9 @@ class Item:
     # Normalised merge keys (titles and abstract fingerprints) so that later
     # imports find this item again even after its id was assigned.
     keys: list[str] = field(default_factory=list)
+    # The citation key, given once when the item enters the library
+    # (storage.export.keys.assign_citekeys) and never changed afterwards.
+    citekey: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -99,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("set", "correct one field of an item (empty VALUE restores the original)")
     p.add_argument("id", metavar="ID")
     p.add_argument(
-        "field", metavar="FIELD", help="title, authors (A; B; C), date, venue, urls, url, abstract"
+        "field",
+        metavar="FIELD",
+        help="title, authors (A; B; C), date, venue, urls, url, abstract, key (citation key)",
     )
     p.add_argument("value", nargs="*", metavar="VALUE")
 

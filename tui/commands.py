@@ -360,7 +360,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     set_field(session, item_id, args.field, " ".join(args.value))
     view = session.view(item_id)
     field = "urls" if args.field == "url" else args.field
-    shown = {"abstract": "summary", "date": "date_text"}.get(field, field)
+    shown = {"abstract": "summary", "date": "date_text", "key": "citekey"}.get(field, field)
     value = view.get(shown)
     if isinstance(value, list):
         value = "; ".join(value)
