@@ -114,6 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--force", action="store_true", help="write through a symbolic link at FILE")
     p.add_argument("--group-by", choices=("tag", "status"), default=None)
+    p = command("cite", "print citations of items: keys, BibTeX, Markdown links or references")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument(
+        "--style",
+        "-s",
+        choices=("key", "bibtex", "markdown", "text"),
+        default="key",
+        help="key (default), bibtex, markdown ([Title](url)), text (a formatted reference)",
+    )
+
     p = command("feed", "follow feeds: the shared list in feeds.json")
     feed = p.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
     f = feed.add_parser("add", help="follow a feed (RSS, Atom, an arXiv listing)")

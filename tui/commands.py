@@ -409,6 +409,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cite(args: argparse.Namespace) -> int:
+    from core.cite import citations
+
+    session = open_session(args)
+    ids = session.resolve_all(args.ids)
+    source = session.views(ids)
+    views = source.views_at(range(len(source)))
+    say(citations(views, args.style))
+    return 0
+
+
 def cmd_annotations(args: argparse.Namespace) -> int:
     session = open_session(args)
     if args.annotations_command == "export":
@@ -526,6 +537,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "redo": _flushing(cmd_redo),
     "rename": _flushing(cmd_rename),
     "export": cmd_export,
+    "cite": cmd_cite,
     "set": _flushing(cmd_set),
     "edit": _flushing(cmd_edit),
     "annotations": cmd_annotations,
