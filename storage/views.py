@@ -113,6 +113,8 @@ def item_view(
         "doi": doi_of(item.urls),
         "venue": ann.corrections.get("venue"),
         "citekey": ann.corrections.get("key") or item.citekey or None,
+        "entry_type": item.entry_type or None,
+        "bib_fields": dict(item.bib_fields),
     }
     view.update(annotation_view(ann))
     view["others"] = {
