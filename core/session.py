@@ -112,6 +112,14 @@ class Session:
         self._row_cache_stale = self.cached_rows is None
         # The cached rows describe library.json as it was when they were read.
         self._cached_signature = library_signature(self.shelf) if self.cached_rows else None
+        self.shelf.library.reserved_keys = self._own_keys
+
+    def _own_keys(self) -> set[str]:
+        """Every citation key a user of this folder gave an item (theirs and the group's)."""
+        keys = {a.corrections["key"] for a in self.annotations().values() if "key" in a.corrections}
+        for anns in self.others().values():
+            keys.update(a.corrections["key"] for a in anns.values() if "key" in a.corrections)
+        return keys
 
     @classmethod
     def open(

@@ -345,6 +345,9 @@ class Library:
         # The TUI reads from its storage thread and its poller at once.
         self._mutex = threading.RLock()
         self._cache: dict[str, Item] | None = None
+        #: Citation keys people gave items themselves (their corrections): new
+        #: items never get one of these (see ``_with_citekeys``). Set by the session.
+        self.reserved_keys: Callable[[], Iterable[str]] = tuple
         self._cache_key: object = None
         self._documents_cache: dict[str, dict[str, Any]] = {}
         self._texts_loaded_for: object = None
@@ -687,8 +690,7 @@ class Library:
                 progress(total, total)
         self._update_cache(items, documents or {})
 
-    @staticmethod
-    def _with_citekeys(items: list[Item], existing: Mapping[str, Item]) -> list[Item]:
+    def _with_citekeys(self, items: list[Item], existing: Mapping[str, Item]) -> list[Item]:
         """``items`` with citation keys: kept from before, else given now (in order).
 
         Library items that have none yet (a library from before keys) get theirs
@@ -703,6 +705,7 @@ class Library:
                 item.citekey = old.citekey
         taken = {it.citekey for it in existing.values() if it.citekey}
         taken.update(it.citekey for it in items if it.citekey)
+        taken.update(self.reserved_keys())
         older: list[Item] = []
         if any(not it.citekey for it in existing.values()):
             pending = {it.id: it for it in items}

@@ -125,3 +125,18 @@ def test_users_own_key_is_checked_unique_and_used_by_exports(bundled_data, capsy
     # An empty value gives the library's key back.
     shelf(capsys, bundled_data, "set", radford, "key")
     assert keys_by_id(capsys, bundled_data)[radford] == "radford2021learning"
+
+
+def test_a_later_import_never_hands_out_a_key_someone_chose(bundled_data, tmp_path, capsys):
+    keys = keys_by_id(capsys, bundled_data)
+    gpt4 = next(i for i, k in keys.items() if k == "achiam2023gpt4")
+    shelf(capsys, bundled_data, "set", gpt4, "key", "smith2024widgets")
+    more = tmp_path / "more.bib"
+    more.write_text(
+        "@misc{z,\n  title = {Widgets},\n  author = {Smith, Ann},\n  year = {2024}\n}\n"
+    )
+    shelf(capsys, bundled_data, "import", str(more))
+    after = keys_by_id(capsys, bundled_data)
+    new = [k for i, k in after.items() if i not in keys]
+    assert new == ["smith2024widgetsa"]
+    assert after[gpt4] == "smith2024widgets"
