@@ -112,6 +112,14 @@ class Session:
         self._row_cache_stale = self.cached_rows is None
         # The cached rows describe library.json as it was when they were read.
         self._cached_signature = library_signature(self.shelf) if self.cached_rows else None
+        self.shelf.library.reserved_keys = self._own_keys
+
+    def _own_keys(self) -> set[str]:
+        """Every citation key a user of this folder gave an item (theirs and the group's)."""
+        keys = {a.corrections["key"] for a in self.annotations().values() if "key" in a.corrections}
+        for anns in self.others().values():
+            keys.update(a.corrections["key"] for a in anns.values() if "key" in a.corrections)
+        return keys
 
     @classmethod
     def open(
@@ -208,6 +216,7 @@ class Session:
 
     def views(self, item_ids: Sequence[str]) -> ItemViews:
         """The views of ``item_ids``, built a batch at a time as they are read."""
+        self.shelf.library.ensure_citekeys()
         return self.shelf.view_source(item_ids)
 
     # -- changing -----------------------------------------------------------------
@@ -288,6 +297,9 @@ class Session:
 
         item = self.shelf.item(item_id)
         checked = {k: (None if v is None else check_field(k, v)) for k, v in fields.items()}
+        new_key = checked.get("key")
+        if new_key:
+            self._check_key_free(item_id, str(new_key))
         original = self.shelf.view(item_id)
 
         def library_value(name: str) -> Any:
@@ -295,6 +307,8 @@ class Session:
                 return original["date_text"] or ""
             if name == "abstract":
                 return original["summary"] or ""
+            if name == "key":
+                return item.citekey
             return {"authors": item.authors, "urls": item.urls, "venue": None}.get(name)
 
         def edit(ann: Annotation) -> bool:
@@ -314,6 +328,26 @@ class Session:
         ann = self.annotation(item_id)
         self.search.note_items([corrected(item, ann.corrections)])
         return self._done([item_id])
+
+    def citekeys(self) -> dict[str, str]:
+        """Every item's citation key as this user sees it (their own key first), by id.
+
+        Items from before keys get theirs now, in library order, and keep them.
+        """
+        self.shelf.library.ensure_citekeys()
+        annotations = self.annotations()
+        out = {}
+        for item_id, item in self.shelf.items(with_text=False).items():
+            ann = annotations.get(item_id)
+            own = ann.corrections.get("key") if ann is not None else None
+            out[item_id] = own or item.citekey
+        return out
+
+    def _check_key_free(self, item_id: str, key: str) -> None:
+        folded = key.casefold()
+        for other, existing in self.citekeys().items():
+            if other != item_id and existing.casefold() == folded:
+                raise StorageError(f"key {key!r} is already item {other}'s")
 
     def notes(self, item_id: str) -> list[Note]:
         """The item's notes, oldest first: ``shelf notes`` numbers them from 1."""

@@ -155,6 +155,10 @@ def _fold(item: Item, entry: Entry, keys: tuple[list[str], list[str]], title_loc
     if entry.kind not in item.kinds:
         item.kinds.append(entry.kind)
     _union(item.keys, _stored(*keys))
+    if entry.entry_type and not item.entry_type:
+        item.entry_type = entry.entry_type
+    for name, value in entry.bib_fields.items():
+        item.bib_fields.setdefault(name, value)
 
 
 def _new_item(entry: Entry, keys: tuple[list[str], list[str]]) -> Item:
@@ -175,6 +179,8 @@ def _new_item(entry: Entry, keys: tuple[list[str], list[str]]) -> Item:
         sources=[entry.source],
         kinds=[entry.kind],
         keys=list(dict.fromkeys(_stored(*keys))),
+        entry_type=entry.entry_type,
+        bib_fields=dict(entry.bib_fields),
     )
 
 
@@ -183,6 +189,7 @@ def _copy(item: Item) -> Item:
     copied = copy.copy(item)
     for name in ("authors", "affiliations", "urls", "updates", "sources", "kinds", "keys"):
         setattr(copied, name, list(getattr(item, name)))
+    copied.bib_fields = dict(item.bib_fields)
     return copied
 
 

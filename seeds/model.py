@@ -58,6 +58,11 @@ class Entry:
     summary_truncated: bool = False  # the source cut the text short ("…")
     urls: list[str] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
+    # From a BibTeX file: the entry type ("inproceedings") and every field as
+    # written (lower-case names, raw BibTeX values), so an export writes back
+    # what was imported (storage.export.bibtex).
+    entry_type: str = ""
+    bib_fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -86,6 +91,12 @@ class Item:
     # Normalised merge keys (titles and abstract fingerprints) so that later
     # imports find this item again even after its id was assigned.
     keys: list[str] = field(default_factory=list)
+    # The citation key, given once when the item enters the library
+    # (storage.export.keys.assign_citekeys) and never changed afterwards.
+    citekey: str = ""
+    # As Entry: the BibTeX entry type and fields of the first BibTeX file that had it.
+    entry_type: str = ""
+    bib_fields: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

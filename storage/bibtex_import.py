@@ -103,6 +103,30 @@ _PARKED = {name: chr(0xE000 + i) for i, name in enumerate(_LITERALS)}
 _UNPARK = {ord(_PARKED[name]): char for name, char in _LITERALS.items()}
 _PRIVATE = re.compile("[\ue000-\uf8ff]")
 _AS_LATEX = {"textbraceleft": "\\{", "textbraceright": "\\}"}
+#: Fields the item holds in its own fields (title, authors, date, links,
+#: category, abstract) or that are the user's (keywords, annote, readstatus):
+#: every other field is kept verbatim and written back by the export.
+_NOT_KEPT = frozenset(
+    {
+        "title",
+        "author",
+        "year",
+        "month",
+        "day",
+        "date",
+        "url",
+        "doi",
+        "eprint",
+        "archiveprefix",
+        "eprinttype",
+        "primaryclass",
+        "eprintclass",
+        "abstract",
+        "keywords",
+        "annote",
+        "readstatus",
+    }
+)
 _FULL_CATEGORY = {full.casefold(): code for code, (full, _name) in CATEGORIES.items()}
 
 
@@ -138,7 +162,10 @@ def entries_from_bibtex(text: str, source: str) -> tuple[list[Entry], list[str]]
             continue
         if fields.get("keywords", "").strip():
             with_keywords += 1
-        entries.append(_entry(fields, title, source, len(entries)))
+        entry = _entry(fields, title, source, len(entries))
+        entry.entry_type = raw.entry_type.lower()
+        entry.bib_fields = {k: v.strip() for k, v in fields.items() if k not in _NOT_KEPT}
+        entries.append(entry)
     if with_keywords:
         skipped.append(
             f"{source}: keywords of {with_keywords} "

@@ -14,11 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 #: Field -> what it holds. "urls" and "authors" are lists, the rest text.
-FIELDS = ("authors", "date", "venue", "urls", "abstract")
+#: "key" is the user's own citation key (see storage.export.keys).
+FIELDS = ("authors", "date", "venue", "urls", "abstract", "key")
 MAX_TEXT_BYTES = 256 * 1024
 MAX_LIST = 1000
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+#: A citation key BibTeX, Biber and pandoc all accept.
+KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]{0,79}$")
 
 
 class BadCorrection(ValueError):
@@ -47,6 +50,10 @@ def check_field(name: str, value: Any) -> Any:
     text = value.strip() if name == "abstract" else " ".join(value.split())
     if name == "date" and text and not _DATE.match(text):
         raise BadCorrection(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    if name == "key" and text and not KEY.match(text):
+        raise BadCorrection(
+            f"key {text!r}: use a letter, then letters, digits, '_', '-', ':' or '.' (at most 80)"
+        )
     return text
 
 

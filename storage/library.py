@@ -207,6 +207,11 @@ def _make_decoder() -> Callable[[str, Mapping[str, Any]], Item]:
 decode_item = _make_decoder()
 
 
+def copy_item(item: Item) -> Item:
+    """A copy to change and write; the library's items are shared."""
+    return dataclasses.replace(item)
+
+
 def _file_signature(path: str) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
@@ -359,6 +364,9 @@ class Library:
         # The TUI reads from its storage thread and its poller at once.
         self._mutex = threading.RLock()
         self._cache: dict[str, Item] | None = None
+        #: Citation keys people gave items themselves (their corrections): new
+        #: items never get one of these (see ``_with_citekeys``). Set by the session.
+        self.reserved_keys: Callable[[], Iterable[str]] = tuple
         self._cache_key: object = None
         self._documents_cache: dict[str, dict[str, Any]] = {}
         self._texts_loaded_for: object = None
@@ -884,7 +892,7 @@ class Library:
         whose abstract or keys are missing. The record of imported documents goes in
         the same write as the items, so it never claims more than was saved.
         """
-        items = list(items)
+        items = self._with_citekeys(list(items), existing)
         metas: dict[str, dict[str, Any]] = {}
         texts: dict[str, dict[str, Any]] = {}
         keys: dict[str, dict[str, Any]] = {}
@@ -919,6 +927,55 @@ class Library:
             if progress:
                 progress(total, total)
         self._update_cache(items, documents or {})
+
+    def _with_citekeys(self, items: list[Item], existing: Mapping[str, Item]) -> list[Item]:
+        """``items`` with citation keys: kept from before, else given now (in order).
+
+        Library items that have none yet (a library from before keys) get theirs
+        first, in library order, and are written too: keys never depend on
+        which import happened to come first on this machine.
+        """
+        from storage.export.keys import assign_citekeys
+
+        for item in items:
+            old = existing.get(item.id)
+            if not item.citekey and old is not None and old.citekey:
+                item.citekey = old.citekey
+        taken = {it.citekey for it in existing.values() if it.citekey}
+        taken.update(it.citekey for it in items if it.citekey)
+        taken.update(self.reserved_keys())
+        older: list[Item] = []
+        if any(not it.citekey for it in existing.values()):
+            pending = {it.id: it for it in items}
+            in_order = []
+            for it in existing.values():
+                if it.citekey:
+                    continue
+                mine = pending.get(it.id)
+                if mine is None:
+                    mine = copy_item(it)
+                    older.append(mine)
+                in_order.append(mine)
+            assign_citekeys(in_order, taken)
+        assign_citekeys(items, taken)
+        return [*older, *items]
+
+    def ensure_citekeys(self) -> int:
+        """Give every item without a citation key its key, and store them; how many."""
+        with self._mutex:
+            self._load_meta()
+            assert self._cache is not None
+            if all(it.citekey for it in self._cache.values()):
+                return 0
+        with self._mutex, self.lock.held(), paused_gc():
+            existing = self._items_for_import()
+            missing = [copy_item(it) for it in existing.values() if not it.citekey]
+            try:
+                if missing:
+                    self._write_items(missing, existing)
+            finally:
+                self._release()
+            return len(missing)
 
     def _update_cache(self, items: list[Item], documents: Mapping[str, dict[str, Any]]) -> None:
         """Take the written items into the cache instead of reading 100k back.

@@ -112,6 +112,9 @@ def item_view(
         "arxiv_id": arxiv_id(item.urls),
         "doi": doi_of(item.urls),
         "venue": ann.corrections.get("venue"),
+        "citekey": ann.corrections.get("key") or item.citekey or None,
+        "entry_type": item.entry_type or None,
+        "bib_fields": dict(item.bib_fields),
     }
     view.update(annotation_view(ann))
     view["others"] = {
@@ -170,6 +173,10 @@ class ItemViews:
                     "date": item.date,
                     "date_text": item.date_text,
                     "urls": item.urls,
+                    "kinds": item.kinds,
+                    "citekey": (ann.corrections.get("key") if ann is not None else None)
+                    or item.citekey
+                    or None,
                     "status": ann.status if ann is not None else "unread",
                     "tags": ann.tags if ann is not None else (),
                 }

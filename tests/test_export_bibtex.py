@@ -144,8 +144,8 @@ def test_keys_look_like_author_year_word() -> None:
     keys = dict(zip((v["id"] for v in sample_views()), citation_keys(sample_views()), strict=True))
     assert keys["sae00000002"] == "gaoscaling"
     assert keys["ren00000007"] == "openai2023gpt4"
-    assert keys["blog0000003"] == "openaire"  # site name when there are no authors
-    assert keys["blog0000004"] == "attention"
+    assert keys["blog0000003"] == "openairebold"  # site and two words without authors
+    assert keys["blog0000004"] == "attentionattention"
     assert keys["beet0000008"] == "beethoven2019uber"
 
 

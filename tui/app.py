@@ -647,8 +647,8 @@ class ShelfApp(App[int]):
     # -- the browser ----------------------------------------------------------
 
     def open_link(self, url: str) -> None:
+        """Open ``url`` in the browser; say so once the browser has it, or that it failed."""
         self._open_link(url)
-        self.notify(f"opening {visible(url, lines=False)}", timeout=3, markup=False)
 
     @work(
         thread=True,
@@ -659,7 +659,24 @@ class ShelfApp(App[int]):
     )
     def _open_link(self, url: str) -> None:
         # A text-mode browser can take a while to hand back; the UI must not wait.
-        self.opener(url)
+        shown = visible(url, lines=False)
+        try:
+            opened = self.opener(url)
+        except Exception as exc:  # a browser command that is missing or crashed
+            self.call_from_thread(self._link_failed, shown, str(exc))
+            return
+        if opened is False:  # webbrowser.open: no browser could be started
+            self.call_from_thread(self._link_failed, shown, "no browser could be started")
+        else:
+            self.call_from_thread(self.notify, f"opened {shown}", timeout=3, markup=False)
+
+    def _link_failed(self, shown: str, why: str) -> None:
+        self.notify(
+            f"could not open {shown}: {visible(why, lines=False)}",
+            severity="error",
+            timeout=6,
+            markup=False,
+        )
 
 
 def _reset_terminal() -> None:

@@ -128,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("set", "correct one field of an item (empty VALUE restores the original)")
     p.add_argument("id", metavar="ID")
     p.add_argument(
-        "field", metavar="FIELD", help="title, authors (A; B; C), date, venue, urls, url, abstract"
+        "field",
+        metavar="FIELD",
+        help="title, authors (A; B; C), date, venue, urls, url, abstract, key (citation key)",
     )
     p.add_argument("value", nargs="*", metavar="VALUE")
 
@@ -141,6 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--force", action="store_true", help="write through a symbolic link at FILE")
     p.add_argument("--group-by", choices=("tag", "status"), default=None)
+    p = command("cite", "print citations of items: keys, BibTeX, Markdown links or references")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument(
+        "--style",
+        "-s",
+        choices=("key", "bibtex", "markdown", "text"),
+        default="key",
+        help="key (default), bibtex, markdown ([Title](url)), text (a formatted reference)",
+    )
+
     p = command("feed", "follow feeds: the shared list in feeds.json")
     feed = p.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
     f = feed.add_parser("add", help="follow a feed (RSS, Atom, an arXiv listing)")

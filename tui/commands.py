@@ -406,7 +406,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     set_field(session, item_id, args.field, " ".join(args.value))
     view = session.view(item_id)
     field = "urls" if args.field == "url" else args.field
-    shown = {"abstract": "summary", "date": "date_text"}.get(field, field)
+    shown = {"abstract": "summary", "date": "date_text", "key": "citekey"}.get(field, field)
     value = view.get(shown)
     if isinstance(value, list):
         value = "; ".join(value)
@@ -452,6 +452,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             session, ids, args.format, output=None, stream=out, query=query, group_by=args.group_by
         )
         sys.stdout.flush()
+    return 0
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from core.cite import citations
+
+    session = open_session(args)
+    ids = session.resolve_all(args.ids)
+    source = session.views(ids)
+    views = source.views_at(range(len(source)))
+    say(citations(views, args.style))
     return 0
 
 
@@ -573,6 +584,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "redo": _flushing(cmd_redo),
     "rename": _flushing(cmd_rename),
     "export": cmd_export,
+    "cite": cmd_cite,
     "set": _flushing(cmd_set),
     "edit": _flushing(cmd_edit),
     "annotations": cmd_annotations,

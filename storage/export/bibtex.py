@@ -46,6 +46,7 @@ _URL_UNSAFE = re.compile(r"[\s{}\\]")
 _URL_MACRO_UNSAFE = re.compile(r"[%#~^\s{}\\]")
 _NAME_ESCAPE = re.compile(r"(\\text[a-z]+)\{\}|(\\[%&$#_])")
 _URL_FIELDS = frozenset({"url", "doi", "howpublished"})  # "@" in them is %40 instead
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_\-]*$")
 # bibtexparser starts a new block at an ``@`` first on a line, even inside a
 # value; another reader might at any ``@type(`` or ``@type{``.
 _ENTRY_AT = re.compile(r"(?<=[\n\u2028\u2029])(\s*)@|@(?=\w*\s*[{(])")
@@ -171,6 +172,7 @@ def _entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     paper = is_paper(view)
     fields: list[tuple[str, str, bool]] = []
     add = fields.append
+    kept: dict[str, str] = view.get("bib_fields") or {}
     authors = bibtex_authors(view)
     if authors:
         add(("author", authors, True))
@@ -178,7 +180,12 @@ def _entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     add(("title", bibtex_title(title), True))
     urls = http_urls(view)
     eprint = arxiv_id(urls)
-    if paper and (view.get("category") or eprint):
+    if kept:
+        # An imported entry's own fields, as written (journal, booktitle, pages, …).
+        fields.extend(
+            (name, value, True) for name, value in kept.items() if _FIELD_NAME.match(name)
+        )
+    elif paper and (view.get("category") or eprint):
         add(("journal", "arXiv preprint" + (f" arXiv:{eprint}" if eprint else ""), True))
     year, month, day = date_parts(view)
     if year:
@@ -208,6 +215,11 @@ def _entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     tags = view.get("tags")
     if tags:
         add(("keywords", escape_plain(", ".join(tags)), True))
+    notes = [f"Updated {u['date']}: {u['text']}" for u in view.get("updates") or ()]
+    if view.get("title_derived"):
+        notes.insert(0, "Title taken from the text (the source gives none)")
+    if notes and "note" not in kept:
+        add(("note", escape_plain("\n\n".join(notes)), True))
     annote = note_texts(view)
     if view.get("renamed") and view.get("title") and view.get("title") != title:
         annote.insert(0, f"Shelf title: {view['title']}")
@@ -217,7 +229,10 @@ def _entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
     fields = [
         (n, guard_at(v), b) if b and n not in _URL_FIELDS else (n, v, b) for n, v, b in fields
     ]
-    return ("article" if paper else "misc"), fields
+    entry_type = str(view.get("entry_type") or "")
+    if not _FIELD_NAME.match(entry_type):
+        entry_type = "article" if paper else "misc"
+    return entry_type, fields
 
 
 class BibtexWriter(Writer):

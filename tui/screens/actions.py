@@ -1,4 +1,4 @@
-"""The item keys (read, status, tags, notes, rename, open) shared by the list and detail screens.
+"""The item keys (read, status, tags, notes, rename, open, copy) shared by the list and detail screens.
 
 A screen mixes this in and says which items an action applies to
 (``target_ids``: the selection or the cursor item on the list, the shown item
@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
+from core.text import visible
 from tui.errors import guarded, safe
 
 if TYPE_CHECKING:
+    from core.cite import Link
     from core.session import Change
     from tui.app import ShelfApp
 
@@ -31,6 +33,9 @@ ITEM_BINDINGS = [
     Binding("D", "remove_items", "remove", show=False, id="item.remove"),
     Binding("E", "edit_item", "edit fields", show=False, id="item.edit"),
     Binding("N", "show_notes", "notes", show=False, id="item.notes"),
+    # Off the footer (it is full at 120 columns); listed by ? and ctrl+p.
+    Binding("O", "open_links", "choose a link to open", id="item.open_links", show=False),
+    Binding("y", "copy", "copy a citation, link or id", id="item.copy", show=False),
 ]
 
 ITEM_ACTIONS = frozenset(b.action for b in ITEM_BINDINGS)
@@ -89,9 +94,11 @@ class ItemActions:
         model = self.shelf_app.model
         if action == "remove_tag":
             return any(model.row(i).tags for i in ids)
-        if action == "open_url":
+        if action in ("open_url", "open_links"):
+            from core.cite import links_of_item
+
             item = model.items.get(self.current_id() or "")
-            return bool(item and item.urls)
+            return bool(item and links_of_item(item))
         return True
 
     def _notify(self, text: str) -> None:
@@ -281,13 +288,67 @@ class ItemActions:
             "edit the item", lambda s: finish_edit(s, item_id, path, written, code), saved
         )
 
+    def _links(self) -> list[Link]:
+        from core.cite import item_links
+
+        item_id = self.current_id()
+        if item_id is None or item_id not in self.shelf_app.model.items:
+            return []
+        return item_links(self.shelf_app.session.view(item_id))
+
     @guarded("open the link")
     def action_open_url(self) -> None:
+        """The paper's page (its arXiv abstract, not its code), else the item's first link."""
+        links = self._links()
+        if not links:
+            if self.current_id() is not None:
+                self.shelf_app.notify("this item has no link", severity="warning", timeout=3)
+            return
+        self.shelf_app.open_link(links[0].url)
+
+    @guarded("choose a link")
+    def action_open_links(self) -> None:
+        from tui.screens.copy_menu import LinkMenu
+
         app = self.shelf_app
-        item = app.model.items.get(self.current_id() or "")
-        if item is None:
+        links = self._links()
+        if not links:
+            if self.current_id() is not None:
+                app.notify("this item has no link", severity="warning", timeout=3)
             return
-        if not item.urls:
-            app.notify("this item has no link", severity="warning", timeout=3)
+
+        def chosen(url: str | None) -> None:
+            if url:
+                app.open_link(url)
+
+        app.push_screen(LinkMenu(links), safe(app, "open the link", chosen))
+
+    @guarded("copy")
+    def action_copy(self) -> None:
+        """Copy a citation of the selection (or the item): to the terminal and the system."""
+        from core.cite import COPY_CHOICES, copy_text, views_of
+        from core.clipboard import copy_to_system_clipboard
+        from tui.screens.copy_menu import CopyMenu
+
+        app = self.shelf_app
+        ids = self.target_ids()
+        if not ids:
             return
-        app.open_link(item.urls[0])
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            text = copy_text(views_of(app.session, ids), choice)
+            if not text:
+                app.notify("nothing to copy: no link", severity="warning", timeout=3)
+                return
+            app.copy_to_clipboard(text)
+            tool = copy_to_system_clipboard(text)
+            label = COPY_CHOICES[choice][1]
+            shown = visible(text.splitlines()[0], lines=False)
+            shown = shown if len(shown) <= 60 else shown[:59] + "…"
+            where = f" (and {tool})" if tool else ""
+            what = label if len(ids) == 1 else f"{label} of {len(ids)} items"
+            self._notify(f"copied {what}{where}: {shown}")
+
+        app.push_screen(CopyMenu(len(ids)), safe(app, "copy", chosen))

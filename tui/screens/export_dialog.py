@@ -1,4 +1,4 @@
-"""Exporting the current view (``x``): the items on screen, in their order, to a file."""
+"""Exporting (``x``): the selected items, or else the whole view, in list order, to a file."""
 
 from __future__ import annotations
 
@@ -27,16 +27,21 @@ class ExportChoice(NamedTuple):
 class ExportDialog(ModalScreen[ExportChoice | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "cancel", id="export.cancel")]
 
-    def __init__(self, count: int, query: str) -> None:
+    def __init__(self, count: int, query: str, *, selected: bool = False) -> None:
         super().__init__()
         self.count = count
         self.query_text = query
+        self.selected = selected
         self.formats = formats()
 
     def compose(self) -> ComposeResult:
         what = f"{self.count:,} item" + ("" if self.count == 1 else "s")
-        if self.query_text:
-            what += f" matching “{self.query_text}”"
+        if self.selected:
+            what = f"the {what} selected"
+        elif self.query_text:
+            what = f"the view: {what} matching “{self.query_text}”"
+        else:
+            what = f"the view: {what}"
         with Vertical(classes="dialog export-dialog"):
             yield Label(f"Export {what}", classes="dialog-title", markup=False)
             with Horizontal(classes="export-choices"):

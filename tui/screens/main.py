@@ -422,14 +422,20 @@ class MainScreen(ItemActions, Screen):
     def action_export(self) -> None:
         from tui.screens.export_dialog import ExportChoice, ExportDialog, run_export
 
+        # The selection when there is one (in list order), else the whole view.
+        selected = self.items.selected_ids()
         ids = list(self.items.order)
+        if selected:
+            position = {item_id: n for n, item_id in enumerate(ids)}
+            ids = sorted(selected, key=lambda item_id: position.get(item_id, len(position)))
         query = self.state.query.strip()
 
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
                 run_export(shelf_app(self), ids, query, choice)
 
-        self.app.push_screen(ExportDialog(len(ids), query), safe(self, "export", chosen))
+        dialog = ExportDialog(len(ids), query, selected=bool(selected))
+        self.app.push_screen(dialog, safe(self, "export", chosen))
 
     def action_open_detail(self) -> None:
         from tui.screens.detail import DetailScreen
