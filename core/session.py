@@ -216,7 +216,7 @@ class Session:
 
     def views(self, item_ids: Sequence[str]) -> ItemViews:
         """The views of ``item_ids``, built a batch at a time as they are read."""
-        self.shelf.library.ensure_citekeys()
+        self.shelf.library.ensure_citekeys(item_ids)
         return self.shelf.view_source(item_ids)
 
     # -- changing -----------------------------------------------------------------

@@ -960,8 +960,16 @@ class Library:
         assign_citekeys(items, taken)
         return [*older, *items]
 
-    def ensure_citekeys(self) -> int:
-        """Give every item without a citation key its key, and store them; how many."""
+    def ensure_citekeys(self, item_ids: Sequence[str] | None = None) -> int:
+        """Give every item without a citation key its key, and store them; how many.
+
+        With ``item_ids``, only when one of those lacks a key: a query's few
+        hits are looked up in the item store, not by decoding the library.
+        """
+        if item_ids is not None:
+            wanted = self.items_of(item_ids)
+            if all(item.citekey for item in wanted.values()):
+                return 0
         with self._mutex:
             self._load_meta()
             assert self._cache is not None
