@@ -149,6 +149,21 @@ def note_texts(view: View) -> list[str]:
     return [str(n.get("text", "")) for n in view.get("notes") or () if n.get("text")]
 
 
+#: Said beside a title the parser made from the text (the list marks it ``~``).
+DERIVED_MARK = "title derived from the text"
+
+
+def update_lines(view: View) -> list[str]:
+    """The source's ``[Updated on …]`` notes, one line each, oldest first, as the list shows them."""
+    lines = []
+    for update in view.get("updates") or ():
+        text = " ".join(str(update.get("text") or "").split())
+        if text:
+            date = update.get("date")
+            lines.append(f"updated {date}: {text}" if date else f"updated: {text}")
+    return lines
+
+
 # --- control characters ------------------------------------------------------
 
 #: What a terminal acts on: C0 controls but tab and newline, DEL, and C1.

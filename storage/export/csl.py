@@ -17,6 +17,7 @@ import orjson
 
 from storage.export.base import Writer, items_of
 from storage.export.common import (
+    DERIVED_MARK,
     View,
     arxiv_id,
     date_parts,
@@ -26,6 +27,7 @@ from storage.export.common import (
     is_paper,
     note_texts,
     status_label,
+    update_lines,
 )
 from storage.export.layout import Step
 from storage.export.names import split_name
@@ -79,6 +81,9 @@ def csl_item(view: View, key: str) -> dict[str, Any]:
     notes = [f"Status: {status_label(view)}"]
     if view.get("renamed") and view.get("title") and view.get("title") != title:
         notes.append(f"Shelf title: {view['title']}")
+    if view.get("title_derived"):
+        notes.append(f"Title: {DERIVED_MARK}")
+    notes.extend(update_lines(view))
     notes.extend(note_texts(view))
     item["note"] = "\n\n".join(notes)
     item["custom"] = {

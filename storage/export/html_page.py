@@ -12,12 +12,14 @@ from html import escape
 
 from storage.export.base import Writer
 from storage.export.common import (
+    DERIVED_MARK,
     View,
     author_line,
     clean_views,
     date_label,
     http_urls,
     status_label,
+    update_lines,
     visible,
 )
 from storage.export.layout import CLOSE, ITEM, OPEN, Step
@@ -55,7 +57,7 @@ def _item(view: View) -> str:
         f'<span class="box" title="{escape(status, quote=True)}">{box}</span>',
         f'<span class="title">{title}</span>',
     ]
-    meta = [author_line(view), date_label(view)]
+    meta = [DERIVED_MARK if view.get("title_derived") else "", author_line(view), date_label(view)]
     if view.get("category"):
         name = view.get("category_name")
         meta.append(f"{view['category']} ({name})" if name else str(view["category"]))
@@ -69,6 +71,10 @@ def _item(view: View) -> str:
             created = note.get("created")
             cite = f' title="{escape(str(created), quote=True)}"' if created else ""
             parts.append(f"<blockquote{cite}>{escape(str(text))}</blockquote>")
+    updates = update_lines(view)
+    if updates:
+        items = "".join(f"<li>{escape(u)}</li>" for u in updates)
+        parts.append(f'<ul class="updates">{items}</ul>')
     summary = view.get("summary")
     if summary:
         parts.append(f"<details><summary>Abstract</summary><p>{escape(summary)}</p></details>")

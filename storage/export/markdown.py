@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from storage.export.base import Writer
 from storage.export.common import (
+    DERIVED_MARK,
     View,
     author_line,
     clean_view,
@@ -24,6 +25,7 @@ from storage.export.common import (
     http_urls,
     note_texts,
     status_label,
+    update_lines,
     visible,
 )
 from storage.export.layout import ITEM, OPEN, Step
@@ -71,6 +73,8 @@ def _item_lines(view: View) -> list[str]:
     urls = http_urls(view)
     head = f"[{title}]({_md_url(urls[0])})" if urls else f"**{title}**"
     details = [escape_md(x) for x in (author_line(view), date_label(view)) if x]
+    if view.get("title_derived"):
+        details.insert(0, f"*{DERIVED_MARK}*")
     if view.get("category"):
         details.append(escape_md(str(view["category"])))
     status = status_label(view)
@@ -83,6 +87,8 @@ def _item_lines(view: View) -> list[str]:
     if details:
         line += " — " + " · ".join(details)
     lines = [line]
+    for update in update_lines(view):
+        lines.append("  - " + escape_md(update))
     for note in note_texts(view):
         lines.append("")
         for para in note.splitlines() or [""]:
