@@ -78,3 +78,21 @@ def test_update_notes_and_derived_titles_are_in_the_note():
     out = export_views([view], "bib").decode()
     assert "  note = {Title taken from the text (the source gives none)\n\n" in out
     assert "Updated 2023-01-02: Added a section on RLHF.}" in out
+
+
+def test_a_few_hundred_entries_in_the_shapes_exporters_write_are_a_fixed_point():
+    """Zotero, Google Scholar, DBLP and arXiv shapes: what comes back is what went in."""
+    import bibtexparser
+
+    from tests.bib_shapes import entries
+
+    text = entries(320)
+    first, exported = through_export(text)
+    assert len(first) == 320
+    second, again = through_export(exported)
+    assert [facts(e) for e in second] == [facts(e) for e in first]
+    assert again == exported
+    parsed = bibtexparser.parse_string(exported)
+    assert len(parsed.entries) == 320 and not parsed.failed_blocks
+    types = {e.entry_type for e in parsed.entries}
+    assert {"inproceedings", "article"} <= types

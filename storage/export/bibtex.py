@@ -185,7 +185,8 @@ def _entry_fields(view: View) -> tuple[str, list[tuple[str, str, bool]]]:
         fields.extend(
             (name, value, True) for name, value in kept.items() if _FIELD_NAME.match(name)
         )
-    elif paper and (view.get("category") or eprint):
+    elif paper and (view.get("category") or eprint) and view.get("entry_type") in (None, "article"):
+        # Only for an @article shelf makes up; an imported @misc said what it is.
         add(("journal", "arXiv preprint" + (f" arXiv:{eprint}" if eprint else ""), True))
     year, month, day = date_parts(view)
     if year:
