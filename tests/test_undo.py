@@ -143,6 +143,10 @@ def test_u_undoes_and_ctrl_r_redoes_in_the_app(folder: Path) -> None:
             await settle(pilot)
             assert app.undo_label == "mark read"
             assert saved(folder)["a1"]["status"] == "read"
+            from textual.widgets._footer import FooterKey
+
+            shown = [k.description for k in app.screen.query(FooterKey)]
+            assert "undo mark read" in shown  # the footer says what u would undo
             await pilot.press("u")
             await settle(pilot)
             assert saved(folder)["a1"] is None and app.redo_label == "mark read"

@@ -12,6 +12,9 @@ from textual.binding import Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from core.text import visible
+from tui.services import shelf_app
+
 #: Binding ids shown first, in this order, whatever has focus.
 FIRST = ("app.help", "app.quit", "detail.close", "app.command_palette")
 
@@ -20,9 +23,25 @@ def _rank(binding: Binding) -> int:
     return FIRST.index(binding.id) if binding.id in FIRST else len(FIRST)
 
 
+#: Characters of an undo label the footer shows ("undo tag #to-read").
+UNDO_LABEL_WIDTH = 22
+
+
 class ShelfFooter(Footer):
     def __init__(self, **kwargs) -> None:
         super().__init__(compact=True, **kwargs)
+
+    def _description(self, binding: Binding) -> str:
+        """``u`` says what it would undo: the footer is where a user looks before pressing it."""
+        if binding.id != "app.undo":
+            return binding.description
+        label = shelf_app(self).undo_label
+        if not label:
+            return binding.description
+        label = visible(label, lines=False)
+        if len(label) > UNDO_LABEL_WIDTH:
+            label = label[: UNDO_LABEL_WIDTH - 1] + "…"
+        return f"undo {label}"
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
@@ -40,7 +59,7 @@ class ShelfFooter(Footer):
             yield FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
-                binding.description,
+                self._description(binding),
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
