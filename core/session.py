@@ -10,6 +10,7 @@ the session never touches a terminal.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -592,7 +593,10 @@ class Session:
         return remove_saved(self.data_dir, name)
 
     def expand_query(self, query: str) -> str:
-        """``query`` with ``@name`` replaced by the saved search (before the engine sees it)."""
+        """``query`` with ``@name`` replaced by the saved search (before the engine sees it),
+        and ``src:`` given a source's name (``src:lillog``) turned into its file's."""
+        if "src:" in query:
+            query = _source_names_to_files(query)
         if "@" not in query:
             return query
         from core.saved import expand_query
@@ -638,6 +642,22 @@ class Session:
 
         have = set(self.annotation(item_id).tags)
         return [t for t in tags if normalize_tag(t) not in have]
+
+
+_SRC = re.compile(r"(?<![\w-])(-?src:)(\S+)")
+
+
+def _source_names_to_files(query: str) -> str:
+    from seeds.bundled import BUNDLED_NAMES
+    from storage.source_names import name_key
+
+    by_name = {name_key(name): source for source, name in BUNDLED_NAMES.items()}
+
+    def swap(match: re.Match[str]) -> str:
+        source = by_name.get(name_key(match.group(2)))
+        return f"{match.group(1)}{source}" if source else match.group(0)
+
+    return _SRC.sub(swap, query)
 
 
 def _note_index(ann: Annotation, number: int) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 from seeds.categories import category_name
 from seeds.latex import latex_to_unicode
+from storage.source_names import source_name
 
 
 def readable(text: str) -> str:
@@ -17,7 +18,7 @@ def readable(text: str) -> str:
     return latex_to_unicode(text)
 
 
-__all__ = ["category_name", "readable", "visible", "visible_view"]
+__all__ = ["category_name", "readable", "source_name", "visible", "visible_view"]
 
 
 # -- text from data, made safe to show ---------------------------------------------

@@ -18,3 +18,16 @@ def bundled_documents() -> list[tuple[str, str]]:
         if entry.is_file() and entry.name.endswith(".txt")
     ]
     return sorted(documents)
+
+
+#: What each shipped document is, for people: the sidebar, the detail pane and
+#: ``src:`` show these instead of file names made of hashes. The pages carry no
+#: name of their own (the scrape kept only their entries), so they are named here,
+#: with the corpus they describe.
+BUNDLED_NAMES = {
+    "000_952a18cb5a777fa5.txt": "OpenAI blog",
+    "001_66637d14103855ee.txt": "OpenAI research",
+    "002_78351b184c53c6a6.txt": "arXiv abstracts",
+    "003_841ddd0b77768394.txt": "Paper listing",
+    "004_c7da1ec205d5967c.txt": "Lil'Log",
+}

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from seeds.categories import category_name
 from seeds.model import Item
 from storage.model import Annotation
+from storage.source_names import source_name
 
 _ARXIV_URL = re.compile(
     r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
@@ -108,6 +109,7 @@ def item_view(
         "urls": list(item.urls),
         "updates": [{"date": u.date, "text": u.text} for u in item.updates],
         "sources": list(item.sources),
+        "source_names": [source_name(s) for s in item.sources],
         "kinds": list(item.kinds),
         "arxiv_id": arxiv_id(item.urls),
         "doi": doi_of(item.urls),

@@ -33,7 +33,7 @@ def plain_detail(view: dict[str, Any]) -> str:
         lines.append(f"category: {view['category']}" + (f" ({name})" if name else ""))
     if view["has_code"]:
         lines.append("code: available")
-    lines.append(f"sources: {', '.join(view['sources'])}")
+    lines.append(f"sources: {', '.join(view.get('source_names') or view['sources'])}")
     for url in view["urls"]:
         lines.append(f"url: {url}")
     if view["tags"]:
@@ -108,7 +108,7 @@ def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
     if view["tags"]:
         field("Tags", " ".join(f"#{t}" for t in view["tags"]), "bold")
     if view["sources"]:
-        field("Sources", ", ".join(view["sources"]))
+        field("Sources", ", ".join(view.get("source_names") or view["sources"]))
     for i, url in enumerate(view["urls"]):
         field("URL" if i == 0 else "", url, "underline")
     field("Id", view["id"], "dim")

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Sparkline, Static
 
 from core.listing import GLYPHS, Stats
-from core.text import category_name
+from core.text import category_name, source_name
 from tui.widgets.footer import ShelfFooter
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -110,7 +110,7 @@ class StatsScreen(Screen[None]):
             with Grid(id="stats-grid"):
                 for title, rows in (
                     ("Tags", [(f"#{t}", n) for t, n in stats.tags]),
-                    ("Sources", stats.sources),
+                    ("Sources", [(source_name(s), n) for s, n in stats.sources]),
                     ("Categories", [(_category(c), n) for c, n in stats.categories]),
                     ("Years", stats.years),
                 ):

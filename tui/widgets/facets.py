@@ -11,7 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from core.listing import FACET_TITLES, GLYPHS, Facet
-from core.text import category_name, visible
+from core.text import category_name, source_name, visible
 
 CHOSEN = "●"
 _SEP = "\x1f"
@@ -29,6 +29,8 @@ def _label(facet: Facet) -> str:
         return f"#{facet.value}"
     if facet.group == "saved":
         return f"@{facet.value}"
+    if facet.group == "source":
+        return source_name(facet.value)
     if facet.group == "category":
         name = category_name(facet.value)
         return f"{facet.value} {name}" if name else facet.value
