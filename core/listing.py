@@ -18,6 +18,7 @@ from typing import Any
 
 from core.text import visible
 from seeds.model import Item
+from storage.corrections import padded_date
 from storage.model import Annotation
 from storage.row_cache import NO_YEAR, SOURCE_SEP, Base, CachedRows, item_base
 from storage.views import item_view
@@ -72,14 +73,6 @@ def display_date(date: str) -> str:
     return date
 
 
-def first_author(item: Item) -> str:
-    if not item.authors:
-        return ""
-    if len(item.authors) > 1 or item.authors_truncated:
-        return f"{item.authors[0]} et al."
-    return item.authors[0]
-
-
 #: One tuple per distinct list of sources: 100k rows share a few hundred.
 _SOURCE_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
 
@@ -118,7 +111,7 @@ def make_row(item_id: str, base: Base, ann: Annotation | None) -> Row:
             author, more = (names[0] if names else ""), len(names) > 1
         if "date" in fixes:
             date = fixes["date"]
-            sort_date = (date + "-01-01"[len(date) - 4 :]) if date else ""
+            sort_date = padded_date(date)
             year = date[:4] or NO_YEAR
     renamed = bool(a.title)
     return Row(

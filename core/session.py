@@ -529,7 +529,7 @@ class Session:
         if columns is None:
             columns = Columns.from_items(items.values())
         if self._row_cache_stale and library_signature(shelf) == before:
-            write_row_cache(shelf, before, list(items), [item_base(i) for i in items.values()])
+            _keep_rows(shelf, before, items)
             self._row_cache_stale = False
         return Loaded(items, shelf.others(), shelf.library.text_source(), columns)
 
@@ -545,8 +545,7 @@ class Session:
         else:
             assert items is not None
             # Another process imported: the next start's rows change too.
-            bases = [item_base(i) for i in items.values()]
-            write_row_cache(shelf, before, list(items), bases)
+            _keep_rows(shelf, before, items)
             texts = shelf.library.text_source()
             columns = Columns.from_items(items.values())
         anns = shelf.all_annotations() if shelf.annotations.changed_on_disk() else None
@@ -642,6 +641,11 @@ class Session:
 
         have = set(self.annotation(item_id).tags)
         return [t for t in tags if normalize_tag(t) not in have]
+
+
+def _keep_rows(shelf: Shelf, signature: list[int] | None, items: Items) -> None:
+    """The list's rows for the next start (see storage.row_cache)."""
+    write_row_cache(shelf, signature, list(items), [item_base(i) for i in items.values()])
 
 
 _SRC = re.compile(r"(?<![\w-])(-?src:)(\S+)")

@@ -28,6 +28,11 @@ class BadCorrection(ValueError):
     """A correction that cannot be kept; the message says why in one line."""
 
 
+def padded_date(date: str) -> str:
+    """A corrected date (YYYY, YYYY-MM or YYYY-MM-DD) as the ISO date items sort by."""
+    return date + "-01-01"[len(date) - 4 :] if date else ""
+
+
 def check_field(name: str, value: Any) -> Any:
     """``value`` in the form kept for field ``name``, or BadCorrection."""
     if name not in FIELDS:

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from seeds.categories import category_name
 from seeds.model import Item
+from storage.corrections import padded_date
 from storage.model import Annotation
 from storage.source_names import source_name
 
@@ -70,7 +71,7 @@ def corrected(item: Item, corrections: Mapping[str, Any]) -> Item:
     if "date" in corrections:
         date = corrections["date"]
         changes["date_text"] = date or None
-        changes["date"] = (date + "-01-01"[len(date) - 4 :]) if date else None
+        changes["date"] = padded_date(date) or None
     if "urls" in corrections:
         changes["urls"] = list(corrections["urls"])
     if "abstract" in corrections:

@@ -326,15 +326,12 @@ class ShelfApp(App[int]):
         The UI reports success only from ``done``, which runs after the
         change is on disk; until then nothing on screen claims it happened.
         """
-        session = self.session
 
-        def after(result: Change) -> None:
-            self.apply_annotations(result.annotations)
-            if done is not None:
+        def after(result: Change | None) -> None:
+            if done is not None and result is not None:
                 done(result)
 
-        self.jobs.submit(label, lambda: command(session), after)
-        self.refresh_undo()
+        self.change_or_none(label, command, after)
 
     def change_or_none(
         self,

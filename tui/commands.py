@@ -366,28 +366,28 @@ def cmd_undo(args: argparse.Namespace) -> int:
             )
             return 0
         for number, step in enumerate(state.undo, 1):
-            say(f"{number:>3}. {step.at}  {step.label} ({len(step.records)} items)")
+            say(f"{number:>3}. {step.at}  {step.label} ({len(step.ids)} items)")
         if state.redo:
             say("can be redone:")
             for step in state.redo:
-                say(f"     {step.at}  {step.label} ({len(step.records)} items)")
+                say(f"     {step.at}  {step.label} ({len(step.ids)} items)")
         if not state.undo and not state.redo:
             say("nothing to undo")
         return 0
-    changes = session.undo(max(1, args.count))
-    if args.json:
-        _print_json(_changes_json(changes))
-        return 0 if changes else 1
-    return _moved(changes, "undo")
+    return _step(args, session.undo, "undo")
 
 
 def cmd_redo(args: argparse.Namespace) -> int:
     session = open_session(args)
-    changes = session.redo(max(1, args.count))
+    return _step(args, session.redo, "redo")
+
+
+def _step(args: argparse.Namespace, run: Callable[[int], list[Change]], what: str) -> int:
+    changes = run(max(1, args.count))
     if args.json:
         _print_json(_changes_json(changes))
         return 0 if changes else 1
-    return _moved(changes, "redo")
+    return _moved(changes, what)
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
