@@ -223,7 +223,7 @@ class Session:
     # -- changing -----------------------------------------------------------------
 
     def _done(self, ids: Sequence[str], value: str | int | None = None) -> Change:
-        current = self.shelf.all_annotations()
+        current = self.shelf.annotations_of(ids)
         anns = {i: current.get(i) or Annotation(item_id=i) for i in ids}
         self.search.note_annotations(anns.values())
         return Change(list(ids), anns, value)
@@ -231,10 +231,10 @@ class Session:
     def _recorded(self, label: str, ids: Sequence[str], do: Callable[[], Any]) -> Any:
         """Run ``do`` and keep what it changed as one undo step."""
         ids = list(dict.fromkeys(ids))
-        current = self.shelf.all_annotations()
+        current = self.shelf.annotations_of(ids)
         before = {i: as_doc(current[i]) if i in current else None for i in ids}
         result = do()
-        now = self.shelf.all_annotations()
+        now = self.shelf.annotations_of(ids)
         records = []
         for i in ids:
             after = as_doc(now[i]) if i in now else None
@@ -437,7 +437,8 @@ class Session:
         return Change(change.ids, change.annotations, op, step.label, kept)
 
     def _statuses(self, item_ids: Iterable[str]) -> dict[str, str]:
-        current = self.shelf.all_annotations()
+        item_ids = list(item_ids)
+        current = self.shelf.annotations_of(item_ids)
         return {i: (current.get(i) or Annotation(item_id=i)).status for i in item_ids}
 
     def _check_seen(self, item_ids: Iterable[str], seen: Mapping[str, str]) -> None:

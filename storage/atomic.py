@@ -118,6 +118,7 @@ def atomic_write(
     mode: int | None = None,
     *,
     keep_previous: Path | None = None,
+    durable: bool = True,
 ) -> os.stat_result:
     """Replace ``path`` with ``data``; see :func:`atomic_fill`."""
 
@@ -127,7 +128,7 @@ def atomic_write(
             written = os.write(fd, view)
             view = view[written:]
 
-    return atomic_fill(path, write_all, mode, keep_previous=keep_previous)
+    return atomic_fill(path, write_all, mode, keep_previous=keep_previous, durable=durable)
 
 
 def atomic_fill(
@@ -136,6 +137,7 @@ def atomic_fill(
     mode: int | None = None,
     *,
     keep_previous: Path | None = None,
+    durable: bool = True,
 ) -> os.stat_result:
     """Replace ``path`` with what ``fill`` writes durably; on failure the old file is untouched.
 
@@ -153,6 +155,10 @@ def atomic_fill(
 
     A symlink, folder, device, pipe or socket at ``path`` is refused, never
     replaced or written through (see :func:`_check_replaceable`).
+
+    ``durable=False`` skips the two syncs, for copies whose loss in a power
+    cut costs nothing (a backup of a file that is itself synced): the
+    replace stays atomic, only its survival of a crash is not waited for.
 
     Returns the stat of the new file as it sits under ``path``. Raises
     StorageError with a one-line message; no temp file is left behind.
@@ -176,7 +182,8 @@ def atomic_fill(
             if preserved is not None:
                 os.fchmod(fd, preserved)
             fill(fd)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
             if keep_previous is not None:
                 linked = _link_previous(path, keep_previous)
             os.replace(tmp, path)
@@ -191,6 +198,8 @@ def atomic_fill(
         if isinstance(exc, OSError):
             raise StorageError(describe_os_error(exc, path, "save")) from exc
         raise
+    if not durable:
+        return result
     try:
         fsync_dir(path.parent)
     except OSError as exc:  # the data is in place; only its durability is in doubt

@@ -405,7 +405,9 @@ class SafeJSONStorage(Storage):
     def _copy_latest(self, payload: bytes, st: os.stat_result) -> None:
         self._shift_backups(1)
         copy = self.backup_path(1)
-        atomic_write(copy, payload, self.mode)
+        # Not synced: the live file just written is, and this copy only
+        # guards it against later damage (a hand edit, a bad merge).
+        atomic_write(copy, payload, self.mode, durable=False)
         os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns))
 
     def _tell_backup_trouble(self, exc: BaseException | None) -> None:

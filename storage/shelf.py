@@ -115,6 +115,21 @@ class Shelf:
     def all_annotations(self) -> dict[str, Annotation]:
         return self.annotations.all()
 
+    def annotations_of(self, item_ids: Iterable[str]) -> dict[str, Annotation]:
+        """The saved annotations of ``item_ids`` (those that have one), current with the file.
+
+        As ``annotation``: a command changing three items decodes three, not
+        the user's 10,000, unless all of them are held decoded already.
+        """
+        store = self.annotations
+        if not store.changed_on_disk() or store._cache_key is not None:
+            held = store.all()
+            return {i: held[i] for i in item_ids if i in held}
+        table = (store.storage.read() or {}).get(TABLE) or {}
+        if not isinstance(table, dict):
+            return {}
+        return {i: Annotation.from_dict(i, table[i]) for i in item_ids if table.get(i)}
+
     def others(self) -> dict[str, dict[str, Annotation]]:
         return read_other_users(self.dirs, self.user, self._warn)
 
