@@ -112,7 +112,9 @@ class SearchService:
 
     def title_spans(self, result: SearchResult) -> Mapping[str, Sequence[tuple[int, int]]]:
         """Title spans of the hits, by id, worked out only for the rows that get drawn."""
-        return _TitleSpans(list(result.hits), self._lock)
+        with self._lock:
+            ids = result.ids()
+        return _TitleSpans(result, ids, self._lock)
 
     def ids(self, query: str) -> list[str]:
         with self._lock:
@@ -130,21 +132,33 @@ def _item_update(item: Item) -> Callable[[SearchIndex], None]:
 class _TitleSpans(Mapping[str, Sequence[tuple[int, int]]]):
     """A query can match 100k items and the list shows forty: spans on first access.
 
-    The engine computes a hit's spans lazily, so each access takes the
-    index's lock (the engine is not thread-safe).
+    Iterating gives the ids in relevance order without building a hit for
+    each (at 30,000 matches that alone took 50 ms a keystroke). The engine
+    computes a hit's spans lazily, so each access takes the index's lock (the
+    engine is not thread-safe).
     """
 
-    def __init__(self, hits: Sequence[Any], lock: threading.Lock) -> None:
-        self._hits = {hit.id: hit for hit in hits}
+    def __init__(self, result: SearchResult, ids: list[str], lock: threading.Lock) -> None:
+        self._result = result
+        self._ids = ids
+        self._rank: dict[str, int] | None = None
         self._lock = lock
 
     def __getitem__(self, item_id: str) -> Sequence[tuple[int, int]]:
-        hit = self._hits[item_id]
+        n = self._ranks()[item_id]
         with self._lock:
-            return tuple(hit.matches.get("title", ()))
+            return tuple(self._result.hits[n].matches.get("title", ()))
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._ranks()
+
+    def _ranks(self) -> dict[str, int]:
+        if self._rank is None:
+            self._rank = dict(zip(self._ids, range(len(self._ids)), strict=True))
+        return self._rank
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._hits)
+        return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._hits)
+        return len(self._ids)

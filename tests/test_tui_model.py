@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 from core.listing import NO_YEAR, LibraryModel, ViewState, item_base
@@ -67,6 +68,35 @@ def test_facets_are_disjunctive_per_group() -> None:
     # Other groups count only the read items.
     assert facets["category", "CL"].count == 1
     assert ("category", "LG") not in facets
+
+
+def _naive_counts(m: LibraryModel, ids: list[str]) -> dict[str, Counter[str]]:
+    rows = [m.row(i) for i in ids]
+    return {
+        "status": +Counter(r.status for r in rows),
+        "tag": Counter(t for i in ids for t in (m.annotations.get(i) or Annotation(i)).tags),
+        "source": Counter(s for r in rows for s in r.sources),
+        "category": Counter(r.category for r in rows if r.category),
+        "year": Counter(r.year for r in rows),
+    }
+
+
+def test_facet_counts_agree_with_counting_rows_one_by_one() -> None:
+    anns = {
+        "a1": Annotation("a1", status="read", tags=["x", "y"]),
+        "b2": Annotation("b2", status="reading", tags=["y"]),
+        "zz": Annotation("zz", status="read", tags=["gone"]),  # a removed item's
+    }
+    m = model(**anns)
+    groups = ("status", "tag", "source", "category", "year")
+    for ids in (m.library_order, ["a1", "c3", "h8"], ["b2"], []):
+        counts = m._count(ids, groups)
+        assert {g: counts[g] for g in groups} == _naive_counts(m, list(ids))
+    # Replaced annotations are counted afresh, not from the summary kept before.
+    m.set_annotations({"c3": Annotation("c3", status="read", tags=["z"])})
+    counts = m._count(m.library_order, groups)
+    assert counts["status"]["read"] == 2 and counts["tag"]["z"] == 1
+    assert {g: counts[g] for g in groups} == _naive_counts(m, m.library_order)
 
 
 def test_view_state_toggles_values() -> None:

@@ -497,7 +497,7 @@ class SearchIndex:
             return ids[doc] or ""
 
         fallback = bool(state and state.fallback)
-        return SearchResult(query, ranking, limit, make, id_of, state, fallback)
+        return SearchResult(query, ranking, limit, make, id_of, state, fallback, ids)
 
     def _library_order(self) -> list[int]:
         if self._library is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import compress, repeat
-from operator import ge
+from operator import ge, itemgetter
 from typing import Any, overload
 
 __all__ = ["Hit", "HitList", "SearchResult"]
@@ -212,7 +212,9 @@ class SearchResult:
         id_of: Callable[[int], str],
         state: Any = None,
         fallback: bool = False,
+        ids: Sequence[str | None] | None = None,
     ) -> None:
+        """``ids``: doc number to id, where every ranked doc has one (the fast path of ``ids()``)."""
         self.query = query
         self.total = len(ranking)
         self.hits = HitList(ranking, self.total if limit is None else limit, make)
@@ -220,6 +222,7 @@ class SearchResult:
         self.fallback = fallback
         self._ranking = ranking
         self._id_of = id_of
+        self._ids = ids
         self._members: set[str] | None = None
         self._state = state  # the index's private record, for narrowing
 
@@ -232,7 +235,12 @@ class SearchResult:
         """Every matching id in relevance order, without building hits (cheap
         at 100k matches, where ``[h.id for h in hits]`` is not)."""
         self._ranking.ensure(self.total)
-        return list(map(self._id_of, self._ranking.order))
+        order = self._ranking.order
+        if self._ids is not None and len(order) > 1:
+            found = list(itemgetter(*order)(self._ids))  # one C call, not a lambda per hit
+            if None not in found:
+                return found  # type: ignore[return-value]  # checked: no None
+        return list(map(self._id_of, order))
 
     def position(self, item_id: str) -> int | None:
         """Rank of ``item_id`` among all matches (0 = first), or None.
