@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import Counter
-from itertools import chain
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from core.text import visible
