@@ -252,10 +252,14 @@ class Columns:
         threads racing here build the same thing.
         """
         if self._codes is None:
-            keys = list(zip(self.src, self.cat, self.year, strict=True))
-            combos = list(dict.fromkeys(keys))
-            code = dict(zip(combos, range(len(combos)), strict=True))
-            self._codes = (dict(zip(self.ids, map(code.__getitem__, keys), strict=True)), combos)
+            code: dict[tuple[str, str, str], int] = {}
+            code_of: dict[str, int] = {}
+            for lo, hi in _chunks(len(self.ids)):
+                keys = list(zip(self.src[lo:hi], self.cat[lo:hi], self.year[lo:hi], strict=True))
+                for key in dict.fromkeys(keys):
+                    code.setdefault(key, len(code))
+                code_of.update(zip(self.ids[lo:hi], map(code.__getitem__, keys), strict=True))
+            self._codes = (code_of, list(code))
         return self._codes
 
     def positions(self, ids: Sequence[str]) -> Iterable[int]:
@@ -578,7 +582,9 @@ class LibraryModel:
             # One C-level pass over the hits, counting (sources, category,
             # year) combinations, of which 100k items have a few thousand.
             code_of, combos = cols.facet_codes()
-            tally = Counter(map(code_of.__getitem__, ids))
+            tally: Counter[int] = Counter()
+            for lo, hi in _chunks(len(ids)):
+                tally.update(map(code_of.__getitem__, ids[lo:hi]))
             joined: Counter[str] = Counter()
             categories: Counter[str] = Counter()
             years: Counter[str] = Counter()
@@ -610,6 +616,15 @@ class LibraryModel:
 
     def stats(self, today: dt.date, weeks: int = 26) -> Stats:
         return compute_stats(self, today, weeks)
+
+
+#: Items per C-level pass: each pass holds the GIL, and the UI thread needs
+#: it back within a few milliseconds (a 100k pass held it for 70 ms).
+CHUNK = 16_384
+
+
+def _chunks(n: int) -> Iterable[tuple[int, int]]:
+    return ((lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK))
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from struct import unpack_from
 from typing import Any, BinaryIO
 
 import orjson
@@ -51,11 +52,11 @@ class DamagedStore(ValueError):
     """The store contradicts itself: rebuild it from library.json and read that instead."""
 
 
-def _crc(data: bytes) -> int:
+def _crc(data: bytes | memoryview) -> int:
     return zlib.crc32(data) & 0xFFFFFFFF
 
 
-def _u32(data: bytes) -> int:
+def _u32(data: bytes | memoryview) -> int:
     return int.from_bytes(data, "little")
 
 
@@ -181,8 +182,48 @@ class ItemStore(StoreFile):
             raise DamagedStore(f"item store: the record of {item_id} is not an item")
         return doc
 
+    def docs_in_order(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every item's id and stored document, in library order, each record checked.
+
+        For the app's start: many small parses instead of one of the whole
+        library.json, so the UI thread gets the GIL between them (decoding
+        25 MB in one call held it for 200-400 ms).
+        """
+        sorted_ids, order = self._sorted_and_order()
+        raw_offsets = self._read(8 * (self._count + 1), self._offsets_at)
+        offsets = array("Q")
+        offsets.frombytes(raw_offsets)
+        if sys.byteorder != "little":  # pragma: no cover - the file is little-endian
+            offsets.byteswap()
+        blob = self._read(self._blob_size, self._blob_at)
+        view = memoryview(blob)
+        for k in order:  # k: the record's place in the blob
+            item_id = sorted_ids[k]
+            start, end = offsets[k], offsets[k + 1]
+            if not 4 <= end - start <= len(blob) - start:
+                raise DamagedStore(f"item store: bad offsets for {item_id}")
+            payload = view[start + 4 : end]
+            head = item_id.encode("ascii") + b"\n"
+            # (bytes.startswith: comparing memoryviews is slow, element by element)
+            if unpack_from("<I", blob, start)[0] != _crc(payload) or not blob.startswith(
+                head, start + 4, end
+            ):
+                raise DamagedStore(f"item store: the record of {item_id} does not match its check")
+            try:
+                doc = orjson.loads(payload[len(head) :])
+            except orjson.JSONDecodeError as exc:
+                raise DamagedStore(f"item store: the record of {item_id} is unreadable") from exc
+            if not isinstance(doc, dict):
+                raise DamagedStore(f"item store: the record of {item_id} is not an item")
+            yield item_id, doc
+
     def ids(self) -> list[str]:
         """Every id in library order (reads all ids: for listing, not for one item)."""
+        sorted_ids, order = self._sorted_and_order()
+        return [sorted_ids[p] for p in order]
+
+    def _sorted_and_order(self) -> tuple[list[str], array[int]]:
+        """Every id in sorted (record) order, and each library position's sorted position."""
         sorted_ids = [
             key.rstrip(b"\0").decode("ascii")
             for b in range(len(self._firsts))
@@ -195,10 +236,9 @@ class ItemStore(StoreFile):
         order.frombytes(data)
         if sys.byteorder != "little":  # pragma: no cover - the file is little-endian
             order.byteswap()
-        try:
-            return [sorted_ids[p] for p in order]
-        except IndexError as exc:
-            raise DamagedStore("item store: the library order is out of range") from exc
+        if order and max(order) >= len(sorted_ids):
+            raise DamagedStore("item store: the library order is out of range")
+        return sorted_ids, order
 
 
 def open_item_store(path: str | os.PathLike[str], signature: str) -> ItemStore | None:

@@ -368,7 +368,8 @@ class Library:
         #: items never get one of these (see ``_with_citekeys``). Set by the session.
         self.reserved_keys: Callable[[], Iterable[str]] = tuple
         self._cache_key: object = None
-        self._documents_cache: dict[str, dict[str, Any]] = {}
+        #: library.json's documents table; None until asked for (imports only).
+        self._documents_cache: dict[str, dict[str, Any]] | None = None
         self._texts_loaded_for: object = None
         self._store_path = data_dir.cache_dir / TEXT_STORE_FILE
         self._store: TextStore | None = None
@@ -391,15 +392,44 @@ class Library:
         if self._cache is not None and signature == self._cache_key:
             return
         with paused_gc():
-            self._meta_storage.read()
-            items = self._items.raw()
-            self._cache = {item_id: decode_item(item_id, doc) for item_id, doc in items.items()}
-            self._documents_cache = dict(self._documents.raw())
+            from_store = self._items_from_store(signature)
+            if from_store is not None:
+                self._cache, self._documents_cache = from_store, None
+            else:
+                self._meta_storage.read()
+                items = self._items.raw()
+                self._cache = {item_id: decode_item(item_id, doc) for item_id, doc in items.items()}
+                self._documents_cache = dict(self._documents.raw())
         # Taken before reading: if the file was replaced meanwhile, the next
         # call notices and reads again rather than keeping a stale copy.
         self._cache_key = signature
         self._texts_loaded_for = None
         self._release()
+
+    def _items_from_store(self, signature: tuple[int, int, int] | None) -> dict[str, Item] | None:
+        """The items from ``.cache/items.bin`` when it is current, else None (read library.json).
+
+        Record by record: the same documents as library.json's, but never one
+        long C call holding the GIL (the app's UI thread waits on it).
+        """
+        path_sig = _stamp(signature)
+        store = self._item_store
+        if store is None or self._item_store_for != path_sig:
+            store = open_item_store(self._item_store_path, path_sig)
+            if store is None:
+                return None
+            if self._item_store is not None:
+                self._item_store.close()
+            self._item_store, self._item_store_for = store, path_sig
+        try:
+            return {item_id: decode_item(item_id, doc) for item_id, doc in store.docs_in_order()}
+        except (DamagedStore, OSError, KeyError, TypeError, ValueError):
+            return None  # library.json is the record; the store is rebuilt when next used
+
+    def _documents_table(self) -> dict[str, dict[str, Any]]:
+        if self._documents_cache is None:
+            self._documents_cache = dict(self._documents.raw())
+        return self._documents_cache
 
     def is_empty(self) -> bool:
         return not self.items(with_text=False)
@@ -757,7 +787,7 @@ class Library:
     def documents(self) -> dict[str, dict[str, Any]]:
         with self._mutex:
             self._load_meta()
-            return dict(self._documents_cache)
+            return dict(self._documents_table())
 
     # -- importing ----------------------------------------------------------
 
@@ -1004,7 +1034,8 @@ class Library:
             copy.keys = list(item.keys)
             cache[item.id] = copy
         self._cache = cache
-        self._documents_cache.update(documents)
+        if self._documents_cache is not None:
+            self._documents_cache.update(documents)
         self._cache_key = _file_signature(self._meta_path)
         self._texts_loaded_for = (self._cache_key, _file_signature(self._texts_path))
 
@@ -1014,7 +1045,7 @@ class Library:
         """What to remember about each document that parsed and is new or changed."""
         stamp = now_iso()
         records: dict[str, dict[str, Any]] = {}
-        known = self._documents_cache
+        known = self._documents_table()
         for (name, text), doc_report in zip(documents, report.documents, strict=True):
             if doc_report.error:
                 continue

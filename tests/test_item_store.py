@@ -98,7 +98,25 @@ def test_an_import_writes_the_store_and_it_agrees_with_library_json(data_dir: Da
     assert store.ids() == list(stored)  # library order
     assert {item_id: store.doc(item_id) for item_id in stored} == stored
     assert store.doc("0" * 12) is None and "nope" not in store
+    assert list(store.docs_in_order()) == list(stored.items())
     store.close()
+
+
+def test_the_whole_library_loads_from_the_store_as_from_library_json(
+    data_dir: DataDir, monkeypatch
+) -> None:
+    library = Library(data_dir)
+    signature = library_module._file_signature(library._meta_path)
+    assert library._items_from_store(signature) is not None  # the store is what is read
+    from_store = library.items(with_text=False)
+    monkeypatch.setattr(Library, "_items_from_store", lambda self, signature: None)
+    from_json = Library(data_dir).items(with_text=False)
+    assert list(from_store) == list(from_json) and from_store == from_json
+    # The documents table is read when an import needs it, not at start-up.
+    assert (
+        Library(data_dir).documents()
+        == orjson.loads(data_dir.library_file.read_bytes())["documents"]
+    )
 
 
 def test_one_item_commands_decode_nothing_but_that_item(data_dir: DataDir, no_decoding) -> None:
@@ -221,6 +239,8 @@ def test_a_damaged_store_is_never_believed_and_is_rebuilt(data_dir: DataDir, dam
         item = library.item(item_id)
         assert item is not None and item.title == stored[item_id]["title"]
     assert library.ids() == list(stored)
+    whole = Library(data_dir).items(with_text=False)  # loaded whole: from library.json
+    assert list(whole) == list(stored) and all(whole[i].title == stored[i]["title"] for i in stored)
     assert _outcome(library.resolve, by_position[0][:1]).startswith("error id prefix")
     assert data_dir.library_file.read_bytes() == before  # the record is never touched
     rebuilt = _current_store(data_dir)
