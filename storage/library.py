@@ -422,7 +422,7 @@ class Library:
                 self._item_store.close()
             self._item_store, self._item_store_for = store, path_sig
         try:
-            return {item_id: decode_item(item_id, doc) for item_id, doc in store.docs_in_order()}
+            return dict(store.decoded_in_order(decode_item))
         except (DamagedStore, OSError, KeyError, TypeError, ValueError):
             return None  # library.json is the record; the store is rebuilt when next used
 

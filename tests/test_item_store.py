@@ -98,7 +98,7 @@ def test_an_import_writes_the_store_and_it_agrees_with_library_json(data_dir: Da
     assert store.ids() == list(stored)  # library order
     assert {item_id: store.doc(item_id) for item_id in stored} == stored
     assert store.doc("0" * 12) is None and "nope" not in store
-    assert list(store.docs_in_order()) == list(stored.items())
+    assert store.decoded_in_order(lambda i, doc: doc) == list(stored.items())
     store.close()
 
 
