@@ -114,7 +114,9 @@ class SearchService:
         """Title spans of the hits, by id, worked out only for the rows that get drawn."""
         with self._lock:
             ids = result.ids()
-        return _TitleSpans(result, ids, self._lock)
+        spans = _TitleSpans(result, ids, self._lock)
+        spans._ranks()  # here, in the caller's worker, not when the UI draws a row
+        return spans
 
     def ids(self, query: str) -> list[str]:
         with self._lock:

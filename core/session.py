@@ -215,10 +215,16 @@ class Session:
         self.search.open(items.values(), annotations, self.others(), shelf.library.text)
         return self.search.ids(query)
 
-    def views(self, item_ids: Sequence[str]) -> ItemViews:
-        """The views of ``item_ids``, built a batch at a time as they are read."""
-        self.shelf.library.ensure_citekeys(item_ids)
-        return self.shelf.view_source(item_ids)
+    def views(self, item_ids: Sequence[str], *, for_rows: bool = False) -> ItemViews:
+        """The views of ``item_ids``, built a batch at a time as they are read.
+
+        ``for_rows``: only what a list line shows (the user's status and tags,
+        title, authors, date): no abstracts and no teammates' files, which
+        cost a listing of 20,000 hits a second it would not print.
+        """
+        if not for_rows:
+            self.shelf.library.ensure_citekeys(item_ids)
+        return self.shelf.view_source(item_ids, for_rows=for_rows)
 
     # -- changing -----------------------------------------------------------------
 

@@ -155,7 +155,7 @@ class Shelf:
         with paused_gc():  # 100k acyclic dicts: the collector would rescan them for nothing
             return source.views_at(range(len(source)))
 
-    def view_source(self, item_ids: Sequence[str]) -> ItemViews:
+    def view_source(self, item_ids: Sequence[str], *, for_rows: bool = False) -> ItemViews:
         """Views of ``item_ids`` built a batch at a time, for exports.
 
         Abstracts are read in bulk from the text store (see
@@ -166,6 +166,8 @@ class Shelf:
         for item_id in item_ids:
             if item_id not in items:
                 raise UnknownItem(f"no item with id {item_id!r}")
+        if for_rows or not item_ids:
+            return ItemViews(item_ids, items, self.annotations_of(item_ids), {}, _no_texts)
         return ItemViews(
             item_ids, items, self.annotations.all(), self.others(), self.library.texts_of
         )
@@ -296,3 +298,7 @@ class Shelf:
         )
         report.documents = failed + report.documents
         return report
+
+
+def _no_texts(item_ids: Sequence[str]) -> list[str]:
+    return [""] * len(item_ids)

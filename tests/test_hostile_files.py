@@ -208,7 +208,8 @@ def test_hostile_file_names_are_shown_escaped_never_raw(root, outside, name):
     folder = root / "annotations"
     path = os.path.join(os.fsencode(folder), os.fsencode(name + ".json"))
     os.symlink("/dev/zero", path)
-    code, _, err = run_cli(root, "list")
+    # (--json: the plain list shows only your own marks and reads no teammate's file)
+    code, _, err = run_cli(root, "list", "--json")
     assert code == 0, err
     warned = one_line_warnings(err)
     assert len(warned) == 1, warned

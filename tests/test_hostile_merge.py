@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import orjson
@@ -225,3 +226,38 @@ def test_checking_never_crashes_and_what_it_takes_is_well_formed(table):
             assert stamp is None or (stamp.endswith("Z") and stamp <= "2026-12-01T12:10:00Z")
     for line in refused:
         assert "\n" not in line
+
+
+_PARTS = st.tuples(
+    st.sampled_from(["0000", "1999", "2024", "2026", "9999"]),
+    st.sampled_from(["00", "01", "02", "12", "13"]),
+    st.sampled_from(["00", "01", "28", "29", "30", "31"]),
+    st.sampled_from(["00", "23", "24"]),
+    st.sampled_from(["00", "59", "60"]),
+    st.sampled_from(["", ".000000", ".123456", ".5"]),
+    st.sampled_from(["Z", "+00:00", "+02:00", ""]),
+)
+
+
+@given(_PARTS, st.sampled_from([0, 1, 2, 400]))
+def test_times_taken_as_written_are_what_parsing_them_gives(parts, days_ago) -> None:
+    """The fast path for canonical times agrees with parsing them, refusals included."""
+    import storage.annotation_checks as checks
+
+    year, month, day, hour, minute, fraction, zone = parts
+    value = f"{year}-{month}-{day}T{hour}:{minute}:{minute}{fraction}{zone}"
+    now = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC) + dt.timedelta(days=days_ago)
+
+    def outcome() -> str:
+        try:
+            return checks.canonical_time(value, "a time", now)
+        except Refused as exc:
+            return f"refused: {exc}"
+
+    fast = outcome()
+    saved = checks._CANONICAL
+    checks._CANONICAL = re.compile(r"(?!)")  # matches nothing: always parsed
+    try:
+        assert outcome() == fast
+    finally:
+        checks._CANONICAL = saved

@@ -218,8 +218,10 @@ def _row(view: dict[str, Any]) -> str:
 LIST_BATCH = 2000
 
 
-def _batches(session: Session, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
-    source = session.views(ids)
+def _batches(
+    session: Session, ids: list[str], for_rows: bool = False
+) -> Iterator[list[dict[str, Any]]]:
+    source = session.views(ids, for_rows=for_rows)
     for start in range(0, len(source), LIST_BATCH):
         yield source.views_at(range(start, min(start + LIST_BATCH, len(source))))
 
@@ -232,7 +234,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         write_json_array(out.buffer, (v for batch in _batches(session, ids) for v in batch))
         out.flush()
         return 0
-    for batch in _batches(session, ids):
+    for batch in _batches(session, ids, for_rows=True):
         out.write("".join(visible(_row(view), lines=False) + "\n" for view in batch))
     return 0
 
