@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.listing import Columns
+from core.newness import Newness
 from core.search import SearchService
 from core.undo import as_annotation, as_doc, move
 from storage.annotations import now_iso
@@ -92,6 +93,8 @@ class External:
     others: Others | None = None
     texts: Callable[[str], str] | None = None
     columns: Columns | None = None
+    #: The user's new items as they are now (always given; the app compares).
+    new: frozenset[str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -114,6 +117,10 @@ class Session:
         # The cached rows describe library.json as it was when they were read.
         self._cached_signature = library_signature(self.shelf) if self.cached_rows else None
         self.shelf.library.reserved_keys = self._own_keys
+        # What is new is measured from the user's first use: made now if missing.
+        self.newness = Newness(self.shelf)
+        self.newness.state()
+        self.search.new_source = self.new_ids
 
     def _own_keys(self) -> set[str]:
         """Every citation key a user of this folder gave an item (theirs and the group's)."""
@@ -207,6 +214,7 @@ class Session:
                 others=shelf.others,
                 items_loader=lambda: shelf.items(with_text=False).values(),
                 texts=store if store is not None else shelf.library.text,
+                new_ids=self.new_ids,
             )
         if not query.strip():
             return list(shelf.items(with_text=False))
@@ -251,6 +259,7 @@ class Session:
             self._check_seen(item_ids, seen)
         label = f"mark {status}" if status != "reading" else "mark reading"
         self._recorded(label, item_ids, lambda: self.shelf.set_status(item_ids, status))
+        self.newness.clear(item_ids)  # marking an item is looking at it
         return self._done(item_ids, status)
 
     def toggle_read(self, item_ids: Sequence[str], seen: Mapping[str, str] | None = None) -> Change:
@@ -384,6 +393,24 @@ class Session:
             "delete a note", [item_id], lambda: self.shelf.change_annotations([item_id], edit)
         )
         return self._done([item_id], len(self.annotation(item_id).notes))
+
+    # -- what is new ----------------------------------------------------------------
+
+    def new_ids(self) -> frozenset[str]:
+        """Items that arrived since the user caught up and that they have not opened
+        or marked (``is:new``); the same object while nothing changed."""
+        return self.newness.new_ids()
+
+    def opened(self, item_ids: Sequence[str]) -> list[str]:
+        """The user opened these (the detail view, ``shelf show``): not new any more.
+
+        Returns those that were new. Writes the user's small seen file only.
+        """
+        return self.newness.clear(item_ids)
+
+    def mark_seen(self, item_ids: Sequence[str] | None = None) -> list[str]:
+        """Catch up: nothing is new any more (or, given ids, those items); which were."""
+        return self.newness.catch_up(item_ids)
 
     # -- undo and redo ---------------------------------------------------------------
 
@@ -552,7 +579,7 @@ class Session:
         if items is not None and anns is None:
             anns = shelf.all_annotations()
         others = shelf.others() if with_others or items is not None else None
-        return External(items, anns, others, texts, columns)
+        return External(items, anns, others, texts, columns, self.new_ids())
 
     def open_index(
         self,
