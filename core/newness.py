@@ -48,16 +48,14 @@ class Newness:
     def clear(self, item_ids: Sequence[str]) -> list[str]:
         """The user opened or marked these: those that were new are not any more.
 
-        Reads only these items (their arrival), not the library.
+        Reads only these items' arrival stamps, not the library.
         """
         state = self.file.state()
         wanted = [i for i in dict.fromkeys(item_ids) if i not in state.opened]
         if not wanted:
             return []
-        items = self._library.items_of(wanted)
-        new = [
-            i for i in wanted if (item := items.get(i)) is not None and state.is_new(item.arrived)
-        ]
+        arrived = self._library.arrived_of(wanted)
+        new = [i for i in wanted if state.is_new(arrived.get(i, ""))]
         if new:
             self.file.add_opened(new)
         return new

@@ -615,6 +615,31 @@ class Library:
             self._arrivals = (signature, arrivals)
             return arrivals
 
+    def arrived_of(self, item_ids: Sequence[str]) -> dict[str, str]:
+        """The arrival stamps of ``item_ids`` that have one: a few read from the
+        item store without decoding them, many from :meth:`arrivals`."""
+        wanted = list(dict.fromkeys(item_ids))
+
+        def in_store(store: ItemStore) -> dict[str, str]:
+            if len(wanted) > 64:
+                raise _DecodeWhole
+            found = {}
+            for item_id in wanted:
+                doc = store.doc(item_id)
+                stamp = doc.get("arrived") if doc is not None else None
+                if stamp and isinstance(stamp, str):
+                    found[item_id] = stamp
+            return found
+
+        def in_items(items: dict[str, Item]) -> dict[str, str]:
+            return {i: items[i].arrived for i in wanted if i in items and items[i].arrived}
+
+        try:
+            return self._look_up(in_store, in_items)
+        except _DecodeWhole:
+            arrivals = self.arrivals()
+            return {i: arrivals[i] for i in wanted if i in arrivals}
+
     def _write_arrivals(self, existing: Mapping[str, Item], items: list[Item]) -> None:
         """The arrivals cache for library.json just written (under the library lock)."""
         arrivals = {i: it.arrived for i, it in existing.items() if it.arrived}
