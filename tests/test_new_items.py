@@ -187,7 +187,12 @@ def test_shelf_list_is_new_shows_what_arrived_until_opened_or_marked(
     assert widgets in new
 
     first, second = new
+    assert shelf(bundled_data, "alice", "tag", everything[0], "keep") == 0
+    annotations = bundled_data / "annotations" / "alice.json"
+    before = annotations.stat()
     assert shelf(bundled_data, "alice", "show", first) == 0
+    after = annotations.stat()  # opening writes the small seen file, not the annotations
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert listed(bundled_data, "alice", "is:new", capsys) == [second]
     assert shelf(bundled_data, "alice", "read", second) == 0
     assert listed(bundled_data, "alice", "is:new", capsys) == []
@@ -244,6 +249,37 @@ def test_what_a_feed_refresh_adds_is_new(bundled_data: Path, server, capsys) -> 
 
 
 # -- in the app ------------------------------------------------------------------------
+
+
+def test_items_a_feed_brings_into_the_app_are_counted_new(tmp_path: Path, server) -> None:
+    import asyncio
+
+    from core import feeds
+    from tests.tui_helpers import open_test_shelf, settle
+    from tui.app import ShelfApp
+
+    folder = tmp_path / "data"
+    session = Session(open_test_shelf(folder))
+    server.routes["/blog"] = Route(FEED)
+    feeds.add_feed(session, server.url("/blog"), "blog")
+    app = ShelfApp(session)
+
+    async def go() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.model.new_ids == frozenset()
+            await pilot.press("U")
+            await settle(pilot)
+            for _ in range(100):  # the poll that follows the refresh brings the items in
+                if app.model.new_ids:
+                    break
+                await pilot.pause(0.05)
+            await settle(pilot)
+            (new,) = app.model.new_ids
+            (source,) = app.model.item(new).sources
+            assert _source_new(app, source) == 1
+
+    asyncio.run(go())
 
 
 def _source_new(app, source: str) -> int:
