@@ -117,9 +117,8 @@ class Session:
         # The cached rows describe library.json as it was when they were read.
         self._cached_signature = library_signature(self.shelf) if self.cached_rows else None
         self.shelf.library.reserved_keys = self._own_keys
-        # What is new is measured from the user's first use: made now if missing.
+        # The user's state is made on first use (see ensure_watermark).
         self.newness = Newness(self.shelf)
-        self.newness.state()
         self.search.new_source = self.new_ids
 
     def _own_keys(self) -> set[str]:
@@ -401,6 +400,12 @@ class Session:
         or marked (``is:new``); the same object while nothing changed."""
         return self.newness.new_ids()
 
+    def ensure_watermark(self) -> None:
+        """The user's watermark, made now if they have none: what arrives after it
+        is new to them. Front ends call it on a user's use of the folder, and
+        every way items arrive calls it first, so what that adds is new."""
+        self.newness.state()
+
     def opened(self, item_ids: Sequence[str]) -> list[str]:
         """The user opened these (the detail view, ``shelf show``): not new any more.
 
@@ -535,6 +540,8 @@ class Session:
         dry_run: bool = False,
     ) -> ImportReport:
         """Import documents (``kind`` forces a format); ``dry_run`` changes nothing."""
+        if not dry_run:
+            self.ensure_watermark()
         report = self.shelf.import_paths(paths, progress=progress, kind=kind, dry_run=dry_run)
         if (report.added or report.merged) and not dry_run:
             items = self.shelf.items()

@@ -101,7 +101,8 @@ class Item:
     # feed (UTC, to the microsecond; storage.seen.arrival_stamp); "" for the
     # bundled corpus and items from before arrivals were kept. Merging into
     # the item later keeps it: what is new to a user is what arrived.
-    arrived: str = ""
+    # Not part of what the item is: two libraries importing it agree on it.
+    arrived: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -45,6 +45,8 @@ def _warn(message: str) -> None:
 def open_session(args: argparse.Namespace) -> Session:
     session = Session.open(args.data_dir, args.user, on_warning=_warn)
     args.opened_session = session
+    if not getattr(args, "dry_run", False):  # (a dry run changes nothing)
+        session.ensure_watermark()  # from a user's first use, arrivals are new to them
     return session
 
 
