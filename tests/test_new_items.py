@@ -212,6 +212,37 @@ def test_shelf_list_is_new_shows_what_arrived_until_opened_or_marked(
     assert shelf(bundled_data, "bob", "seen") == 1  # ids or --all
 
 
+def test_newness_in_commands_does_not_decode_the_library(bundled_data: Path, monkeypatch, capsys):
+    import storage.library as library_module
+    from storage.library import Library
+
+    bib = bundled_data.parent / "new.bib"
+    bib.write_text(BIB)
+    assert shelf(bundled_data, "alice", "import", str(bib)) == 0
+    assert shelf(bundled_data, "alice", "list", "widgets") == 0  # the saved index, made once
+    new = listed(bundled_data, "alice", "is:new", capsys)
+    calls = {"load_meta": 0, "decode_item": 0}
+    real_load, real_decode = Library._load_meta, library_module.decode_item
+
+    def load_meta(self):
+        calls["load_meta"] += 1
+        return real_load(self)
+
+    def decode_item(item_id, doc):
+        calls["decode_item"] += 1
+        return real_decode(item_id, doc)
+
+    monkeypatch.setattr(Library, "_load_meta", load_meta)
+    monkeypatch.setattr(library_module, "decode_item", decode_item)
+    assert listed(bundled_data, "alice", "is:new", capsys) == new
+    assert calls["load_meta"] == 0  # only the listed items' views were decoded
+    calls["decode_item"] = 0
+    assert shelf(bundled_data, "alice", "read", new[0]) == 0
+    assert shelf(bundled_data, "alice", "seen", new[1]) == 0
+    assert calls == {"load_meta": 0, "decode_item": 0}  # their stamps read from the item store
+    assert listed(bundled_data, "alice", "is:new", capsys) == []
+
+
 def test_a_saved_search_can_hold_is_new(bundled_data: Path, capsys) -> None:
     bib = bundled_data.parent / "new.bib"
     bib.write_text(BIB)
@@ -301,6 +332,7 @@ def test_the_sidebar_counts_new_items_and_opening_one_clears_it(tmp_path: Path) 
 
     from tests.tui_helpers import open_test_shelf, settle
     from tui.app import ShelfApp
+    from tui.commands_palette import screen_commands
     from tui.screens.detail import DetailScreen
 
     folder = tmp_path / "data"
@@ -334,6 +366,8 @@ def test_the_sidebar_counts_new_items_and_opening_one_clears_it(tmp_path: Path) 
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             count = _source_new(app, "new.bib")
+            commands = [b.description for _, b in screen_commands(app.screen)]
+            assert "mark all as seen" in commands  # in the command palette too
             await pilot.press("W")  # mark all as seen
             await settle(pilot)
             assert app.model.new_ids == frozenset()
