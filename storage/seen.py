@@ -124,8 +124,8 @@ class SeenFile:
         try:
             with self._lock.held():
                 return self._read_or_create()
-        except StorageError as exc:
-            self._give_up(f"cannot read {safe_name(self.path)} ({exc})")
+        except StorageError:  # the lock or the file cannot be had: read-only, say
+            self._give_up(None)
             assert self._memory is not None
             return self._memory
 
@@ -159,9 +159,15 @@ class SeenFile:
             self._cached = (signature, state)
         return state
 
-    def _give_up(self, message: str) -> None:
-        """The file is a link or not a file: warn once, keep the state in memory only."""
-        self._warn(message)
+    def _give_up(self, message: str | None) -> None:
+        """Keep the state in memory only from now on; ``message``: the one warning.
+
+        A link or a damaged file is worth a warning; a folder that cannot be
+        written (read-only, no space) is not: the command says what it could
+        not do itself, and what is new is a convenience.
+        """
+        if message:
+            self._warn(message)
         self._memory = SeenState(arrival_stamp())
 
     def _set_aside(self, reason: str) -> None:
@@ -199,8 +205,12 @@ class SeenFile:
                 raise NotRegularFile(f"{safe_name(self.path)} is not a regular file")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, json.dumps(data, indent=2).encode("utf-8"), 0o600)
-        except (OSError, StorageError) as exc:
-            self._give_up(f"cannot save {safe_name(self.path)} ({exc})")
+        except NotRegularFile as exc:
+            self._give_up(str(exc))
+            self._memory = state
+            return
+        except (OSError, StorageError):
+            self._give_up(None)
             self._memory = state
             return
         signature = self.signature()
@@ -223,8 +233,8 @@ class SeenFile:
                     return state
                 self._write(new)
                 return new
-        except StorageError as exc:
-            self._give_up(f"cannot read {safe_name(self.path)} ({exc})")
+        except StorageError:
+            self._give_up(None)
             return self.change(edit)
 
     def add_opened(self, item_ids: Iterable[str]) -> SeenState:
