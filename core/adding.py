@@ -49,6 +49,7 @@ def add_references(
         (done.errors if result.error else done.lines).append(result.line)
     entries = report.entries
     if entries:
+        session.ensure_watermark()
         imported = session.shelf.library.import_entries(entries, "shelf add", kind="reference")
         done.added, done.merged = imported.added, imported.merged
         done.unchanged = imported.unchanged

@@ -57,6 +57,7 @@ def refresh(
     done = Refreshed(RefreshReport())
 
     def apply(feed: Feed, entries: list[FeedEntry]) -> None:
+        session.ensure_watermark()
         report = library.import_entries([e.entry for e in entries], f"feed:{feed.name}")
         done.added += report.added
         done.merged += report.merged

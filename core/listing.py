@@ -138,6 +138,8 @@ class Facet:
     value: str
     count: int
     chosen: bool = False
+    #: How many of ``count`` are new to the user (``is:new``): sources and saved searches.
+    new: int = 0
 
 
 @dataclass
@@ -301,6 +303,8 @@ class LibraryModel:
         self.library_order: list[str] = columns.ids
         self._title_keys: list[str] | None = None
         self._marks_held: tuple[Mapping[str, Annotation], Columns, _Marks] | None = None
+        #: The user's new items (``is:new``), replaced whole by the app when they change.
+        self.new_ids: frozenset[str] = frozenset()
 
     @property
     def loaded(self) -> bool:
@@ -513,6 +517,13 @@ class LibraryModel:
             rest = {g: v for g, v in filters.items() if g != group}
             among = self.filter(base, rest) if rest else base
             counts[group] = self._count(among, (group,))[group]
+        if self.new_ids and "source" in filters:
+            rest = {g: v for g, v in filters.items() if g != "source"}
+            new_by_source = self.new_by_source(self.filter(base, rest) if rest else base)
+        elif self.new_ids:
+            new_by_source = self.new_by_source(filtered)
+        else:
+            new_by_source = Counter()
         facets: list[Facet] = []
         for group in FACET_GROUPS:
             chosen = filters.get(group, frozenset())
@@ -526,7 +537,10 @@ class LibraryModel:
                 values = [v for v, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))]
                 values = values[:limit]
             values += sorted(v for v in chosen if v not in values)
-            facets += [Facet(group, v, found.get(v, 0), v in chosen) for v in values]
+            news = new_by_source if group == "source" else Counter()
+            facets += [
+                Facet(group, v, found.get(v, 0), v in chosen, news.get(v, 0)) for v in values
+            ]
         return facets
 
     def _marks(self) -> _Marks:
@@ -554,6 +568,25 @@ class LibraryModel:
         marks = _Marks(read, reading, tags)
         self._marks_held = (self.annotations, self.columns, marks)
         return marks
+
+    def new_by_source(self, ids: Sequence[str]) -> Counter[str]:
+        """How many of ``ids`` are new, per source: a pass over the new items only."""
+        cols = self.columns
+        at = cols.at
+        among: Mapping[str, Any] | set[str] = at if ids is cols.ids else set(ids)
+        counts: Counter[str] = Counter()
+        for item_id in self.new_ids:
+            i = at.get(item_id)
+            if i is None or item_id not in among:
+                continue
+            joined = cols.src[i]
+            counts.update(joined.split(SOURCE_SEP) if joined else ())
+        return counts
+
+    def count_new(self, ids: Iterable[str]) -> int:
+        """How many of ``ids`` are new to the user."""
+        new = self.new_ids
+        return sum(1 for i in ids if i in new) if new else 0
 
     def _count(self, ids: Sequence[str], groups: Sequence[str]) -> dict[str, Counter[str]]:
         """Counts per group over ``ids``, from the columns and the annotations (no rows built)."""

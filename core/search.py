@@ -9,7 +9,7 @@ share this object instead of each owning an index and a lock of its own.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from core.errors import describe
@@ -35,6 +35,8 @@ class SearchService:
         self._index: SearchIndex | None = None
         self._pending: list[Callable[[SearchIndex], None]] = []
         self.error: str | None = None
+        #: The user's new items, for ``is:new`` (set by the session).
+        self.new_source: Callable[[], Collection[str]] | None = None
 
     @property
     def ready(self) -> bool:
@@ -63,6 +65,7 @@ class SearchService:
         try:
             index = open_search_index(self._shelf, items, annotations, texts)
             index.set_other_users(others)
+            index.set_new_source(self.new_source)
             for item in items if fixed else ():
                 if item.id in fixed:
                     index.update_item(corrected(item, fixed[item.id]))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.listing import Columns
+from core.newness import Newness
 from core.search import SearchService
 from core.undo import as_annotation, as_doc, move
 from storage.annotations import now_iso
@@ -92,6 +93,8 @@ class External:
     others: Others | None = None
     texts: Callable[[str], str] | None = None
     columns: Columns | None = None
+    #: The user's new items as they are now (always given; the app compares).
+    new: frozenset[str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -114,6 +117,9 @@ class Session:
         # The cached rows describe library.json as it was when they were read.
         self._cached_signature = library_signature(self.shelf) if self.cached_rows else None
         self.shelf.library.reserved_keys = self._own_keys
+        # The user's state is made on first use (see ensure_watermark).
+        self.newness = Newness(self.shelf)
+        self.search.new_source = self.new_ids
 
     def _own_keys(self) -> set[str]:
         """Every citation key a user of this folder gave an item (theirs and the group's)."""
@@ -207,6 +213,7 @@ class Session:
                 others=shelf.others,
                 items_loader=lambda: shelf.items(with_text=False).values(),
                 texts=store if store is not None else shelf.library.text,
+                new_ids=self.new_ids,
             )
         if not query.strip():
             return list(shelf.items(with_text=False))
@@ -257,6 +264,7 @@ class Session:
             self._check_seen(item_ids, seen)
         label = f"mark {status}" if status != "reading" else "mark reading"
         self._recorded(label, item_ids, lambda: self.shelf.set_status(item_ids, status))
+        self.newness.clear(item_ids)  # marking an item is looking at it
         return self._done(item_ids, status)
 
     def toggle_read(self, item_ids: Sequence[str], seen: Mapping[str, str] | None = None) -> Change:
@@ -391,6 +399,30 @@ class Session:
         )
         return self._done([item_id], len(self.annotation(item_id).notes))
 
+    # -- what is new ----------------------------------------------------------------
+
+    def new_ids(self) -> frozenset[str]:
+        """Items that arrived since the user caught up and that they have not opened
+        or marked (``is:new``); the same object while nothing changed."""
+        return self.newness.new_ids()
+
+    def ensure_watermark(self) -> None:
+        """The user's watermark, made now if they have none: what arrives after it
+        is new to them. Front ends call it on a user's use of the folder, and
+        every way items arrive calls it first, so what that adds is new."""
+        self.newness.state()
+
+    def opened(self, item_ids: Sequence[str]) -> list[str]:
+        """The user opened these (the detail view, ``shelf show``): not new any more.
+
+        Returns those that were new. Writes the user's small seen file only.
+        """
+        return self.newness.clear(item_ids)
+
+    def mark_seen(self, item_ids: Sequence[str] | None = None) -> list[str]:
+        """Catch up: nothing is new any more (or, given ids, those items); which were."""
+        return self.newness.catch_up(item_ids)
+
     # -- undo and redo ---------------------------------------------------------------
 
     def undo_state(self) -> UndoState:
@@ -515,6 +547,8 @@ class Session:
         dry_run: bool = False,
     ) -> ImportReport:
         """Import documents (``kind`` forces a format); ``dry_run`` changes nothing."""
+        if not dry_run:
+            self.ensure_watermark()
         report = self.shelf.import_paths(paths, progress=progress, kind=kind, dry_run=dry_run)
         if (report.added or report.merged) and not dry_run:
             items = self.shelf.items()
@@ -559,7 +593,7 @@ class Session:
         if items is not None and anns is None:
             anns = shelf.all_annotations()
         others = shelf.others() if with_others or items is not None else None
-        return External(items, anns, others, texts, columns)
+        return External(items, anns, others, texts, columns, self.new_ids())
 
     def open_index(
         self,

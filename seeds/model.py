@@ -97,6 +97,12 @@ class Item:
     # As Entry: the BibTeX entry type and fields of the first BibTeX file that had it.
     entry_type: str = ""
     bib_fields: dict[str, str] = field(default_factory=dict)
+    # When the item first entered this library by an import, ``shelf add`` or a
+    # feed (UTC, to the microsecond; storage.seen.arrival_stamp); "" for the
+    # bundled corpus and items from before arrivals were kept. Merging into
+    # the item later keeps it: what is new to a user is what arrived.
+    # Not part of what the item is: two libraries importing it agree on it.
+    arrived: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import sys
 import threading
@@ -40,6 +41,7 @@ from storage.item_store import DamagedStore, ItemStore, open_item_store, write_i
 from storage.jsonstore import SafeJSONStorage, Warn
 from storage.lock import FileLock
 from storage.paths import DataDir
+from storage.seen import arrival_stamp
 from storage.tables import KeyedDB
 from storage.textstore import TextStore, open_text_store, write_text_store
 
@@ -53,6 +55,9 @@ Progress = Callable[[int, int], None]
 KEYS_FILE = "keys.json"
 TEXT_STORE_FILE = "texts.bin"
 ITEM_STORE_FILE = "items.bin"
+ARRIVALS_FILE = "arrivals.json"
+#: The largest arrivals cache read (derived data: a larger one is rebuilt).
+_MAX_ARRIVALS_BYTES = 64 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -225,6 +230,41 @@ def _stamp(signature: tuple[int, int, int] | None) -> str:
     return "-" if signature is None else "{}:{}:{}".format(*signature)
 
 
+def _read_arrivals(path: Any, signature: str) -> dict[str, str] | None:
+    """The arrivals cache if it describes library.json as it is (``signature``)."""
+    from storage.safe_files import read_regular
+
+    try:
+        raw = read_regular(path, limit=_MAX_ARRIVALS_BYTES)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+    except (StorageError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("library") != signature:
+        return None
+    arrivals = data.get("arrivals")
+    if not isinstance(arrivals, dict):
+        return None
+    return {k: v for k, v in arrivals.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _write_arrivals(
+    path: Any, arrivals: Mapping[str, str], signature: tuple[int, int, int] | None
+) -> None:
+    """Best effort: derived data, rebuilt from library.json when missing or stale."""
+    from storage.atomic import atomic_write
+
+    if signature is None:
+        return
+    data = {"library": _stamp(signature), "arrivals": dict(arrivals)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+    except (OSError, StorageError):
+        pass
+
+
 # -- parsing, possibly in worker processes ------------------------------------------
 
 
@@ -377,6 +417,7 @@ class Library:
         self._item_store_path = data_dir.cache_dir / ITEM_STORE_FILE
         self._item_store: ItemStore | None = None
         self._item_store_for: str | None = None
+        self._arrivals: tuple[tuple[int, int, int] | None, dict[str, str]] | None = None
 
     # -- reading ------------------------------------------------------------
 
@@ -572,6 +613,70 @@ class Library:
         merged.update((item.id, item) for item in items)
         rows = [item_base(item) for item in merged.values()]
         write_row_cache(self.data_dir, library_signature(self.data_dir), list(merged), rows)
+
+    # -- arrivals (what can be new to a user) ---------------------------------
+
+    def arrivals(self) -> dict[str, str]:
+        """Arrival stamps of the items that have one, by id (see ``Item.arrived``).
+
+        From the items when they are in memory (the app); else from
+        ``.cache/arrivals.json``, stamped with library.json's identity and
+        written by every import, so a command does not decode the library
+        to know what arrived. Rebuilt from the library when stale.
+        The same dict is returned while library.json is unchanged, so callers
+        can tell "nothing arrived" by identity.
+        """
+        with self._mutex:
+            signature = _file_signature(self._meta_path)
+            if self._arrivals is not None and self._arrivals[0] == signature:
+                return self._arrivals[1]
+            cache = self._cache
+            if cache is not None and self._cache_key == signature:
+                arrivals = {i: it.arrived for i, it in cache.items() if it.arrived}
+            else:
+                path = self.data_dir.cache_dir / ARRIVALS_FILE
+                found = _read_arrivals(path, _stamp(signature))
+                if found is None:
+                    items = self.items(with_text=False)
+                    found = {i: it.arrived for i, it in items.items() if it.arrived}
+                    signature = self._cache_key  # type: ignore[assignment]
+                    _write_arrivals(path, found, signature)
+                arrivals = found
+            self._arrivals = (signature, arrivals)
+            return arrivals
+
+    def arrived_of(self, item_ids: Sequence[str]) -> dict[str, str]:
+        """The arrival stamps of ``item_ids`` that have one: a few read from the
+        item store without decoding them, many from :meth:`arrivals`."""
+        wanted = list(dict.fromkeys(item_ids))
+
+        def in_store(store: ItemStore) -> dict[str, str]:
+            if len(wanted) > 64:
+                raise _DecodeWhole
+            found = {}
+            for item_id in wanted:
+                doc = store.doc(item_id)
+                stamp = doc.get("arrived") if doc is not None else None
+                if stamp and isinstance(stamp, str):
+                    found[item_id] = stamp
+            return found
+
+        def in_items(items: dict[str, Item]) -> dict[str, str]:
+            return {i: items[i].arrived for i in wanted if i in items and items[i].arrived}
+
+        try:
+            return self._look_up(in_store, in_items)
+        except _DecodeWhole:
+            arrivals = self.arrivals()
+            return {i: arrivals[i] for i in wanted if i in arrivals}
+
+    def _write_arrivals(self, existing: Mapping[str, Item], items: list[Item]) -> None:
+        """The arrivals cache for library.json just written (under the library lock)."""
+        arrivals = {i: it.arrived for i, it in existing.items() if it.arrived}
+        arrivals.update((it.id, it.arrived) for it in items if it.arrived)
+        _write_arrivals(
+            self.data_dir.cache_dir / ARRIVALS_FILE, arrivals, _file_signature(self._meta_path)
+        )
 
     # -- one item at a time ------------------------------------------------
 
@@ -798,17 +903,19 @@ class Library:
         *,
         kind: str | None = None,
         dry_run: bool = False,
+        arrive: bool = True,
     ) -> ImportReport:
         """Parse and merge documents into the library in one locked, atomic step.
 
         ``kind`` forces a format; ``dry_run`` reports what would be added and
-        merged, writing nothing.
+        merged, writing nothing. Items it adds get their arrival stamp
+        (``Item.arrived``) unless ``arrive`` is False (the bundled corpus).
         """
         from seeds.merge import merge_entries
 
         phases = _Phases(progress)
         try:
-            return self._import(documents, phases, merge_entries, kind, dry_run)
+            return self._import(documents, phases, merge_entries, kind, dry_run, arrive)
         finally:
             phases.end()
 
@@ -819,6 +926,7 @@ class Library:
         merge_entries: Callable[..., Any],
         kind: str | None = None,
         dry_run: bool = False,
+        arrive: bool = True,
     ) -> ImportReport:
         report = ImportReport()
         with paused_gc():
@@ -845,7 +953,8 @@ class Library:
             try:
                 if (result.items or records) and not dry_run:
                     phases.start("saving", "items")
-                    self._write_items(result.items, existing, phases, records)
+                    arrived = arrival_stamp() if arrive else None
+                    self._write_items(result.items, existing, phases, records, arrived)
             finally:
                 self._release()
         return report
@@ -915,14 +1024,24 @@ class Library:
         existing: Mapping[str, Item],
         progress: Progress | None = None,
         documents: Mapping[str, dict[str, Any]] | None = None,
+        arrived: str | None = None,
     ) -> None:
         """Write new and changed items: one write per file, texts first.
 
         A crash between the writes leaves an unused text or key, never an item
         whose abstract or keys are missing. The record of imported documents goes in
         the same write as the items, so it never claims more than was saved.
+        ``arrived``: the arrival stamp for items new to the library; an item
+        already in it keeps the one it has (a merge is no arrival).
         """
-        items = self._with_citekeys(list(items), existing)
+        items = list(items)
+        for item in items:
+            old = existing.get(item.id)
+            if old is not None:
+                item.arrived = old.arrived or item.arrived
+            elif arrived and not item.arrived:
+                item.arrived = arrived
+        items = self._with_citekeys(items, existing)
         metas: dict[str, dict[str, Any]] = {}
         texts: dict[str, dict[str, Any]] = {}
         keys: dict[str, dict[str, Any]] = {}
@@ -954,6 +1073,7 @@ class Library:
             self._write_text_store(existing, items)
             if metas:
                 self._write_row_cache(existing, items)
+                self._write_arrivals(existing, items)
             if progress:
                 progress(total, total)
         self._update_cache(items, documents or {})
@@ -1091,7 +1211,7 @@ class Library:
             record = {source: {"kind": kind, "entries": len(entries), "imported": now_iso()}}
             try:
                 if result.items:
-                    self._write_items(result.items, existing, None, record)
+                    self._write_items(result.items, existing, None, record, arrival_stamp())
             finally:
                 self._release()
         return report
@@ -1125,6 +1245,7 @@ class Library:
                 remaining = {k: v for k, v in existing.items() if k not in drop}
                 self._write_text_store(remaining, [])
                 self._write_row_cache(remaining, [])
+                self._write_arrivals(remaining, [])
             finally:
                 self._cache = None  # read afresh: the removed items must not linger
                 self._release()

@@ -54,7 +54,8 @@ class Shelf:
         self.library = Library(self.dirs, warn=self._warn)
         self.annotations = AnnotationStore(self.dirs, self.user, warn=self._warn)
         if import_bundled and self._unused():
-            self.library.import_documents(bundled_documents())
+            # The corpus as shipped is where everyone starts: nothing in it is new.
+            self.library.import_documents(bundled_documents(), arrive=False)
 
     def _unused(self) -> bool:
         """Whether this data folder has never had anything imported.

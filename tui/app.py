@@ -62,6 +62,7 @@ from tui.messages import (
     IndexReady,
     JobFinished,
     LibraryReloaded,
+    NewItemsChanged,
     TextsLoaded,
     UndoChanged,
 )
@@ -98,6 +99,7 @@ class ShelfApp(App[int]):
         Binding("u", "undo", "undo", id="app.undo"),
         Binding("ctrl+r", "redo", "redo", id="app.redo"),
         Binding("U", "refresh_feeds", "refresh feeds", show=False, id="app.refresh_feeds"),
+        Binding("W", "mark_all_seen", "mark all as seen", show=False, id="app.mark_all_seen"),
         Binding("a", "add_reference", "add paper", show=False, id="app.add_reference"),
         Binding("ctrl+p", "command_palette", "commands", show=False, id="app.command_palette"),
     ]
@@ -345,6 +347,8 @@ class ShelfApp(App[int]):
         def after(result: Change | None) -> None:
             if result is not None:
                 self.apply_annotations(result.annotations)
+                if self.model.new_ids:
+                    self.refresh_new()  # marking an item clears it
             done(result)
 
         self.jobs.submit(label, lambda: command(session), after)
@@ -431,6 +435,7 @@ class ShelfApp(App[int]):
         self._broadcast(lambda: LibraryReloaded(frozenset(), reordered, others))
         self._broadcast(TextsLoaded)
         self._open_index(loaded.items, loaded.texts)
+        self.refresh_new()
 
     def _open_index(self, items: Items, texts: Callable[[str], str]) -> None:
         self._open_index_worker(items, self.model.annotations, self.model.others, texts)
@@ -501,6 +506,8 @@ class ShelfApp(App[int]):
     @guarded("show changes made elsewhere")
     def apply_external(self, external: External) -> None:
         """Take in what another process (the CLI, a second window) wrote."""
+        if external.new is not None:
+            self.set_new(external.new)
         others = external.others
         if others is not None and others == self.model.others:
             others = None
@@ -564,6 +571,35 @@ class ShelfApp(App[int]):
 
         if not isinstance(self.screen, StatsScreen):
             self.push_screen(StatsScreen(self.model.stats(self.today())))
+
+    # -- what is new ------------------------------------------------------------
+
+    def refresh_new(self) -> None:
+        """Learn what is new to the user now (after the queued saves)."""
+        self.jobs.submit("see what is new", self.session.new_ids, self.set_new)
+
+    def set_new(self, new: frozenset[str]) -> None:
+        if new != self.model.new_ids:
+            self.model.new_ids = new
+            self._broadcast(NewItemsChanged)
+
+    def item_opened(self, item_id: str) -> None:
+        """The detail view shows ``item_id``: if it was new, it is not any more."""
+        if item_id not in self.model.new_ids:
+            return
+        opened = self.session.opened
+        self.jobs.submit("open", lambda: opened([item_id]), lambda _: self.refresh_new())
+
+    def action_mark_all_seen(self) -> None:
+        """Catch up: nothing that arrived so far is new any more (shelf seen --all)."""
+        mark = self.session.mark_seen
+
+        def done(was: list[str]) -> None:
+            count = len(was)
+            self.notify(f"{count} new item{'s' if count != 1 else ''} marked as seen", timeout=4)
+            self.refresh_new()
+
+        self.jobs.submit("mark all as seen", lambda: mark(None), done)
 
     # -- feeds ----------------------------------------------------------------
 

@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true", help="print a JSON object")
 
+    p = command(
+        "seen",
+        "catch up on what is new (is:new): the items named, or every one with --all",
+    )
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--all", action="store_true", help="nothing that arrived so far is new")
+    p.add_argument("--json", action="store_true", help='print {"seen": [ids that were new]}')
+
     for name, help_text in (("read", "mark items read"), ("unread", "mark items unread")):
         p = command(name, help_text)
         p.add_argument("ids", nargs="+", metavar="ID")

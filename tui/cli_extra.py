@@ -66,6 +66,8 @@ query language (the same as in the app):
   tag:rlhf, #rlhf            items you tagged rlhf
   author:radford, a:radford  items with an author called Radford
   is:unread|reading|read     by your reading status
+  is:new, -is:new            arrived (import, add, feed) since you caught up, not yet
+                             opened or marked; shelf seen --all catches up
   has:code, has:note         items with code; items you wrote a note on
   cat:CL                     arXiv category
   src:003                    items from a document (file name or a prefix of it)

@@ -45,6 +45,8 @@ def _warn(message: str) -> None:
 def open_session(args: argparse.Namespace) -> Session:
     session = Session.open(args.data_dir, args.user, on_warning=_warn)
     args.opened_session = session
+    if not getattr(args, "dry_run", False):  # (a dry run changes nothing)
+        session.ensure_watermark()  # from a user's first use, arrivals are new to them
     return session
 
 
@@ -241,13 +243,30 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     session = open_session(args)
-    view = session.view(session.resolve_loosely(args.id))
+    item_id = session.resolve_loosely(args.id)
+    view = session.view(item_id)
     if args.json:
         _print_json(view)
-        return 0
-    from tui.render import plain_detail
+    else:
+        from tui.render import plain_detail
 
-    say(plain_detail(view))
+        say(plain_detail(view))
+    session.opened([item_id])  # shown is opened: no longer new
+    return 0
+
+
+def cmd_seen(args: argparse.Namespace) -> int:
+    """Catch up on what is new: every item (--all) or the items named."""
+    if bool(args.ids) == bool(args.all):
+        raise StorageError("give item ids, or --all to catch up on everything")
+    session = open_session(args)
+    ids = None if args.all else session.resolve_all(args.ids)
+    was = session.mark_seen(ids)
+    if args.json:
+        _print_json({"seen": was})
+    else:
+        count = len(was)
+        say(f"{count} new item{'s' if count != 1 else ''} marked as seen")
     return 0
 
 
@@ -575,6 +594,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "remove": _flushing(cmd_remove),
     "list": cmd_list,
     "show": cmd_show,
+    "seen": cmd_seen,
     "read": _flushing(_status_command("read")),
     "unread": _flushing(_status_command("unread")),
     "status": _flushing(cmd_status),

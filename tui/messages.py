@@ -38,6 +38,11 @@ class LibraryReloaded(_ToScreens):
         self.others = others
 
 
+class NewItemsChanged(_ToScreens):
+    """What is new to the user changed (``app.model.new_ids``): items arrived,
+    or were opened, marked or caught up on."""
+
+
 class TextsLoaded(_ToScreens):
     """Abstracts can be shown now."""
 

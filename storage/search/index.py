@@ -50,7 +50,7 @@ import heapq
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain, islice, repeat
@@ -161,6 +161,10 @@ class SearchIndex:
         self._tags: dict[str, set[str]] = {}
         self._status: dict[str, set[str]] = {"reading": set(), "read": set()}
         self._others: dict[str, Mapping[str, Annotation]] = {}
+        # ``is:new``: the user's new items, asked of the source when a query
+        # has the filter (see set_new_source).
+        self._new_source: Callable[[], Collection[str]] | None = None
+        self._new: Collection[str] = frozenset()
         self._gen = 0
         self._cache: OrderedDict[tuple[Any, ...], TermMatch] = OrderedDict()
         # The few largest decoded score dicts, shared by queries that expand
@@ -266,6 +270,28 @@ class SearchIndex:
         """Other users' annotations, for ``readby:USER`` and ``taggedby:USER``."""
         self._others = dict(by_user)
         self._bump()
+
+    def set_new_source(self, source: Callable[[], Collection[str]] | None) -> None:
+        """Where ``is:new`` learns the user's new item ids (storage.seen): asked
+        afresh by every query that has the filter, so it must be cheap and
+        return the same object while nothing changed. None: nothing is new."""
+        self._new_source = source
+        self._new = frozenset()
+        self._bump()
+
+    def new_ids(self) -> Collection[str]:
+        return self._new
+
+    def _refresh_new(self, q: Query) -> None:
+        if self._new_source is None:
+            return
+        if not any(f.name == "is" and "new".startswith(f.value) and (f.prefix or f.value == "new")
+                   for f in (*q.filters, *q.not_filters)):  # fmt: skip
+            return
+        new = self._new_source()
+        if new is not self._new:
+            self._new = new
+            self._bump()  # a result narrowed from before would use the old set
 
     def __len__(self) -> int:
         return len(self._doc)
@@ -434,6 +460,7 @@ class SearchIndex:
         q = parse_query(query)
         if q.is_empty:
             return self._result(query, _Ranking(self._library_order(), None, 0), limit, None)
+        self._refresh_new(q)
 
         matches = [self._match_term(t, t.prefix) for t in q.terms]
         phrase_words: list[TermMatch] = []
@@ -794,11 +821,13 @@ class SearchIndex:
         if name == "author":
             return self._author_docs(value.split(), f.prefix)
         if name == "is":
-            statuses = [s for s in ("unread", "reading", "read") if s == value or
+            statuses = [s for s in ("unread", "reading", "read", "new") if s == value or
                         (f.prefix and s.startswith(value))]  # fmt: skip
             out: set[int] = set()
             for s in statuses:
-                if s == "unread":
+                if s == "new":
+                    out |= self._docs_of(self.new_ids())
+                elif s == "unread":
                     busy = self._docs_of(self._status["reading"] | self._status["read"])
                     out |= set(self._doc.values()) - busy
                 else:

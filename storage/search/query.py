@@ -15,6 +15,8 @@ message is one line meant to be shown to the user as it is.
     tag:x  #x       tagged x (case-insensitive; a tag still being typed: prefix)
     author:x  a:x   an author's name holds x (a:"alec radford" for both)
     is:unread|reading|read    has:code|note|tag|rename
+    is:new          arrived (import, shelf add, feed) since the user last
+                    caught up, and not opened or marked since
     cat:CL          arXiv category (cs.CL too)
     src:003         source document whose name contains 003
     year:2020  year:2019..2021  year:2019..  year:..2021
@@ -43,6 +45,8 @@ __all__ = [
 #: Filter names as the user types them; ``a`` is short for ``author``.
 FILTERS = ("tag", "author", "a", "is", "has", "cat", "src", "year", "readby", "taggedby")
 STATUS_VALUES = ("unread", "reading", "read")
+#: ``is:`` takes a status, or ``new``: arrived since the user last caught up.
+IS_VALUES = (*STATUS_VALUES, "new")
 HAS_VALUES = ("code", "note", "notes", "tag", "tags", "rename")
 _MIN_YEAR, _MAX_YEAR = 1000, 2999
 _YEAR = re.compile(r"\d{1,4}")
@@ -202,7 +206,7 @@ def _make_filter(key: str, value: str, typing: bool) -> Filter:
             raise QueryError(f"'author:' needs a name, got '{value}'")
         return Filter(key, " ".join(words), raw, prefix=typing)
     if key in ("is", "has"):
-        known = STATUS_VALUES if key == "is" else HAS_VALUES
+        known = IS_VALUES if key == "is" else HAS_VALUES
         v = fold(value)
         if v in known or (typing and any(k.startswith(v) for k in known)):
             return Filter(key, v, raw, prefix=typing and v not in known)

@@ -29,7 +29,7 @@ import contextlib
 import json
 import os
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -560,6 +560,7 @@ def query_ids(
     others: Callable[[], Others],
     items_loader: Callable[[], Iterable[Item]],
     texts: Callable[[str], str],
+    new_ids: Callable[[], Collection[str]] | None = None,
 ) -> list[str]:
     """Ids of the items matching ``query``, best first (for a query of
     filters only, or an empty one, in library order), exactly as the app's
@@ -571,7 +572,8 @@ def query_ids(
     ``items_loader`` (every item; abstracts may be left out) when there is
     no saved index for the library as it is, which is then built and saved
     for the next query; ``texts`` (item id -> abstract, e.g. the library's
-    text store) for the few items a query checks closely.
+    text store) for the few items a query checks closely; ``new_ids``
+    (the user's new items) for ``is:new``, asked only if the query has it.
     Raises :class:`QueryError` for a query that cannot mean anything, before
     reading anything.
     """
@@ -583,6 +585,7 @@ def query_ids(
         index = open_search_index(data_dir, items_loader(), annotations(), texts)
         index.set_other_users(who)
         _save_annotations_beside(index, data_dir, user, state)
+    index.set_new_source(new_ids)
     if q.is_empty:
         return list(map(index._ids.__getitem__, index._library_order()))  # type: ignore[arg-type]
     return index.search(query).ids()

@@ -64,6 +64,7 @@ class DetailScreen(ItemActions, Screen):
             return
         app = self.shelf_app
         pane.show(app.model.view(self.item_id), app.texts_loaded)
+        app.item_opened(self.item_id)  # opened: no longer new
 
     def action_step(self, delta: int) -> None:
         if self._step is None:

@@ -31,6 +31,7 @@ from tui.messages import (
     IndexFailed,
     IndexReady,
     LibraryReloaded,
+    NewItemsChanged,
     TextsLoaded,
     UndoChanged,
 )
@@ -115,7 +116,7 @@ class MainScreen(ItemActions, Screen):
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._last_result: SearchResult | None = None
-        self._saved_counts: dict[tuple[str, str], int] = {}
+        self._saved_counts: dict[tuple[str, str], list[str]] = {}
         self._pending_cursor: int | None = None
         self._search_due = False
         self._reorder_pending = False
@@ -298,16 +299,18 @@ class MainScreen(ItemActions, Screen):
         if not saved or not session.search.ready:
             return []
         facets = []
+        model = shelf_app(self).model
         for name, saved_query in saved.items():
             key = (name, saved_query)
-            count = self._saved_counts.get(key)
-            if count is None:
+            found = self._saved_counts.get(key)
+            if found is None:
                 try:
-                    count = len(session.find(f"@{name}"))
+                    found = session.find(f"@{name}")
                 except ValueError:  # it names a filter or saved search that is gone
-                    count = 0
-                self._saved_counts[key] = count
-            facets.append(Facet("saved", name, count, query == f"@{name}"))
+                    found = []
+                self._saved_counts[key] = found
+            new = model.count_new(found)
+            facets.append(Facet("saved", name, len(found), query == f"@{name}", new))
         return facets
 
     def on_results_ready(self, message: ResultsReady) -> None:
@@ -531,6 +534,12 @@ class MainScreen(ItemActions, Screen):
             self.annotations_changed(message.ids)
             if message.others:
                 self.show_detail()
+
+    @on(NewItemsChanged)
+    def _new_changed(self) -> None:
+        """Items arrived, or were opened or marked: the sidebar's new counts change."""
+        self._saved_counts = {}
+        self.refresh_results(reorder=False)
 
     @on(UndoChanged)
     def _undo_changed(self) -> None:

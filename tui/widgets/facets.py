@@ -14,6 +14,8 @@ from core.listing import FACET_TITLES, GLYPHS, Facet
 from core.text import category_name, source_name, visible
 
 CHOSEN = "●"
+#: Before a source's or saved search's count of items new to the user.
+NEW_MARK = "+"
 _SEP = "\x1f"
 
 
@@ -57,7 +59,7 @@ class FacetList(OptionList):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._shown: tuple[int, list[tuple[str, str, int, bool]]] | None = None
+        self._shown: tuple[int, list[tuple[str, str, int, bool, int]]] | None = None
         self._facets: Sequence[Facet] = ()
 
     def on_resize(self) -> None:
@@ -68,7 +70,7 @@ class FacetList(OptionList):
         # Room for the scrollbar is kept whether it shows or not: it appears
         # after the options are set and would otherwise hide the counts.
         width = max(8, self.size.width - self.styles.gutter.width - 1) if self.size.width else 27
-        shown = (width, [(f.group, f.value, f.count, f.chosen) for f in facets])
+        shown = (width, [(f.group, f.value, f.count, f.chosen, f.new) for f in facets])
         if shown == self._shown:
             return
         self._shown = shown
@@ -80,13 +82,19 @@ class FacetList(OptionList):
                 group = facet.group
                 options.append(Option(Text(FACET_TITLES[group], style="bold"), disabled=True))
             count = f" {facet.count:,}"
-            room = max(1, width - 2 - len(count))
+            # New to the user (is:new) before the count: "+3 120".
+            new = f" {NEW_MARK}{facet.new:,}" if facet.new else ""
+            room = max(1, width - 2 - len(count) - len(new))
             name = facet_label(facet)
             name = name if len(name) <= room else name[: room - 1] + "…"
             label = Text(no_wrap=True)
             label.append(f"{CHOSEN if facet.chosen else ' '} ", "bold")
             label.append(name, "bold" if facet.chosen else "")
-            label.append(count.rjust(width - 2 - len(name)), "dim")
+            if new:
+                label.append(new.rjust(width - 2 - len(name) - len(count)), "bold")
+                label.append(count, "dim")
+            else:
+                label.append(count.rjust(width - 2 - len(name)), "dim")
             options.append(Option(label, id=f"{facet.group}{_SEP}{facet.value}"))
         self.set_options(options)
         if keep is not None:
