@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.mentions import TitleIndex, links_to
 from core.text import visible
 from seeds.model import Item
 from storage.corrections import padded_date
@@ -279,6 +280,7 @@ class LibraryModel:
         self._previous: Columns | None = None
         self.library_order: list[str] = columns.ids
         self._title_keys: list[str] | None = None
+        self._titles = TitleIndex()  # for the items a note names (core.mentions)
 
     @property
     def loaded(self) -> bool:
@@ -340,9 +342,14 @@ class LibraryModel:
     def view(self, item_id: str) -> dict[str, Any]:
         """The item's public view (as ``--json`` has it), from what is held: no file access."""
         theirs = {user: anns[item_id] for user, anns in self.others.items() if item_id in anns}
-        return item_view(
+        view = item_view(
             self.item(item_id), self.annotations.get(item_id), theirs, self.summary(item_id)
         )
+        columns = self.columns
+        view["links_to"] = links_to(
+            item_id, view["updates"], self._titles.lookup(columns.ids, columns.title)
+        )
+        return view
 
     def statuses(self, item_ids: Iterable[str]) -> dict[str, str]:
         """The statuses shown for ``item_ids``: what a toggle must act on."""
