@@ -187,10 +187,14 @@ class Session:
     def title(self, item_id: str) -> str | None:
         return self.shelf.title(item_id)
 
-    def view(self, item_id: str) -> dict[str, Any]:
-        """The item's public view, with ``links_to``: the items its update notes name."""
+    def view(self, item_id: str, *, links: bool = True) -> dict[str, Any]:
+        """The item's public view, with ``links_to``: the items its update notes name.
+
+        ``links=False`` leaves them out (an empty list) for callers that only
+        read the item's own fields: finding them can be a search.
+        """
         view = self.shelf.view(item_id)
-        view["links_to"] = links_to(item_id, view["updates"], self._titled)
+        view["links_to"] = links_to(item_id, view["updates"], self._titled) if links else []
         return view
 
     def _titled(self, name: str) -> list[tuple[str, str]]:

@@ -134,3 +134,36 @@ def test_the_detail_view_shows_the_notes_and_goes_to_the_named_item(tmp_path: Pa
             assert TRAINING_TITLE in screen.query_one(DetailPane).drawn_text
 
     asyncio.run(go())
+
+
+def test_links_are_exact_titles_only_never_the_item_itself():
+    from core.mentions import TitleIndex, links_to
+
+    ids = ["a", "b", "c", "d"]
+    titles = [
+        "Techniques for Training Large Neural Networks",
+        "Improved Techniques for Training GANs",
+        "Techniques for training large neural networks!",  # case and punctuation aside: same
+        "Training Large Neural Networks",
+    ]
+    lookup = TitleIndex().lookup(ids, titles)
+    updates = [
+        {"date": "2022-06-10", "text": "published on OpenAI Blog: “Techniques for Training Large "
+         "Neural Networks”"},
+        {"date": "2022-06-11", "text": "see “Training GANs” and “Training Large Neural Networks”"},
+    ]  # fmt: skip
+    assert links_to("c", updates, lookup) == [
+        {"id": "a", "title": titles[0]},
+        {"id": "d", "title": titles[3]},
+    ]
+    assert (
+        links_to("x", [{"date": "2020-01-01", "text": "add expert choice routing."}], lookup) == []
+    )
+
+
+def test_the_title_index_follows_new_columns():
+    from core.mentions import TitleIndex
+
+    index = TitleIndex()
+    assert index.lookup(["a"], ["Old Title"])("old title") == [("a", "Old Title")]
+    assert index.lookup(["a", "b"], ["Old Title", "New Title"])("new title") == [("b", "New Title")]
