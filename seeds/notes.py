@@ -15,6 +15,11 @@ from collections.abc import Sequence
 
 from seeds.titles import LIMIT, derive_title, iter_sentences, shorten
 
+#: Characters of a note read for its phrase and score: a title is at most ``LIMIT``
+#: long, and the anchored patterns below must not scan a hostile note's megabytes.
+_HEAD = 400
+#: Longer than this, what follows "published on …:" is prose, not a title.
+_LONGEST_NAME = 160
 _QUOTED = re.compile(r"[“\"]([^“”\"]{2,160})[”\"]")
 # "published on OpenAI Blog: NAME", "The enhanced version of this post is here: NAME."
 _AFTER_COLON = re.compile(
@@ -70,7 +75,7 @@ def named_titles(note: str) -> list[str]:
     """
     found = [m.group(1).strip() for m in _QUOTED.finditer(note)]
     found += [m.group("name").strip(" .,;") for m in _AFTER_COLON.finditer(note)]
-    return list(dict.fromkeys(name for name in found if name))
+    return list(dict.fromkeys(name for name in found if 0 < len(name) <= _LONGEST_NAME))
 
 
 def _topic_of_version(notes: Sequence[str]) -> str | None:
@@ -98,7 +103,7 @@ def _phrase(note: str) -> str | None:
     None for notes about the edit rather than the subject: thanks, typos,
     versions, first-person remarks, removals.
     """
-    text = next(iter_sentences(note), "").strip().rstrip(" .;:,")
+    text = next(iter_sentences(note[:_HEAD]), "").strip().rstrip(" .;:,")
     if not text or _BOILERPLATE.search(text) or _REMOVAL.match(text):
         return None
     text = _EDIT_VERB.sub("", text, count=1)
@@ -118,6 +123,7 @@ def _phrase(note: str) -> str | None:
 def _score(note: str) -> int:
     """How much a note names: quoted names, then capitalised words and acronyms
     (GLIDE, SimCLR), then hyphenated terms (classifier-free); plain prose least."""
+    note = note[:_HEAD]
     quoted = len(_QUOTED.findall(note))
     rest = _QUOTED.sub(" ", note).split()[1:]  # the first word is capitalised as a sentence
     names = sum(1 for word in rest if any(c.isupper() for c in word))

@@ -218,3 +218,10 @@ def test_a_long_single_note_is_shortened_to_the_limit():
 def test_updates_are_data_not_titles():
     update = Update("2020-01-01", "add a “Bisimulation” section on DeepMDP and DBC.")
     assert notes_title([update.text]) == "Bisimulation: DeepMDP and DBC"
+
+
+def test_hostile_notes_give_short_titles_and_no_prose_as_names():
+    long_note = "published on X: " + "word " * 5000 + "."
+    assert named_titles(long_note) == []
+    for note in ("a in the “x” section " * 2000, "add " + "Foo-Bar " * 3000, "“" * 5000):
+        assert len(notes_title([note, note])) <= 80
