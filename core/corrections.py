@@ -41,7 +41,7 @@ def set_field(session: Session, item_id: str, name: str, text: str) -> Change:
 
 
 def _current(session: Session, item_id: str) -> dict[str, Any]:
-    view = session.view(item_id)
+    view = session.view(item_id, links=False)
     return {
         "title": view["title"],
         "authors": list(view["authors"]),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
+from core.mentions import TitleIndex, links_to
 from core.text import visible
 from seeds.model import Item
 from storage.corrections import padded_date
@@ -305,6 +306,7 @@ class LibraryModel:
         self._marks_held: tuple[Mapping[str, Annotation], Columns, _Marks] | None = None
         #: The user's new items (``is:new``), replaced whole by the app when they change.
         self.new_ids: frozenset[str] = frozenset()
+        self._titles = TitleIndex()  # for the items a note names (core.mentions)
 
     @property
     def loaded(self) -> bool:
@@ -366,9 +368,14 @@ class LibraryModel:
     def view(self, item_id: str) -> dict[str, Any]:
         """The item's public view (as ``--json`` has it), from what is held: no file access."""
         theirs = {user: anns[item_id] for user, anns in self.others.items() if item_id in anns}
-        return item_view(
+        view = item_view(
             self.item(item_id), self.annotations.get(item_id), theirs, self.summary(item_id)
         )
+        columns = self.columns
+        view["links_to"] = links_to(
+            item_id, view["updates"], self._titles.lookup(columns.ids, columns.title)
+        )
+        return view
 
     def statuses(self, item_ids: Iterable[str]) -> dict[str, str]:
         """The statuses shown for ``item_ids``: what a toggle must act on."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.listing import Columns
+from core.mentions import links_to
 from core.newness import Newness
 from core.search import SearchService
 from core.undo import as_annotation, as_doc, move
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from storage.annotation_sync import SyncReport
     from storage.library import ImportReport, Progress
     from storage.views import ItemViews
+
+#: Items of a name's phrase query looked at for its exact title: title hits rank first.
+_NAMED_CANDIDATES = 20
 
 Others = Mapping[str, Mapping[str, Annotation]]
 Items = Mapping[str, "Item"]
@@ -189,8 +193,32 @@ class Session:
     def title(self, item_id: str) -> str | None:
         return self.shelf.title(item_id)
 
-    def view(self, item_id: str) -> dict[str, Any]:
-        return self.shelf.view(item_id)
+    def view(self, item_id: str, *, links: bool = True) -> dict[str, Any]:
+        """The item's public view, with ``links_to``: the items its update notes name.
+
+        ``links=False`` leaves them out (an empty list) for callers that only
+        read the item's own fields: finding them can be a search.
+        """
+        view = self.shelf.view(item_id)
+        view["links_to"] = links_to(item_id, view["updates"], self._titled) if links else []
+        return view
+
+    def _titled(self, name: str) -> list[tuple[str, str]]:
+        """(id, title) of items that may be titled ``name``: a phrase query, not a scan.
+
+        The search index (the saved one, for a command) finds the items whose
+        title or text has the name's words in order, reading only those words'
+        postings; their titles come from the item store. ``core.mentions`` keeps
+        the exact titles.
+        """
+        words = re.findall(r"\w+", name.casefold())
+        if not words:
+            return []
+        try:
+            ids = self.find('"' + " ".join(words) + '"')[:_NAMED_CANDIDATES]
+        except ValueError:  # a name the query language reads otherwise: no link
+            return []
+        return list(self.shelf.library.titles(ids).items())
 
     def find(self, query: str) -> list[str]:
         """Item ids matching ``query``, best first; every id in library order when empty."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from seeds.collector import paused_gc
 from seeds.model import Entry, Item
 from seeds.normalize import ABSTRACT_WORDS, abstract_keys, is_truncated, title_key
+from seeds.notes import notes_title
 
 ID_LENGTH = 12
 
@@ -161,6 +162,19 @@ def _fold(item: Item, entry: Entry, keys: tuple[list[str], list[str]], title_loc
         item.bib_fields.setdefault(name, value)
 
 
+def _title_from_notes(item: Item) -> None:
+    """A post known only by its update notes is titled from all of them.
+
+    The title is then a function of the merged notes, so it does not depend
+    on which entry came first, and an item a library already holds, titled
+    by an older rule from its first note, is retitled when its document is
+    imported again. Only the title changes: the id is a hash of the notes'
+    text (``primary_key``), never of a derived title.
+    """
+    if item.title_derived and not item.summary and item.updates:
+        item.title = notes_title([u.text for u in item.updates]) or item.title
+
+
 def _new_item(entry: Entry, keys: tuple[list[str], list[str]]) -> Item:
     return Item(
         id="",
@@ -294,6 +308,7 @@ def _merge(entries: list[Entry], existing: list[Item]) -> MergeResult:
             item = _copy(before)
             for i in indices:
                 _fold(item, entries[i], keys[i], title_locked=True)
+            _title_from_notes(item)
             if item == before:
                 result.unchanged.append(item.id)
                 continue
@@ -302,6 +317,7 @@ def _merge(entries: list[Entry], existing: list[Item]) -> MergeResult:
             item = _new_item(entries[indices[0]], keys[indices[0]])
             for i in indices[1:]:
                 _fold(item, entries[i], keys[i], title_locked=False)
+            _title_from_notes(item)
             fresh.append(item)
         result.items.append(item)
     _assign_ids(fresh, {item.id for item in existing})

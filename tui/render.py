@@ -38,12 +38,20 @@ def plain_detail(view: dict[str, Any]) -> str:
         lines.append(f"url: {url}")
     if view["tags"]:
         lines.append("tags: " + " ".join(f"#{t}" for t in view["tags"]))
-    for update in view["updates"]:
-        lines.append(f"updated {update['date']}: {update['text']}")
+    body_notes = notes_are_the_text(view)
+    if not body_notes:
+        for update in view["updates"]:
+            lines.append(f"updated {update['date']}: {update['text']}")
     for note in view["notes"]:
         lines += ["", f"note ({note['created']}):", note["text"]]
     if view["summary"]:
         lines += ["", latex_to_unicode(view["summary"])]
+    elif body_notes:
+        lines += ["", "update notes (the post's text is not in the library):"]
+        lines += [f"  {u['date']}  {latex_to_unicode(u['text'])}" for u in view["updates"]]
+    links = view.get("links_to") or []
+    if links:
+        lines += ["", *(f"See also: {link['title']} ({link['id']})" for link in links)]
     for user, other in view.get("others", {}).items():
         bits = [other["status"]] + [f"#{t}" for t in other["tags"]]
         lines.append(f"{user}: {' '.join(bits)}")
@@ -66,6 +74,36 @@ def _capped(text: str) -> str:
         return text
     rest = len(text) - PANE_TEXT_LIMIT
     return f"{text[:PANE_TEXT_LIMIT]}… ({rest:,} more characters: shelf show or shelf notes prints it all)"
+
+
+def notes_are_the_text(view: dict[str, Any], abstract_loaded: bool = True) -> bool:
+    """Whether the item's update notes are all the text there is (no abstract).
+
+    Some posts reach the library as nothing but their ``[Updated on …]``
+    notes; shown as the body, under their dates, they say what the post
+    covers, where "(no abstract)" says nothing. Until the abstracts are
+    loaded it cannot be known that there is none.
+    """
+    return abstract_loaded and not view["summary"] and bool(view["updates"])
+
+
+def _rich_notes_as_text(out: Text, view: dict[str, Any]) -> None:
+    out.append("\nUpdate notes\n", "bold")
+    out.append("  the post's own text is not in the library; its notes say what it covers\n", "dim")
+    for update in view["updates"]:
+        out.append(f"  {update['date']}  ", "dim")
+        out.append(latex_to_unicode(_capped(update["text"])) + "\n")
+
+
+def _rich_links(out: Text, view: dict[str, Any]) -> None:
+    """The items the notes name (``links_to``), by title and id."""
+    links = view.get("links_to") or ()
+    if not links:
+        return
+    out.append("\nSee also\n", "bold")
+    for link in links:
+        out.append(f"  {link['title']}", "underline")
+        out.append(f"  {link['id']}\n", "dim")
 
 
 def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
@@ -112,7 +150,7 @@ def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
     for i, url in enumerate(view["urls"]):
         field("URL" if i == 0 else "", url, "underline")
     field("Id", view["id"], "dim")
-    if view["updates"]:
+    if view["updates"] and not notes_are_the_text(view, abstract_loaded):
         out.append("\nUpdates\n", "bold")
         for update in view["updates"]:
             out.append(f"  {update['date']}  ", "dim")
@@ -125,13 +163,17 @@ def rich_detail(view: dict[str, Any], abstract_loaded: bool = True) -> Text:
             out.append(f"  {_note_time(note['created'])}\n", "dim")
             for line in _capped(note["text"]).splitlines() or [""]:
                 out.append(f"  {line}\n")
-    out.append("\nAbstract\n", "bold")
-    if view["summary"]:
-        out.append(latex_to_unicode(_capped(view["summary"])) + "\n")
-    elif not abstract_loaded:
-        out.append("loading…\n", "dim italic")
+    if notes_are_the_text(view, abstract_loaded):
+        _rich_notes_as_text(out, view)
     else:
-        out.append("(no abstract)\n", "dim italic")
+        out.append("\nAbstract\n", "bold")
+        if view["summary"]:
+            out.append(latex_to_unicode(_capped(view["summary"])) + "\n")
+        elif not abstract_loaded:
+            out.append("loading…\n", "dim italic")
+        else:
+            out.append("(no abstract)\n", "dim italic")
+    _rich_links(out, view)
     others = view.get("others") or {}
     if others:
         out.append("\nReading group\n", "bold")

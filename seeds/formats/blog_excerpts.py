@@ -1,8 +1,9 @@
 """Blog excerpt pages: a site description, then one untitled excerpt per line.
 
 Excerpts open with whatever the post opens with: dated update notes (which
-become ``Update``s), acknowledgements, or nothing but an update note. None of
-that is the topic, so the derived title skips it.
+become ``Update``s), acknowledgements, or nothing but update notes. None of
+that is the topic, so the derived title skips it; an excerpt that is only
+notes is titled from what they name (``seeds.notes``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from seeds.formats.common import clean_summary, excerpt, extract_urls, truncated
 from seeds.formats.updates import extract_updates
 from seeds.model import Entry
+from seeds.notes import notes_title
 from seeds.titles import derive_title
 
 KIND = "blog_excerpts"
@@ -43,10 +45,7 @@ def parse(lines: list[str], source: str) -> tuple[list[Entry], list[str]]:
 def _entry(line: str, source: str, position: int) -> Entry:
     text, updates = extract_updates(line)
     summary = clean_summary(text)
-    if summary:
-        title = derive_title(summary)
-    else:
-        title = derive_title(" ".join(u.text for u in updates[:1]))
+    title = derive_title(summary) if summary else notes_title([u.text for u in updates])
     return Entry(
         source=source,
         kind=KIND,

@@ -39,6 +39,7 @@ import feedparser
 from seeds.formats.updates import extract_updates
 from seeds.model import Entry
 from seeds.normalize import is_truncated
+from seeds.notes import notes_title
 from seeds.titles import derive_title
 
 #: Entry kinds of feed entries: a post, and a paper recognised by its arXiv id.
@@ -402,7 +403,7 @@ def _entry(data: Any, source: str, position: int) -> FeedEntry | None:
     date, date_text = _date(data)
     derived = not title
     if derived:
-        title = derive_title(summary) or derive_title(" ".join(u.text for u in updates[:1]))
+        title = derive_title(summary) or notes_title([u.text for u in updates])
         if not title:
             return None
     entry = Entry(

@@ -294,7 +294,7 @@ class ItemActions:
         item_id = self.current_id()
         if item_id is None or item_id not in self.shelf_app.model.items:
             return []
-        return item_links(self.shelf_app.session.view(item_id))
+        return item_links(self.shelf_app.session.view(item_id, links=False))
 
     @guarded("open the link")
     def action_open_url(self) -> None:

@@ -26,6 +26,7 @@ class DetailScreen(ItemActions, Screen):
         Binding(
             "left_square_bracket,K", "step(-1)", "previous", key_display="[", id="detail.previous"
         ),
+        Binding("L", "follow_link", "go to the item a note names", id="detail.follow_link"),
         *ITEM_BINDINGS,
     ]
 
@@ -35,6 +36,7 @@ class DetailScreen(ItemActions, Screen):
         super().__init__()
         self.item_id = item_id
         self._step = step
+        self._named: list[dict[str, str]] = []  # the items this one's notes name
 
     def compose(self) -> ComposeResult:
         yield DetailPane(id="detail-full")
@@ -54,16 +56,21 @@ class DetailScreen(ItemActions, Screen):
         return [current] if current else []
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_link":
+            return bool(self._named)
         return self.check_item_action(action)
 
     @guarded("show the item")
     def show(self) -> None:
         pane = self.query_one(DetailPane)
         if self.current_id() is None:
+            self._named = []
             pane.show(None)
             return
         app = self.shelf_app
-        pane.show(app.model.view(self.item_id), app.texts_loaded)
+        view = app.model.view(self.item_id)
+        self._named = view.get("links_to") or []
+        pane.show(view, app.texts_loaded)
         app.item_opened(self.item_id)  # opened: no longer new
 
     def action_step(self, delta: int) -> None:
@@ -76,6 +83,15 @@ class DetailScreen(ItemActions, Screen):
             )
             return
         self.item_id = found
+        self.show()
+        self.query_one(DetailPane).scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def action_follow_link(self) -> None:
+        """Show the (first) item a note names; ``escape`` goes back to the list."""
+        if not self._named:
+            return
+        self.item_id = self._named[0]["id"]
         self.show()
         self.query_one(DetailPane).scroll_home(animate=False)
         self.refresh_bindings()
