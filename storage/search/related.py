@@ -53,6 +53,19 @@ SHARED = 3
 #: What an author of the item weighs in its query (an abstract word weighs ~1).
 AUTHOR_WEIGHT = 1.0
 
+# Words that make no two texts alike, whatever share of a small library has them.
+_STOP_WORDS = (
+    "a about above after again against all also am an and any are as at be because been "
+    "before being below between both but by can could did do does doing down during each "
+    "few for from further had has have having he her here hers herself him himself his how "
+    "i if in into is it its itself just me more most my myself no nor not now of off on "
+    "once only or other our ours out over own same she should so some such than that the "
+    "their theirs them then there these they this those through to too under until up us "
+    "very was we were what when where which while who whom why will with would you your "
+    "via using use used show shows shown new paper work results"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+
 # Impacts enter both sides damped (square root): a title word weighs ~8
 # times an abstract word in a search, which here let one shared title word
 # outweigh the many shared abstract words that make two papers alike.
@@ -158,12 +171,12 @@ def _query_terms(index: SearchIndex, doc: int, item_id: str) -> dict[str, float]
     # app and the command line find the same related items.
     source = _Source(item.title, [])
     codes, _, _ = analyse(cast("Item", source), summary)
-    impacts = {t: _DAMPED[q] for t, q in codes.items() if len(t) > 1}
+    impacts = {t: _DAMPED[q] for t, q in codes.items() if len(t) > 1 and t not in _STOP}
     # Authors count as much as a word of the abstract: sharing a common first
     # name, or even an author, says less about a paper than its subject does.
     words, extra = index_terms("\n".join(item.authors))
     for t in {*words, *extra}:
-        if len(t) > 1:
+        if len(t) > 1 and t not in _STOP:
             impacts[t] = impacts.get(t, 0.0) + AUTHOR_WEIGHT
     ann = index._ann.get(item_id)
     if ann is not None and ann.tags:
