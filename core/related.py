@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from storage.shelf import UnknownItem
 
 if TYPE_CHECKING:
+    from core.search import SearchService
     from core.session import Session
 
-__all__ = ["DEFAULT_LIMIT", "Related", "find_related"]
+__all__ = ["DEFAULT_LIMIT", "Related", "find_related", "related_in_index"]
 
 DEFAULT_LIMIT = 5
 
@@ -41,11 +42,7 @@ def find_related(session: Session, item_id: str, limit: int = DEFAULT_LIMIT) -> 
     Raises :class:`UnknownItem` for an item the library does not have.
     """
     if session.search.ready:
-        try:
-            hits = session.search.related(item_id, limit)
-        except KeyError:
-            raise UnknownItem(f"no item with id {item_id!r}") from None
-        return [Related(h.id, h.score, h.shared) for h in hits]
+        return related_in_index(session.search, item_id, limit)
     shelf = session.shelf
     annotations = session.annotations()
     if any(a.corrections for a in annotations.values()):
@@ -66,6 +63,18 @@ def find_related(session: Session, item_id: str, limit: int = DEFAULT_LIMIT) -> 
             items_loader=lambda: shelf.items(with_text=False).values(),
             texts=store if store is not None else shelf.library.text,
         )
+    except KeyError:
+        raise UnknownItem(f"no item with id {item_id!r}") from None
+    return [Related(h.id, h.score, h.shared) for h in hits]
+
+
+def related_in_index(
+    search: SearchService, item_id: str, limit: int = DEFAULT_LIMIT
+) -> list[Related]:
+    """From the open index only (the app's worker): raises ``SearchUnavailable``
+    while it is not open, :class:`UnknownItem` if it does not have the item."""
+    try:
+        hits = search.related(item_id, limit)
     except KeyError:
         raise UnknownItem(f"no item with id {item_id!r}") from None
     return [Related(h.id, h.score, h.shared) for h in hits]
