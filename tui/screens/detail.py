@@ -37,11 +37,13 @@ class DetailScreen(ItemActions, Screen):
             "left_square_bracket,K", "step(-1)", "previous", key_display="[", id="detail.previous"
         ),
         *[
+            # Help lists the first, as "1…5"; the rest have no description to list.
             Binding(
                 str(n),
                 f"open_related({n - 1})",
-                f"related {n}",
+                "open a related item" if n == 1 else "",
                 show=False,
+                key_display=f"1…{RELATED}" if n == 1 else None,
                 id=f"detail.related_{n}",
             )
             for n in range(1, RELATED + 1)
