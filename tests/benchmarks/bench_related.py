@@ -16,7 +16,7 @@ For each size, on a few items spread over the library, medians of:
   index open (the command line's path: the saved index, only the item's
   terms' postings read), Session opening included;
 * ``cli``: the whole ``shelf related ID`` process;
-* ``list``: the whole ``shelf list QUERY`` process, QUERY the longest word
+* ``list``: the whole ``shelf list QUERY`` process, QUERY the rarest word
   of the item's title in quotes (a query matching a few items), run
   interleaved with ``cli`` so that ``cli/list`` compares like with like on a
   shared machine.
@@ -46,19 +46,23 @@ def _ms(seconds: float) -> float:
 
 
 def _samples(data: Path) -> list[tuple[str, str]]:
-    """(id, the longest word of its title, quoted) of items spread over the
-    library: a query matching a few items (the generated corpus's names are
-    unique), so that ``shelf list`` prints a few lines too."""
+    """(id, the rarest word of its title) of items spread over the library: a
+    query matching a few items, so that ``shelf list`` prints a few lines too
+    (its cost grows with the lines it prints)."""
+    from storage.search.saved import load_for_query
     from storage.shelf import Shelf
 
     shelf = Shelf(data, USER, import_bundled=False)
+    index = load_for_query(shelf.dirs, USER, None, texts=shelf.library.text)
+    assert index is not None, "no saved index: run shelf list first"
     ids = shelf.library.ids()
     step = max(1, len(ids) // SAMPLES)
     out = []
     for item_id in ids[step // 2 :: step][:SAMPLES]:
         title = shelf.title(item_id) or ""
-        words = ["".join(filter(str.isalpha, w)) for w in title.split()]
-        word = max(words, key=len, default="model").lower()
+        words = sorted({"".join(filter(str.isalnum, w)).lower() for w in title.split()} - {""})
+        counts = index._post.counts(words)  # type: ignore[union-attr]
+        word = min(zip(counts, words, strict=True), default=(0, "model"))[1]
         out.append((item_id, f'"{word}"'))  # quoted: the word itself, not its typos
     return out
 
@@ -78,9 +82,9 @@ def measure(size: int, data: Path, shelf: str, repeats: int) -> dict[str, Any]:
     from core.related import find_related
     from core.session import Session
 
-    samples = _samples(data)
     base = [shelf, "--data-dir", str(data), "--user", USER]
     _run([*base, "list", "warm"])  # the saved index exists and is this code's
+    samples = _samples(data)
     _run([*base, "related", samples[0][0]])
 
     # The app's path: an open index (opened once, like the app at start).
