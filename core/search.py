@@ -18,6 +18,7 @@ from storage.model import Annotation
 if TYPE_CHECKING:
     from seeds.model import Item
     from storage.search import SearchIndex
+    from storage.search.related import RelatedHit
     from storage.search.results import SearchResult
     from storage.shelf import Shelf
 
@@ -124,6 +125,13 @@ class SearchService:
     def ids(self, query: str) -> list[str]:
         with self._lock:
             return list(self._current().search(query).ids())
+
+    def related(self, item_id: str, limit: int) -> list[RelatedHit]:
+        """The items most like ``item_id`` (``KeyError`` if the index lacks it)."""
+        from storage.search.related import related
+
+        with self._lock:
+            return related(self._current(), item_id, limit)
 
 
 def _annotation_update(ann: Annotation) -> Callable[[SearchIndex], None]:

@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("--all", action="store_true", help="nothing that arrived so far is new")
     p.add_argument("--json", action="store_true", help='print {"seen": [ids that were new]}')
+    p = command("related", "list the items most like one (ID as for show), most alike first")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("-n", type=int, default=5, metavar="N", help="how many (default 5)")
 
     for name, help_text in (("read", "mark items read"), ("unread", "mark items unread")):
         p = command(name, help_text)

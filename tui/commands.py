@@ -270,6 +270,27 @@ def cmd_seen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_related(args: argparse.Namespace) -> int:
+    from core.related import find_related
+
+    if args.n < 1:
+        raise ValueError("-n must be at least 1")
+    session = open_session(args)
+    found = find_related(session, session.resolve_loosely(args.id), args.n)
+    views = session.views([r.id for r in found]).views_at(range(len(found)))
+    if args.json:
+        _print_json(
+            [
+                {**v, "score": r.score, "shared": list(r.shared)}
+                for r, v in zip(found, views, strict=True)
+            ]
+        )
+        return 0
+    for r, view in zip(found, views, strict=True):
+        say(f"{_row(view)}  [{r.score:.2f}: {', '.join(r.shared)}]")
+    return 0
+
+
 def _status_command(status: str) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
         session = open_session(args)
@@ -595,6 +616,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": cmd_list,
     "show": cmd_show,
     "seen": cmd_seen,
+    "related": cmd_related,
     "read": _flushing(_status_command("read")),
     "unread": _flushing(_status_command("unread")),
     "status": _flushing(cmd_status),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from core.jobs import JobOutcome
+from core.related import Related
 
 
 class _ToScreens(Message, bubble=False):
@@ -69,3 +70,13 @@ class JobFinished(Message):
     def __init__(self, outcome: JobOutcome) -> None:
         super().__init__()
         self.outcome = outcome
+
+
+class RelatedFound(Message):
+    """The detail view's worker found the items like ``item_id`` (or ``error``)."""
+
+    def __init__(self, item_id: str, related: list[Related], error: str | None = None) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.related = related
+        self.error = error

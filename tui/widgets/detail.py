@@ -9,6 +9,7 @@ a layout happens only when the vertical scrollbar appears or goes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.segment import Segment
@@ -17,8 +18,46 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from core.text import visible_view
+from core.text import visible, visible_view
 from tui.render import rich_detail
+
+
+@dataclass(frozen=True)
+class RelatedRow:
+    title: str
+    derived: bool
+    score: float
+    shared: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RelatedSection:
+    """What the "Related" section says: the rows, or why there are none yet."""
+
+    rows: tuple[RelatedRow, ...] = ()
+    pending: str | None = None  # "finding…", "waiting for the search index…", an error
+
+    def render(self) -> Text:
+        out = Text()
+        out.append("\n\nRelated", "bold")
+        if self.rows:
+            out.append(f"  (1–{len(self.rows)} opens one)", "dim")
+        out.append("\n")
+        if self.pending is not None:
+            out.append(visible(self.pending, lines=False), "dim italic")
+            return out
+        if not self.rows:
+            out.append("(nothing alike)", "dim italic")
+            return out
+        for i, row in enumerate(self.rows, 1):
+            out.append(f"  {i}  ", "bold")
+            title = ("~" if row.derived else "") + visible(row.title, lines=False)
+            out.append(title, "italic" if row.derived else "")
+            why = ", ".join(visible(t, lines=False) for t in row.shared)
+            out.append(f"  {row.score:.2f}" + (f" · {why}" if why else ""), "dim")
+            if i < len(self.rows):
+                out.append("\n")
+        return out
 
 
 class DetailPane(ScrollView, can_focus=True):
@@ -45,9 +84,18 @@ class DetailPane(ScrollView, can_focus=True):
         """The pane's lines as wrapped for the screen, without styles (for tests)."""
         return "\n".join(strip.text.rstrip() for strip in self._strips)
 
-    def show(self, view: dict[str, Any] | None, abstract_loaded: bool = True) -> None:
+    def show(
+        self,
+        view: dict[str, Any] | None,
+        abstract_loaded: bool = True,
+        related: RelatedSection | None = None,
+    ) -> None:
+        """``related``: the "Related" section under the item (the detail view's);
+        None leaves it out."""
         shown = None if view is None else visible_view(view)  # data never reaches the terminal raw
         self._text = Text() if shown is None else rich_detail(shown, abstract_loaded)
+        if shown is not None and related is not None:
+            self._text.append_text(related.render())
         self._wrapped_at = -1
         self._rewrap()
         self.refresh()
