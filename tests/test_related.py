@@ -86,6 +86,17 @@ def test_tags_count_and_a_removed_item_is_never_related(session: Session) -> Non
     assert first not in [r.id for r in find_related(session, source, 5)]
 
 
+def test_tags_on_many_items_do_not_outweigh_the_subject(session: Session) -> None:
+    """Tags a reader puts on every fifteenth item (and on this one) do not reorder
+    what is related: a tag weighs as one word of an abstract, so an item sharing
+    only the tags never climbs over one sharing the subject."""
+    source = id_of(session, "Scaling Laws for Neural Language Models")
+    before = [r.id for r in find_related(session, source, 3)]
+    tagged = [i for i in session.find("")[::15] if i not in before]
+    session.add_tags([source, *tagged], ["survey", "theory"])
+    assert [r.id for r in find_related(session, source, 3)] == before
+
+
 def test_an_unknown_item_is_an_error(session: Session) -> None:
     with pytest.raises(UnknownItem):
         find_related(session, "no-such-item", 5)

@@ -52,6 +52,10 @@ POSTINGS_BUDGET = 400_000
 SHARED = 3
 #: What an author of the item weighs in its query (an abstract word weighs ~1).
 AUTHOR_WEIGHT = 1.0
+#: What one of the user's tags weighs, on either side: also an abstract word.
+#: A tag is one word put on hundreds of items; weighed as a title word, two
+#: tags shared by 3% of a 100k library outranked every paper on the subject.
+TAG_WEIGHT = 1.0
 
 # Words that make no two texts alike, whatever share of a small library has them.
 _STOP_WORDS = (
@@ -184,8 +188,8 @@ def _query_terms(index: SearchIndex, doc: int, item_id: str) -> dict[str, float]
     ann = index._ann.get(item_id)
     if ann is not None and ann.tags:
         tagged = annotation_impacts(Annotation(item_id, tags=list(ann.tags)))
-        for t, v in tagged.items():
-            impacts[t] = impacts.get(t, 0.0) + math.sqrt(v)
+        for t in tagged:
+            impacts[t] = impacts.get(t, 0.0) + TAG_WEIGHT
     if not impacts:
         return {}
     terms = list(impacts)
@@ -226,7 +230,7 @@ def _impact(index: SearchIndex, doc: int, term: str, runs: Mapping[str, array]) 
             got = _DAMPED[postings[i] & 255]
     item_id = index._ids[doc]
     if item_id is not None and term in index._ann_post:
-        got += math.sqrt(index._ann_post[term].get(item_id, 0.0))
+        got += min(TAG_WEIGHT, math.sqrt(index._ann_post[term].get(item_id, 0.0)))
     return got
 
 
