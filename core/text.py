@@ -6,6 +6,7 @@ that no UI module reaches into the parser.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from seeds.categories import category_name
@@ -36,6 +37,8 @@ _KEEP_LINES = {ord("\n"), ord("\t")}
 _BIDI = {code: f"<U+{code:04X}>" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 _ONE_LINE = {**_PICTURES, **{code: f"\\x{code:02x}" for code in range(0x80, 0xA0)}, **_BIDI}
 _MULTI_LINE = {code: text for code, text in _ONE_LINE.items() if code not in _KEEP_LINES}
+_NEEDS_ONE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_ONE_LINE)) + "]")
+_NEEDS_MULTI = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_MULTI_LINE)) + "]")
 
 
 def visible(text: str, *, lines: bool = True) -> str:
@@ -44,7 +47,12 @@ def visible(text: str, *, lines: bool = True) -> str:
     ``lines``: keep newlines and tabs (a note, an abstract); otherwise they
     become symbols too (a title, a tag, a file name on one line).
     """
-    return text.translate(_MULTI_LINE if lines else _ONE_LINE)
+    table = _MULTI_LINE if lines else _ONE_LINE
+    # Most text has nothing to show differently; finding that out is ~20x
+    # cheaper than translating (a 20,000-line listing spent 120 ms here).
+    if (_NEEDS_MULTI if lines else _NEEDS_ONE).search(text) is None:
+        return text
+    return text.translate(table)
 
 
 def visible_view(view: Any) -> Any:

@@ -33,7 +33,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from struct import unpack_from
 from typing import Any, BinaryIO, TypeVar
 
@@ -46,7 +46,8 @@ __all__ = ["DamagedStore", "ItemStore", "open_item_store", "write_item_store"]
 MAGIC = b"shelf-items\x00"
 VERSION = 1
 BLOCK = 1024  # ids per checked block: 12 kB to read for a look-up
-READ_AHEAD = 1 << 20  # bytes of records read at once when every item is loaded
+READ_AHEAD = 1 << 20
+BULK_SHARE = 20  # docs_of reads the whole blob for more than 1/BULK_SHARE of the items  # bytes of records read at once when every item is loaded
 
 T = TypeVar("T")
 
@@ -61,6 +62,24 @@ def _crc(data: bytes | memoryview) -> int:
 
 def _u32(data: bytes | memoryview) -> int:
     return int.from_bytes(data, "little")
+
+
+def _record(buf: bytes, start: int, end: int, item_id: str) -> dict[str, Any]:
+    """The document in ``buf[start:end]``, checked to be ``item_id``'s and whole."""
+    payload = memoryview(buf)[start + 4 : end]
+    head = item_id.encode("ascii") + b"\n"
+    # (bytes.startswith: comparing memoryviews is slow, element by element)
+    if unpack_from("<I", buf, start)[0] != _crc(payload) or not buf.startswith(
+        head, start + 4, end
+    ):
+        raise DamagedStore(f"item store: the record of {item_id} does not match its check")
+    try:
+        doc = orjson.loads(payload[len(head) :])
+    except orjson.JSONDecodeError as exc:
+        raise DamagedStore(f"item store: the record of {item_id} is unreadable") from exc
+    if not isinstance(doc, dict):
+        raise DamagedStore(f"item store: the record of {item_id} is not an item")
+    return doc
 
 
 class ItemStore(StoreFile):
@@ -172,18 +191,42 @@ class ItemStore(StoreFile):
         start, end = self._offset(i), self._offset(i + 1)
         if end - start < 4 or end > self._blob_size:
             raise DamagedStore(f"item store: bad offsets for {item_id}")
-        record = self._read(end - start, self._blob_at + start)
-        payload = record[4:]
-        head = item_id.encode("ascii") + b"\n"
-        if _u32(record[:4]) != _crc(payload) or not payload.startswith(head):
-            raise DamagedStore(f"item store: the record of {item_id} does not match its check")
-        try:
-            doc = orjson.loads(payload[len(head) :])
-        except orjson.JSONDecodeError as exc:
-            raise DamagedStore(f"item store: the record of {item_id} is unreadable") from exc
-        if not isinstance(doc, dict):
-            raise DamagedStore(f"item store: the record of {item_id} is not an item")
-        return doc
+        return _record(self._read(end - start, self._blob_at + start), 0, end - start, item_id)
+
+    def docs_of(self, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored documents of those of ``item_ids`` that are items.
+
+        Past a twentieth of the library (a query's 20,000 hits) the records
+        are cut from one read of the whole blob instead of three reads each.
+        """
+        if len(item_ids) * BULK_SHARE < self._count:
+            found = {}
+            for item_id in item_ids:
+                doc = self.doc(item_id)
+                if doc is not None:
+                    found[item_id] = doc
+            return found
+        sorted_ids, _ = self._sorted_and_order()
+        rank = dict(zip(sorted_ids, range(len(sorted_ids)), strict=True))
+        offsets = self._offsets()
+        blob = self._read(self._blob_size, self._blob_at)
+        out = {}
+        for item_id in item_ids:
+            k = rank.get(item_id)
+            if k is None:
+                continue
+            start, end = offsets[k], offsets[k + 1]
+            if end - start < 4 or end > self._blob_size:
+                raise DamagedStore(f"item store: bad offsets for {item_id}")
+            out[item_id] = _record(blob, start, end, item_id)
+        return out
+
+    def _offsets(self) -> array[int]:
+        offsets = array("Q")
+        offsets.frombytes(self._read(8 * (self._count + 1), self._offsets_at))
+        if sys.byteorder != "little":  # pragma: no cover - the file is little-endian
+            offsets.byteswap()
+        return offsets
 
     def decoded_in_order(self, decode: Callable[[str, dict[str, Any]], T]) -> list[tuple[str, T]]:
         """Every item's id and ``decode(id, document)``, in library order, each record checked.
@@ -195,11 +238,7 @@ class ItemStore(StoreFile):
         so neither the 27 MB blob nor 100k raw documents are held together.
         """
         sorted_ids, order = self._sorted_and_order()
-        raw_offsets = self._read(8 * (self._count + 1), self._offsets_at)
-        offsets = array("Q")
-        offsets.frombytes(raw_offsets)
-        if sys.byteorder != "little":  # pragma: no cover - the file is little-endian
-            offsets.byteswap()
+        offsets = self._offsets()
         decoded: list[Any] = [None] * self._count
         buf, buf_at = b"", 0
         for k, item_id in enumerate(sorted_ids):
@@ -210,21 +249,7 @@ class ItemStore(StoreFile):
                 buf_at = start
                 buf = self._read(min(self._blob_size, start + max(READ_AHEAD, end - start)) - start,
                                  self._blob_at + start)  # fmt: skip
-            at = start - buf_at
-            payload = memoryview(buf)[at + 4 : at + end - start]
-            head = item_id.encode("ascii") + b"\n"
-            # (bytes.startswith: comparing memoryviews is slow, element by element)
-            if unpack_from("<I", buf, at)[0] != _crc(payload) or not buf.startswith(
-                head, at + 4, at + end - start
-            ):
-                raise DamagedStore(f"item store: the record of {item_id} does not match its check")
-            try:
-                doc = orjson.loads(payload[len(head) :])
-            except orjson.JSONDecodeError as exc:
-                raise DamagedStore(f"item store: the record of {item_id} is unreadable") from exc
-            if not isinstance(doc, dict):
-                raise DamagedStore(f"item store: the record of {item_id} is not an item")
-            decoded[k] = decode(item_id, doc)
+            decoded[k] = decode(item_id, _record(buf, start - buf_at, end - buf_at, item_id))
         return [(sorted_ids[k], decoded[k]) for k in order]
 
     def ids(self) -> list[str]:

@@ -820,12 +820,7 @@ class Library:
         def in_store(store: ItemStore) -> Mapping[str, Item]:
             if len(wanted) * 4 > len(store):
                 raise _DecodeWhole
-            found = {}
-            for item_id in wanted:
-                doc = store.doc(item_id)
-                if doc is not None:
-                    found[item_id] = decode_item(item_id, doc)
-            return found
+            return {i: decode_item(i, doc) for i, doc in store.docs_of(wanted).items()}
 
         def in_items(items: dict[str, Item]) -> Mapping[str, Item]:
             return items

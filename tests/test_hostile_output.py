@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.session import Session
 from core.text import visible
@@ -141,3 +143,19 @@ def test_a_huge_note_does_not_stall_the_detail_pane(tmp_path: Path) -> None:
     shown = asyncio.run(go())
     assert "more characters: shelf show or shelf notes prints it all" in shown
     assert not app.is_running
+
+
+@given(
+    st.text(
+        alphabet=st.characters(
+            include_characters="\n\t\x1b\x07\x9b\u202e\u2066", codec=None, max_codepoint=0x2100
+        )
+    ),
+    st.booleans(),
+)
+def test_visible_skips_only_text_with_nothing_to_show(text: str, lines: bool) -> None:
+    """The shortcut for text with no control character changes no output."""
+    from core import text as shown
+
+    table = shown._MULTI_LINE if lines else shown._ONE_LINE
+    assert shown.visible(text, lines=lines) == text.translate(table)

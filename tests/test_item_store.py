@@ -248,6 +248,27 @@ def test_a_damaged_store_is_never_believed_and_is_rebuilt(data_dir: DataDir, dam
     rebuilt.close()
 
 
+def test_many_items_are_cut_from_one_read_and_checked_as_one_by_one(data_dir: DataDir) -> None:
+    store = _current_store(data_dir)
+    assert store is not None
+    ids = store.ids()
+    wanted = [*ids[3:15], "0" * 12, ids[40]]  # over a twentieth: the bulk read
+    assert store.docs_of(wanted) == {i: store.doc(i) for i in wanted if i != "0" * 12}
+    assert list(store.docs_of(wanted)) == [i for i in wanted if i != "0" * 12]
+    whole = Library(data_dir).items(with_text=False)
+    assert Library(data_dir).items_of(wanted) == {i: whole[i] for i in wanted if i in whole}
+    path = _store_path(data_dir)
+    _flip(path, _in_record(path, store))
+    store.close()
+    damaged = _current_store(data_dir)
+    assert damaged is not None
+    with pytest.raises(library_module.DamagedStore):
+        damaged.docs_of(ids)
+    damaged.close()
+    # The library is never wrong: it rebuilds the store and reads it again.
+    assert Library(data_dir).items_of(wanted) == {i: whole[i] for i in wanted if i in whole}
+
+
 def test_items_read_alone_match_the_decoded_library(data_dir: DataDir) -> None:
     library = Library(data_dir)
     alone = {i: library.item(i, with_text=True) for i in _stored(data_dir)}
