@@ -62,3 +62,25 @@ def bundled_data(bundled_template: Path, tmp_path: Path) -> Iterator[Path]:
 def _private_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
     """No test reads or writes the config file of the person running the tests."""
     monkeypatch.setenv("SHELF_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture
+def no_decoding(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts every decode of the whole library and of single items (reset it to start)."""
+    import storage.library as library_module
+    from storage.library import Library
+
+    calls = {"load_meta": 0, "decode_item": 0}
+    real_load, real_decode = Library._load_meta, library_module.decode_item
+
+    def load_meta(self: Library) -> None:
+        calls["load_meta"] += 1
+        return real_load(self)
+
+    def decode_item(item_id: str, doc: dict) -> object:
+        calls["decode_item"] += 1
+        return real_decode(item_id, doc)
+
+    monkeypatch.setattr(Library, "_load_meta", load_meta)
+    monkeypatch.setattr(library_module, "decode_item", decode_item)
+    return calls

@@ -71,25 +71,6 @@ def _outcome(resolve, ref: str) -> str:
         return "error " + str(exc)
 
 
-@pytest.fixture
-def no_decoding(monkeypatch):
-    """Counts every decode of the whole library and of single items."""
-    calls = {"load_meta": 0, "decode_item": 0}
-    real_load, real_decode = Library._load_meta, library_module.decode_item
-
-    def load_meta(self):
-        calls["load_meta"] += 1
-        return real_load(self)
-
-    def decode_item(item_id, doc):
-        calls["decode_item"] += 1
-        return real_decode(item_id, doc)
-
-    monkeypatch.setattr(Library, "_load_meta", load_meta)
-    monkeypatch.setattr(library_module, "decode_item", decode_item)
-    return calls
-
-
 def test_an_import_writes_the_store_and_it_agrees_with_library_json(data_dir: DataDir) -> None:
     store = _current_store(data_dir)
     assert store is not None

@@ -212,28 +212,16 @@ def test_shelf_list_is_new_shows_what_arrived_until_opened_or_marked(
     assert shelf(bundled_data, "bob", "seen") == 1  # ids or --all
 
 
-def test_newness_in_commands_does_not_decode_the_library(bundled_data: Path, monkeypatch, capsys):
-    import storage.library as library_module
-    from storage.library import Library
-
+def test_newness_in_commands_does_not_decode_the_library(
+    bundled_data: Path, no_decoding: dict[str, int], capsys
+):
     bib = bundled_data.parent / "new.bib"
     bib.write_text(BIB)
     assert shelf(bundled_data, "alice", "import", str(bib)) == 0
     assert shelf(bundled_data, "alice", "list", "widgets") == 0  # the saved index, made once
     new = listed(bundled_data, "alice", "is:new", capsys)
-    calls = {"load_meta": 0, "decode_item": 0}
-    real_load, real_decode = Library._load_meta, library_module.decode_item
-
-    def load_meta(self):
-        calls["load_meta"] += 1
-        return real_load(self)
-
-    def decode_item(item_id, doc):
-        calls["decode_item"] += 1
-        return real_decode(item_id, doc)
-
-    monkeypatch.setattr(Library, "_load_meta", load_meta)
-    monkeypatch.setattr(library_module, "decode_item", decode_item)
+    calls = no_decoding
+    calls.update(load_meta=0, decode_item=0)
     assert listed(bundled_data, "alice", "is:new", capsys) == new
     assert calls["load_meta"] == 0  # only the listed items' views were decoded
     calls["decode_item"] = 0
