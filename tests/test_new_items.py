@@ -8,6 +8,7 @@ the clock: only the order of stamps matters.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,6 +211,52 @@ def test_shelf_list_is_new_shows_what_arrived_until_opened_or_marked(
     assert json.loads(capsys.readouterr().out) == {"seen": [second]}
     assert listed(bundled_data, "bob", "is:new", capsys) == []
     assert shelf(bundled_data, "bob", "seen") == 1  # ids or --all
+
+
+def _views(folder: Path, user: str, capsys, *args: str) -> list[dict]:
+    capsys.readouterr()
+    assert shelf(folder, user, *args, "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    return out if isinstance(out, list) else [out]
+
+
+def test_json_views_say_what_is_new_to_the_user_running_the_command(
+    bundled_data: Path, capsys
+) -> None:
+    assert shelf(bundled_data, "bob", "list") == 0  # bob has used this shelf before
+    corpus = _views(bundled_data, "alice", capsys, "list")
+    assert corpus and all(v["new"] is False and v["arrived"] is None for v in corpus)
+    bib = bundled_data.parent / "new.bib"
+    bib.write_text(BIB)
+    assert shelf(bundled_data, "alice", "import", str(bib)) == 0
+    views = {v["id"]: v for v in _views(bundled_data, "alice", capsys, "list")}
+    added = [i for i, v in views.items() if v["arrived"] is not None]
+    assert len(added) == 2 and all(views[i]["new"] is True for i in added)
+    assert sum(v["new"] for v in views.values()) == 2
+    stamp = views[added[0]]["arrived"]
+    assert stamp == arrival_stamp(dt.datetime.fromisoformat(stamp))  # the stamp as kept
+
+    first, second = added
+    (shown,) = _views(bundled_data, "alice", capsys, "show", first)
+    assert shown["new"] is True and shown["arrived"] == views[first]["arrived"]  # new as shown
+    (shown,) = _views(bundled_data, "alice", capsys, "show", first)
+    assert shown["new"] is False and shown["arrived"] == views[first]["arrived"]
+    after = {v["id"]: v for v in _views(bundled_data, "alice", capsys, "list", "is:new")}
+    assert list(after) == [second] and after[second]["new"] is True
+    for user, expected in (("alice", {first: False, second: True}), ("bob", {first: True})):
+        views = {v["id"]: v for v in _views(bundled_data, user, capsys, "list", "widgets gadgets")}
+        assert {i: views[i]["new"] for i in expected} == expected  # per user
+
+    # The plain line marks new items with "+" after the status glyph, nothing else changes.
+    capsys.readouterr()
+    assert shelf(bundled_data, "alice", "list", "is:new") == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.split("  ")[:2] == [second, "·+"]
+    assert shelf(bundled_data, "alice", "read", second) == 0
+    capsys.readouterr()
+    assert shelf(bundled_data, "alice", "list", "--", "-is:new") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(line.split("  ")[1] in ("·", "◐", "✓") for line in lines)
 
 
 def test_newness_in_commands_does_not_decode_the_library(bundled_data: Path, monkeypatch, capsys):
