@@ -28,6 +28,8 @@ from storage.views import item_view
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
 SELECTED_GLYPH = "▌"
 DERIVED_GLYPH = "~"
+#: Before the title of an item new to the user (is:new), as ``+N`` counts them in the sidebar.
+NEW_GLYPH = "+"
 STATUS_ORDER = ("unread", "reading", "read")
 
 #: Sort ids are stable: they are saved in the user's view state and config.

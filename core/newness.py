@@ -45,6 +45,11 @@ class Newness:
         self._known = (arrivals, state, new)
         return new
 
+    def is_new(self, item_id: str, arrived: str) -> bool:
+        """Whether one item, arrived at ``arrived``, is new: the seen file only, not the arrivals."""
+        state = self.file.state()
+        return state.is_new(arrived) and item_id not in state.opened
+
     def clear(self, item_ids: Sequence[str]) -> list[str]:
         """The user opened or marked these: those that were new are not any more.
 

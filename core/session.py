@@ -199,7 +199,7 @@ class Session:
         ``links=False`` leaves them out (an empty list) for callers that only
         read the item's own fields: finding them can be a search.
         """
-        view = self.shelf.view(item_id)
+        view = self.shelf.view(item_id, is_new=self.newness.is_new)
         view["links_to"] = links_to(item_id, view["updates"], self._titled) if links else []
         return view
 
@@ -250,16 +250,21 @@ class Session:
         self.search.open(items.values(), annotations, self.others(), shelf.library.text)
         return self.search.ids(query)
 
-    def views(self, item_ids: Sequence[str], *, for_rows: bool = False) -> ItemViews:
+    def views(
+        self, item_ids: Sequence[str], *, for_rows: bool = False, new: bool = False
+    ) -> ItemViews:
         """The views of ``item_ids``, built a batch at a time as they are read.
 
         ``for_rows``: only what a list line shows (the user's status and tags,
         title, authors, date): no abstracts and no teammates' files, which
         cost a listing of 20,000 hits a second it would not print.
+        ``new``: each view says whether the item is new to the user (``new``,
+        ``arrived``), from one look at what is new, not one per item.
         """
         if not for_rows:
             self.shelf.library.ensure_citekeys(item_ids)
-        return self.shelf.view_source(item_ids, for_rows=for_rows)
+        new_ids = self.new_ids() if new else None
+        return self.shelf.view_source(item_ids, for_rows=for_rows, new_ids=new_ids)
 
     # -- changing -----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from pathlib import Path
 
 from seeds.bundled import bundled_documents
@@ -141,14 +141,23 @@ class Shelf:
             return None
         return self.annotation(item_id).title or title
 
-    def view(self, item_id: str, others: dict[str, dict[str, Annotation]] | None = None) -> dict:
+    def view(
+        self,
+        item_id: str,
+        others: dict[str, dict[str, Annotation]] | None = None,
+        *,
+        is_new: Callable[[str, str], bool] | None = None,
+    ) -> dict:
+        """``is_new(id, arrived)``: whether the item is new to the user; given,
+        the view says so (``new``, ``arrived``)."""
         if others is None:
             others = self.others()
         theirs = {user: anns[item_id] for user, anns in others.items() if item_id in anns}
         item = self.library.item(item_id, with_text=True)
         if item is None:
             raise UnknownItem(f"no item with id {item_id!r}")
-        return item_view(item, self.annotation(item_id), theirs)
+        new = None if is_new is None else is_new(item.id, item.arrived)
+        return item_view(item, self.annotation(item_id), theirs, new=new)
 
     def views(self, item_ids: Sequence[str]) -> list[dict]:
         """Views of many items, looking the library and annotations up once, not per item."""
@@ -156,21 +165,28 @@ class Shelf:
         with paused_gc():  # 100k acyclic dicts: the collector would rescan them for nothing
             return source.views_at(range(len(source)))
 
-    def view_source(self, item_ids: Sequence[str], *, for_rows: bool = False) -> ItemViews:
+    def view_source(
+        self,
+        item_ids: Sequence[str],
+        *,
+        for_rows: bool = False,
+        new_ids: Container[str] | None = None,
+    ) -> ItemViews:
         """Views of ``item_ids`` built a batch at a time, for exports.
 
         Abstracts are read in bulk from the text store (see
         :meth:`Library.texts_of`), so exporting from the app does not load
-        all of them into its items.
+        all of them into its items. ``new_ids``: the items new to the user;
+        given, each view says whether it is (``new``, ``arrived``).
         """
         items = self.library.items_of(item_ids)
         for item_id in item_ids:
             if item_id not in items:
                 raise UnknownItem(f"no item with id {item_id!r}")
         if for_rows or not item_ids:
-            return ItemViews(item_ids, items, self.annotations_of(item_ids), {}, _no_texts)
+            return ItemViews(item_ids, items, self.annotations_of(item_ids), {}, _no_texts, new_ids)
         return ItemViews(
-            item_ids, items, self.annotations.all(), self.others(), self.library.texts_of
+            item_ids, items, self.annotations.all(), self.others(), self.library.texts_of, new_ids
         )
 
     # -- changing -------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -84,8 +84,14 @@ def item_view(
     ann: Annotation | None = None,
     others: Mapping[str, Annotation] | None = None,
     summary: str | None = None,
+    new: bool | None = None,
 ) -> dict[str, Any]:
-    """``summary``: the abstract, when ``item`` was loaded without it."""
+    """``summary``: the abstract, when ``item`` was loaded without it.
+
+    ``new``: whether the item is new to the user (``is:new``, worked out by
+    the caller); given, the view has ``new`` and ``arrived`` (when the item
+    entered the library, or None). Exports leave it out.
+    """
     ann = ann or Annotation(item_id=item.id)
     if ann.corrections:
         item = corrected(item, ann.corrections)
@@ -124,6 +130,9 @@ def item_view(
         user: {k: v for k, v in annotation_view(other).items() if k != "read"}
         for user, other in sorted((others or {}).items())
     }
+    if new is not None:
+        view["new"] = new
+        view["arrived"] = item.arrived or None
     return view
 
 
@@ -142,12 +151,15 @@ class ItemViews:
         annotations: Mapping[str, Annotation],
         others: Mapping[str, Mapping[str, Annotation]],
         texts: Callable[[Sequence[str]], list[str]],
+        new_ids: Container[str] | None = None,
     ) -> None:
+        """``new_ids``: the items new to the user; given, views say which (``new``)."""
         self.ids = item_ids
         self._items = items
         self._annotations = annotations
         self._others = others
         self._texts = texts
+        self._new_ids = new_ids
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -155,10 +167,12 @@ class ItemViews:
     def views_at(self, positions: Sequence[int]) -> list[dict[str, Any]]:
         ids = [self.ids[p] for p in positions]
         items, anns, others = self._items, self._annotations, self._others
+        new_ids = self._new_ids
         out = []
         for item_id, text in zip(ids, self._texts(ids), strict=True):
             theirs = {user: a[item_id] for user, a in others.items() if item_id in a}
-            out.append(item_view(items[item_id], anns.get(item_id), theirs, text))
+            new = None if new_ids is None else item_id in new_ids
+            out.append(item_view(items[item_id], anns.get(item_id), theirs, text, new))
         return out
 
     def facts(self) -> list[dict[str, Any]]:

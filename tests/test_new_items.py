@@ -8,6 +8,7 @@ the clock: only the order of stamps matters.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,6 +213,52 @@ def test_shelf_list_is_new_shows_what_arrived_until_opened_or_marked(
     assert shelf(bundled_data, "bob", "seen") == 1  # ids or --all
 
 
+def _views(folder: Path, user: str, capsys, *args: str) -> list[dict]:
+    capsys.readouterr()
+    assert shelf(folder, user, *args, "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    return out if isinstance(out, list) else [out]
+
+
+def test_json_views_say_what_is_new_to_the_user_running_the_command(
+    bundled_data: Path, capsys
+) -> None:
+    assert shelf(bundled_data, "bob", "list") == 0  # bob has used this shelf before
+    corpus = _views(bundled_data, "alice", capsys, "list")
+    assert corpus and all(v["new"] is False and v["arrived"] is None for v in corpus)
+    bib = bundled_data.parent / "new.bib"
+    bib.write_text(BIB)
+    assert shelf(bundled_data, "alice", "import", str(bib)) == 0
+    views = {v["id"]: v for v in _views(bundled_data, "alice", capsys, "list")}
+    added = [i for i, v in views.items() if v["arrived"] is not None]
+    assert len(added) == 2 and all(views[i]["new"] is True for i in added)
+    assert sum(v["new"] for v in views.values()) == 2
+    stamp = views[added[0]]["arrived"]
+    assert stamp == arrival_stamp(dt.datetime.fromisoformat(stamp))  # the stamp as kept
+
+    first, second = added
+    (shown,) = _views(bundled_data, "alice", capsys, "show", first)
+    assert shown["new"] is True and shown["arrived"] == views[first]["arrived"]  # new as shown
+    (shown,) = _views(bundled_data, "alice", capsys, "show", first)
+    assert shown["new"] is False and shown["arrived"] == views[first]["arrived"]
+    after = {v["id"]: v for v in _views(bundled_data, "alice", capsys, "list", "is:new")}
+    assert list(after) == [second] and after[second]["new"] is True
+    for user, expected in (("alice", {first: False, second: True}), ("bob", {first: True})):
+        views = {v["id"]: v for v in _views(bundled_data, user, capsys, "list", "widgets gadgets")}
+        assert {i: views[i]["new"] for i in expected} == expected  # per user
+
+    # The plain line marks new items with "+" after the status glyph, nothing else changes.
+    capsys.readouterr()
+    assert shelf(bundled_data, "alice", "list", "is:new") == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.split("  ")[:2] == [second, "·+"]
+    assert shelf(bundled_data, "alice", "read", second) == 0
+    capsys.readouterr()
+    assert shelf(bundled_data, "alice", "list", "--", "-is:new") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(line.split("  ")[1] in ("·", "◐", "✓") for line in lines)
+
+
 def test_newness_in_commands_does_not_decode_the_library(
     bundled_data: Path, no_decoding: dict[str, int], capsys
 ):
@@ -365,6 +412,90 @@ def test_the_sidebar_counts_new_items_and_opening_one_clears_it(tmp_path: Path) 
     asyncio.run(first_run())
     assert asyncio.run(second_run()) == 1
     assert Session(open_test_shelf(folder)).new_ids() == frozenset()
+
+
+def _row_of(app, item_id: str):
+    """The list's line for ``item_id`` (on screen), drawn now, as a Strip."""
+    from tui.widgets.item_list import ItemList
+
+    items = app.screen.query_one(ItemList)
+    return items.render_line(items.order.index(item_id) - round(items.scroll_y))
+
+
+def _on_screen(app, text: str) -> str:
+    """The screen's line showing ``text``, as the terminal has it (not drawn afresh)."""
+    from tui.widgets.item_list import ItemList
+
+    region = app.screen.query_one(ItemList).region  # the list's part of the screen
+    strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+    lines = [strip.text[region.x : region.right] for strip in strips]
+    (line,) = [line for line in lines if text in line]
+    return line
+
+
+def _contrast(a, b) -> float:
+    def luminance(colour) -> float:
+        def channel(c: int) -> float:
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = colour
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["catppuccin-latte", "textual-dark"])
+def test_the_list_marks_new_rows_until_the_item_is_opened(tmp_path: Path, theme: str) -> None:
+    import asyncio
+
+    from tests.tui_helpers import open_test_shelf, settle
+    from tui.app import ShelfApp
+    from tui.screens.detail import DetailScreen
+    from tui.widgets.item_list import NEW_MARK
+
+    folder = tmp_path / "data"
+    session = Session(open_test_shelf(folder))
+    bib = tmp_path / "new.bib"
+    bib.write_text(BIB)
+    added = session.import_paths([bib]).added
+    widgets, gadgets = sorted(added, key=lambda i: "Widgets" not in (session.title(i) or ""))
+
+    async def run() -> None:
+        app = ShelfApp(Session(open_test_shelf(folder)))
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.theme = theme
+            await settle(pilot)
+            assert NEW_MARK + "A Brand New Paper on Widgets" in _on_screen(app, "on Widgets")
+            assert NEW_MARK + "Another Fresh Result" in _on_screen(app, "About Gadgets")
+            old = next(i for i in app.model.library_order if i not in (widgets, gadgets))
+            assert NEW_MARK not in _row_of(app, old).text  # the shipped corpus is never new
+            # The mark has a colour of its own, readable on the list's background.
+            mark = next(seg for seg in _row_of(app, widgets) if seg.text == NEW_MARK)
+            background = _row_of(app, widgets)._segments[-1].style.bgcolor
+            assert mark.style.color is not None and mark.style.bold
+            assert _contrast(mark.style.color.get_truecolor(), background.get_truecolor()) >= 3
+
+            await pilot.press("slash", *"widgets", "enter")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, DetailScreen)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.model.new_ids == {gadgets}
+            assert NEW_MARK not in _on_screen(app, "on Widgets")  # opened: not new any more
+            await pilot.press("escape")  # the whole list again
+            await settle(pilot)
+            assert NEW_MARK not in _on_screen(app, "on Widgets")
+            assert NEW_MARK + "Another Fresh Result" in _on_screen(app, "About Gadgets")
+            await pilot.press("W")  # catch up: the same list, no row marked
+            await settle(pilot)
+            assert app.model.new_ids == frozenset()
+            assert NEW_MARK not in _on_screen(app, "About Gadgets")
+
+    asyncio.run(run())
 
 
 def test_arrival_stamps_sort_as_times() -> None:

@@ -582,6 +582,12 @@ class ShelfApp(App[int]):
         if new != self.model.new_ids:
             self.model.new_ids = new
             self._broadcast(NewItemsChanged)
+            # Rows mark what is new: the lines drawn redraw (those on screen only).
+            from tui.widgets.item_list import ItemList
+
+            for screen in self.screen_stack:
+                for item_list in screen.query(ItemList):
+                    item_list.refresh_rows()
 
     def item_opened(self, item_id: str) -> None:
         """The detail view shows ``item_id``: if it was new, it is not any more."""

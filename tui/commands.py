@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from core.feeds import Feed
 
 GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
+#: After the status glyph on a ``shelf list`` line: the item is new to you (is:new).
+NEW_GLYPH = "+"
 
 
 def _print_json(data: Any) -> None:
@@ -206,7 +208,7 @@ def _query_ids(session: Session, words: list[str]) -> list[str]:
 
 
 def _row(view: dict[str, Any]) -> str:
-    glyph = GLYPHS.get(view["status"], "?")
+    glyph = GLYPHS.get(view["status"], "?") + (NEW_GLYPH if view.get("new") else "")
     title = ("~" if view["title_derived"] else "") + view["title"]
     author = view["authors"][0] if view["authors"] else ""
     if author and (len(view["authors"]) > 1 or view["authors_truncated"]):
@@ -223,7 +225,7 @@ LIST_BATCH = 2000
 def _batches(
     session: Session, ids: list[str], for_rows: bool = False
 ) -> Iterator[list[dict[str, Any]]]:
-    source = session.views(ids, for_rows=for_rows)
+    source = session.views(ids, for_rows=for_rows, new=True)
     for start in range(0, len(source), LIST_BATCH):
         yield source.views_at(range(start, min(start + LIST_BATCH, len(source))))
 
@@ -277,7 +279,7 @@ def cmd_related(args: argparse.Namespace) -> int:
         raise ValueError("-n must be at least 1")
     session = open_session(args)
     found = find_related(session, session.resolve_loosely(args.id), args.n)
-    views = session.views([r.id for r in found]).views_at(range(len(found)))
+    views = session.views([r.id for r in found], new=True).views_at(range(len(found)))
     if args.json:
         _print_json(
             [

@@ -47,7 +47,7 @@ QUERY_LANGUAGE = [
 
 
 def glyph_legend() -> list[tuple[str, str]]:
-    from core.listing import DERIVED_GLYPH, GLYPHS
+    from core.listing import DERIVED_GLYPH, GLYPHS, NEW_GLYPH
     from tui.widgets.item_list import CURSOR_GLYPH, SELECT_GLYPH
 
     return [
@@ -55,6 +55,7 @@ def glyph_legend() -> list[tuple[str, str]]:
         (GLYPHS["reading"], "reading"),
         (GLYPHS["read"], "read"),
         (DERIVED_GLYPH, "title derived from the text (the source gave none)"),
+        (NEW_GLYPH, "new to you (is:new); opening or marking it, or W, clears it"),
         (SELECT_GLYPH, "selected (space): r, t and T apply to all selected"),
         (CURSOR_GLYPH, "the highlighted item"),
     ]

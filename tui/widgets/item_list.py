@@ -22,13 +22,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from core.listing import DERIVED_GLYPH, GLYPHS, LibraryModel
+from core.listing import DERIVED_GLYPH, GLYPHS, NEW_GLYPH, LibraryModel
 from core.text import visible as visible_text
 
 Spans = Sequence[tuple[int, int]]
 
 CURSOR_GLYPH = "›"
 SELECT_GLYPH = "*"
+#: Before the title of an item new to the user (is:new), and the space after it.
+NEW_MARK = NEW_GLYPH + " "
 _CACHE_LIMIT = 512  # rendered lines kept: a dozen screens; each is ~10 objects the collector walks
 
 
@@ -102,6 +104,7 @@ class ItemList(ScrollView, can_focus=True):
         "item-list--cursor",
         "item-list--selected",
         "item-list--derived",
+        "item-list--new",
         "item-list--match",
         "item-list--author",
         "item-list--date",
@@ -287,15 +290,16 @@ class ItemList(ScrollView, can_focus=True):
         is_cursor = index == self.cursor
         focused = self.has_focus
         selected = item_id in self.selection
+        new = item_id in self.model.new_ids  # a frozenset the app replaces when it changes
         # The engine's title spans are for the item's own title, not a rename.
         spans = None if row.ann is not None and row.ann.title else self.matches.get(item_id)
         # Matches change only with set_order, which empties the cache; a row
         # object is rebuilt whenever its annotation changes.
-        key = (item_id, width, is_cursor, focused, selected, base, self.with_tags)
+        key = (item_id, width, is_cursor, focused, selected, new, base, self.with_tags)
         cached = self._cache.get(key)
         if cached is not None and cached[0] is row:
             return cached[1]
-        strip = self._render_row(row, width, is_cursor, focused, selected, spans, base)
+        strip = self._render_row(row, width, is_cursor, focused, selected, spans, base, new)
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = (row, strip)
@@ -325,7 +329,9 @@ class ItemList(ScrollView, can_focus=True):
             self._row_style_map["base"] = self.rich_style
         return self._row_style_map
 
-    def _render_row(self, row, width, is_cursor, focused, selected, spans, base: Style) -> Strip:
+    def _render_row(
+        self, row, width, is_cursor, focused, selected, spans, base: Style, new: bool = False
+    ) -> Strip:
         """One row as segments: a Rich Text per row costs most of a frame at 50 rows."""
         st = self._row_styles()
         line = base
@@ -349,6 +355,9 @@ class ItemList(ScrollView, can_focus=True):
             title_w += columns.pop(0)[0] + GAP
         columns = [c for c in columns if c[0]]
 
+        if new and title_w > len(NEW_MARK):
+            segments.append(Segment(NEW_MARK, line + st["new"]))
+            title_w -= len(NEW_MARK)
         title = (DERIVED_GLYPH if row.derived else "") + row.title
         shown = _fit(title, title_w)
         title_style = line + st["derived"] if row.derived else line
