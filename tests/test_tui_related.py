@@ -9,9 +9,10 @@ import pytest
 
 from core.related import Related
 from core.session import Session
+from seeds.model import Item
 from storage.shelf import Shelf
 from tests.test_tui_keys import main, run
-from tests.tui_helpers import settle
+from tests.tui_helpers import open_test_shelf, sample_items, settle
 from tui.app import ShelfApp
 from tui.messages import IndexReady, RelatedFound
 from tui.screens.detail import DetailScreen
@@ -224,5 +225,33 @@ def test_numbers_typed_in_the_search_bar_are_text(folder: Path) -> None:
         await settle(pilot)
         assert app.screen is screen
         assert screen.query_one("#search", SearchBar).value == "201"
+
+    run(folder, script)
+
+
+def test_a_library_change_looks_the_highlighted_items_related_up_again(folder: Path) -> None:
+    # Four unrelated items more: in a library of 7 every shared word is too common.
+    fillers = [
+        Item(id=f"f{n}", title=f"Filler {word}", summary=f"About {word} only.", sources=["x.txt"])
+        for n, word in enumerate(("pottery", "sailing", "geology", "baking"))
+    ]
+    open_test_shelf(folder, items=[*sample_items(), *fillers])
+
+    async def script(pilot, app):
+        screen = main(app)
+        screen.items.cursor = screen.items.order.index("a1")
+        await settle(pilot)
+        before = related_part(main_pane(app))
+        assert "Zero-Shot Text-to-Image Generation" in before
+        app.change("remove", lambda session: session.remove(["d4"]), lambda _: app.reload_library())
+        for _ in range(100):
+            if "d4" not in app.model.library_order:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert screen.items.current_id == "a1"
+        after = related_part(main_pane(app))
+        assert "Zero-Shot" not in after and after != before
+        assert "  1  Scaling Laws for Neural Language Models" in after
 
     run(folder, script)

@@ -577,6 +577,8 @@ class MainScreen(ItemActions, Screen):
         self._saved_counts = {}
         if message.items:
             self._related.forget()  # the library changed: what is alike may too
+            if self.items.current_id in shelf_app(self).model.items:
+                self.show_detail()  # (a removed one is left when the new order comes)
             self.refresh_results()
         elif message.ids or message.others:
             self.annotations_changed(message.ids)
