@@ -105,7 +105,7 @@ class DetailScreen(ItemActions, Screen):
     @on(RelatedFound)
     def related_found(self, message: RelatedFound) -> None:
         if self._related.receive(message):  # else the view moved on meanwhile
-            self.show()
+            self.query_one(DetailPane).show_related(self._related.section())
             self.refresh_bindings()
 
     def action_open_related(self, at: int) -> None:

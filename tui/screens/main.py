@@ -553,7 +553,9 @@ class MainScreen(ItemActions, Screen):
     def related_found(self, message: RelatedFound) -> None:
         """A lookup answered; one for an item the highlight has left is dropped."""
         if self._related.receive(message) and not self._detail_due:
-            self.show_detail()
+            pane = self.query_one("#detail", DetailPane)
+            if pane.display:
+                pane.show_related(self._related.section())  # the item is not drawn again
             self.refresh_bindings()
 
     # -- changes from the app ----------------------------------------------
