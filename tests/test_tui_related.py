@@ -255,3 +255,20 @@ def test_a_library_change_looks_the_highlighted_items_related_up_again(folder: P
         assert "  1  Scaling Laws for Neural Language Models" in after
 
     run(folder, script)
+
+
+def test_the_lookup_waits_until_the_highlight_rests(folder: Path) -> None:
+    async def script(pilot, app):
+        screen = main(app)
+        order = screen.items.order
+        screen.items.cursor = order.index("e5")
+        await pilot.pause(0.1)  # the pane is drawn; the lookup is not started yet
+        assert main_pane(app).startswith("Scaling Laws for Neural Language Models")
+        assert "finding…" in related_part(main_pane(app))
+        assert not [w for w in app.workers if w.group == "related"]
+        screen.items.cursor = order.index("b2")  # moved on: e5 is never looked up
+        await settle(pilot)
+        assert main_pane(app).startswith("Proximal Policy Optimization Algorithms")
+        assert "finding…" not in related_part(main_pane(app))
+
+    run(folder, script)

@@ -52,6 +52,10 @@ if TYPE_CHECKING:
 
 SEARCH_DEBOUNCE = 0.12
 DETAIL_DELAY = 0.04
+# The Related lookup waits longer than the pane: at 100k items it is tens of
+# ms of Python in a thread, which takes turns at the GIL with drawing, so it
+# starts only once the highlight has rested, never while a key is held.
+RELATED_DELAY = 0.25
 LOAD_DELAY = 0.1  # seconds between the first frame and loading the rest
 NARROW = 90  # below this many columns the facet sidebar hides
 WIDE = 140  # below this many the sidebar is narrower, leaving the titles room
@@ -137,7 +141,7 @@ class MainScreen(ItemActions, Screen):
         self._reorder_pending = False
         self._detail_due = False
         # The detail pane's Related section, for the highlighted item.
-        self._related = RelatedLookup(self, RELATED)
+        self._related = RelatedLookup(self, RELATED, delay=RELATED_DELAY)
 
     def compose(self) -> ComposeResult:
         yield SearchBar(placeholder="/ search titles, authors, abstracts, tags, notes", id="search")
@@ -183,7 +187,7 @@ class MainScreen(ItemActions, Screen):
         self.refresh_results(reorder=bool(restored))
 
     def busy(self) -> bool:
-        return self._search_due or self._reorder_pending or self._detail_due
+        return self._search_due or self._reorder_pending or self._detail_due or self._related.due
 
     # -- what the actions apply to ------------------------------------------
 

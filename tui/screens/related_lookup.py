@@ -18,6 +18,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from core.errors import describe
@@ -42,9 +43,12 @@ class RelatedLookup:
     drops the other items' results but keeps the one shown (:meth:`stale`).
     """
 
-    def __init__(self, screen: Screen, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, screen: Screen, limit: int = DEFAULT_LIMIT, delay: float = 0.0) -> None:
+        """``delay``: seconds the item must stay wanted before its lookup starts."""
         self._screen = screen
         self.limit = limit
+        self._delay = delay
+        self._timer: Timer | None = None
         self.item_id: str | None = None  # the item the section is about
         self._related: list[Related] = []
         self._pending: str | None = None  # "finding…", why not, or an error
@@ -55,6 +59,7 @@ class RelatedLookup:
         said to wait for the index). Asking again for the same item does nothing."""
         if item_id == self.item_id:
             return
+        self._stop_timer()
         self.item_id = item_id
         self._related = []
         cached = self._cache.get(item_id)
@@ -70,6 +75,25 @@ class RelatedLookup:
             return
         self._pending = FINDING
         search = app.session.search
+        if self._delay > 0:
+            self._timer = self._screen.set_timer(self._delay, lambda: self._start(search, item_id))
+        else:
+            self._start(search, item_id)
+
+    @property
+    def due(self) -> bool:
+        """A lookup waits for its delay (for the screen's ``busy``)."""
+        return self._timer is not None
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _start(self, search: SearchService, item_id: str) -> None:
+        self._timer = None
+        if item_id != self.item_id:
+            return  # left meanwhile
         self._screen.run_worker(
             lambda: self._lookup(search, item_id),
             name="related",
@@ -106,6 +130,7 @@ class RelatedLookup:
 
     def forget(self) -> None:
         """The library or the index changed: every result may be out of date."""
+        self._stop_timer()
         self.item_id = None
         self._cache.clear()
 
