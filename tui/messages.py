@@ -73,7 +73,7 @@ class JobFinished(Message):
 
 
 class RelatedFound(Message):
-    """The detail view's worker found the items like ``item_id`` (or ``error``)."""
+    """A RelatedLookup's worker found the items like ``item_id`` (or ``error``)."""
 
     def __init__(self, item_id: str, related: list[Related], error: str | None = None) -> None:
         super().__init__()

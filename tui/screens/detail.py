@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from core.errors import describe
 from core.related import DEFAULT_LIMIT as RELATED
-from core.related import Related, related_in_index
 from tui.errors import guarded
 from tui.messages import (
     AnnotationsChanged,
@@ -22,7 +20,8 @@ from tui.messages import (
     TextsLoaded,
 )
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
-from tui.widgets.detail import DetailPane, RelatedRow, RelatedSection
+from tui.screens.related_lookup import RelatedLookup
+from tui.widgets.detail import DetailPane
 from tui.widgets.footer import ShelfFooter
 
 
@@ -60,9 +59,7 @@ class DetailScreen(ItemActions, Screen):
         self._step = step
         self._named: list[dict[str, str]] = []  # the items this one's notes name
         # The items like item_id, once the worker found them (or why not).
-        self._related_for: str | None = None
-        self._related: list[Related] = []
-        self._related_error: str | None = None
+        self._related = RelatedLookup(self, RELATED)
 
     def compose(self) -> ComposeResult:
         yield DetailPane(id="detail-full")
@@ -86,7 +83,7 @@ class DetailScreen(ItemActions, Screen):
             return bool(self._named)
         if action == "open_related":
             at = parameters[0] if parameters else 0
-            return isinstance(at, int) and at < len(self._shown_related())
+            return isinstance(at, int) and at < len(self._related.shown())
         return self.check_item_action(action)
 
     @guarded("show the item")
@@ -97,75 +94,25 @@ class DetailScreen(ItemActions, Screen):
             pane.show(None)
             return
         app = self.shelf_app
-        if self._related_for != self.item_id:
-            self._find_related()
+        self._related.want(self.item_id)
         view = app.model.view(self.item_id)
         self._named = view.get("links_to") or []
-        pane.show(view, app.texts_loaded, self._related_section())
+        pane.show(view, app.texts_loaded, self._related.section())
         app.item_opened(self.item_id)  # opened: no longer new
 
     # -- related items ---------------------------------------------------------
 
-    def _find_related(self) -> None:
-        """Look the item's related items up off the UI thread (~50 ms at 100k)."""
-        self._related_for = self.item_id
-        self._related = []
-        self._related_error = None
-        app = self.shelf_app
-        if not app.index_ready:
-            failed = app.index_error
-            self._related_error = (
-                f"search is unavailable: {failed}" if failed else "waiting for the search index…"
-            )
-            return
-        self._related_error = "finding…"
-        self._related_worker(self.item_id)
-
-    @work(thread=True, exclusive=True, group="related")
-    def _related_worker(self, item_id: str) -> None:
-        search = self.shelf_app.session.search
-        try:
-            found = related_in_index(search, item_id, RELATED)
-        except Exception as exc:  # shown in the section; the item is still there
-            self.post_message(RelatedFound(item_id, [], describe(exc)))
-            return
-        self.post_message(RelatedFound(item_id, found))
-
     @on(RelatedFound)
     def related_found(self, message: RelatedFound) -> None:
-        if message.item_id != self._related_for:
-            return  # the view moved on meanwhile
-        self._related = message.related
-        self._related_error = message.error
-        self.show()
-        self.refresh_bindings()
-
-    def _shown_related(self) -> list[Related]:
-        """The related items still in the library, as the section numbers them."""
-        if self._related_error is not None:
-            return []
-        model = self.shelf_app.model
-        known = not model.loaded
-        return [r for r in self._related if known or r.id in model.items]
-
-    def _related_section(self) -> RelatedSection:
-        if self._related_error is not None:
-            return RelatedSection(pending=self._related_error)
-        model = self.shelf_app.model
-        rows = []
-        for r in self._shown_related():
-            row = model.row(r.id)
-            rows.append(RelatedRow(row.title, row.derived, r.score, r.shared))
-        return RelatedSection(tuple(rows))
+        if self._related.receive(message):  # else the view moved on meanwhile
+            self.query_one(DetailPane).show_related(self._related.section())
+            self.refresh_bindings()
 
     def action_open_related(self, at: int) -> None:
-        shown = self._shown_related()
+        shown = self._related.shown()
         if 0 <= at < len(shown):
             # A screen of its own: escape comes back to this item.
             self.app.push_screen(DetailScreen(shown[at].id))
-
-    def _forget_related(self) -> None:
-        self._related_for = None
 
     def action_step(self, delta: int) -> None:
         if self._step is None:
@@ -204,6 +151,7 @@ class DetailScreen(ItemActions, Screen):
 
     @on(AnnotationsChanged)
     def annotations_changed(self, message: AnnotationsChanged) -> None:
+        self._related.stale()  # tags are indexed: other items' results may change
         if self.item_id in message.ids:
             self.show()
         self.refresh_bindings()
@@ -211,14 +159,16 @@ class DetailScreen(ItemActions, Screen):
     @on(LibraryReloaded)
     def external_change(self, message: LibraryReloaded) -> None:
         if message.items:
-            self._forget_related()  # the library changed: what is alike may too
+            self._related.forget()  # the library changed: what is alike may too
+        elif message.ids:
+            self._related.stale()
         if self.item_id in message.ids or message.items or message.others:
             self.show()
 
     @on(IndexReady)
     @on(IndexFailed)
     def index_changed(self) -> None:
-        self._forget_related()
+        self._related.forget()
         self.show()
 
     @on(TextsLoaded)

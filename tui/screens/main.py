@@ -24,6 +24,7 @@ from textual.widgets import Input, Static, TextArea
 
 from core.errors import describe, is_query_error
 from core.listing import FACET_TITLES, SORT_LABELS, Facet, ViewState
+from core.related import DEFAULT_LIMIT as RELATED
 from core.text import visible
 from tui.errors import guarded, safe
 from tui.messages import (
@@ -32,10 +33,12 @@ from tui.messages import (
     IndexReady,
     LibraryReloaded,
     NewItemsChanged,
+    RelatedFound,
     TextsLoaded,
     UndoChanged,
 )
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
+from tui.screens.related_lookup import RelatedLookup
 from tui.services import shelf_app
 from tui.widgets.detail import DetailPane
 from tui.widgets.facets import FacetList, facet_label
@@ -49,6 +52,10 @@ if TYPE_CHECKING:
 
 SEARCH_DEBOUNCE = 0.12
 DETAIL_DELAY = 0.04
+# The Related lookup waits longer than the pane: at 100k items it is tens of
+# ms of Python in a thread, which takes turns at the GIL with drawing, so it
+# starts only once the highlight has rested, never while a key is held.
+RELATED_DELAY = 0.25
 LOAD_DELAY = 0.1  # seconds between the first frame and loading the rest
 NARROW = 90  # below this many columns the facet sidebar hides
 WIDE = 140  # below this many the sidebar is narrower, leaving the titles room
@@ -104,6 +111,18 @@ class MainScreen(ItemActions, Screen):
         Binding("f", "focus_facets", "filters", id="main.focus_facets"),
         Binding("escape", "back", "clear", show=False, id="main.back"),
         Binding("ctrl+s", "save_search", "save search", show=False, id="main.save_search"),
+        *[
+            # As in the detail view: the pane's Related section, by number.
+            Binding(
+                str(n),
+                f"open_related({n - 1})",
+                "open a related item in the detail view" if n == 1 else "",
+                show=False,
+                key_display=f"1…{RELATED}" if n == 1 else None,
+                id=f"main.related_{n}",
+            )
+            for n in range(1, RELATED + 1)
+        ],  # fmt: skip
     ]
 
     def __init__(self) -> None:
@@ -121,6 +140,8 @@ class MainScreen(ItemActions, Screen):
         self._search_due = False
         self._reorder_pending = False
         self._detail_due = False
+        # The detail pane's Related section, for the highlighted item.
+        self._related = RelatedLookup(self, RELATED, delay=RELATED_DELAY)
 
     def compose(self) -> ComposeResult:
         yield SearchBar(placeholder="/ search titles, authors, abstracts, tags, notes", id="search")
@@ -166,7 +187,7 @@ class MainScreen(ItemActions, Screen):
         self.refresh_results(reorder=bool(restored))
 
     def busy(self) -> bool:
-        return self._search_due or self._reorder_pending or self._detail_due
+        return self._search_due or self._reorder_pending or self._detail_due or self._related.due
 
     # -- what the actions apply to ------------------------------------------
 
@@ -194,6 +215,10 @@ class MainScreen(ItemActions, Screen):
             return isinstance(self.focused, SearchBar)
         if action in {"open_detail", "export"} and not self.items.order:
             return False
+        if action == "open_related":
+            at = parameters[0] if parameters else 0
+            shown = self._related.shown() if self._related.item_id == self.current_id() else []
+            return isinstance(at, int) and at < len(shown)
         return self.check_item_action(action)
 
     def command_bindings(self) -> list[tuple[DOMNode, Binding]]:
@@ -353,9 +378,13 @@ class MainScreen(ItemActions, Screen):
         error.display = True
         error.update(f"! search is unavailable: {reason}")
         self._update_status()
+        self._related.forget()
+        self.show_detail()  # the Related section says why it is empty
 
     @on(IndexReady)
     def index_ready(self) -> None:
+        self._related.forget()
+        self.show_detail()  # the Related section, waiting for the index, fills in
         if self.state.query.strip():
             self.refresh_results()
         else:
@@ -447,6 +476,15 @@ class MainScreen(ItemActions, Screen):
         if item_id is not None:
             self.app.push_screen(DetailScreen(item_id, self.step))
 
+    def action_open_related(self, at: int) -> None:
+        from tui.screens.detail import DetailScreen
+
+        if self._related.item_id != self.items.current_id:
+            return  # the pane has not caught up with the highlight yet
+        shown = self._related.shown()
+        if 0 <= at < len(shown):
+            self.app.push_screen(DetailScreen(shown[at].id))
+
     def step(self, item_id: str, delta: int) -> str | None:
         """The item ``delta`` rows from ``item_id`` in this list; the cursor moves there."""
         order = self.items.order
@@ -507,8 +545,22 @@ class MainScreen(ItemActions, Screen):
             pane.show(None)
             return
         app = shelf_app(self)
-        pane.show(app.model.view(item_id), app.texts_loaded)
-        pane.scroll_home(animate=False)
+        moved = self._related.item_id != item_id
+        # Shown at once, with "finding…" under Related until the worker answers.
+        self._related.want(item_id)
+        pane.show(app.model.view(item_id), app.texts_loaded, self._related.section())
+        if moved:
+            pane.scroll_home(animate=False)
+            self.refresh_bindings()
+
+    @on(RelatedFound)
+    def related_found(self, message: RelatedFound) -> None:
+        """A lookup answered; one for an item the highlight has left is dropped."""
+        if self._related.receive(message) and not self._detail_due:
+            pane = self.query_one("#detail", DetailPane)
+            if pane.display:
+                pane.show_related(self._related.section())  # the item is not drawn again
+            self.refresh_bindings()
 
     # -- changes from the app ----------------------------------------------
 
@@ -518,6 +570,7 @@ class MainScreen(ItemActions, Screen):
 
     def annotations_changed(self, ids: frozenset[str]) -> None:
         self._saved_counts = {}
+        self._related.stale()  # tags are indexed: other items' results may change
         self._update_tags_column()
         self.items.refresh_rows()
         if self.items.current_id in ids:
@@ -529,6 +582,9 @@ class MainScreen(ItemActions, Screen):
     def external_change(self, message: LibraryReloaded) -> None:
         self._saved_counts = {}
         if message.items:
+            self._related.forget()  # the library changed: what is alike may too
+            if self.items.current_id in shelf_app(self).model.items:
+                self.show_detail()  # (a removed one is left when the new order comes)
             self.refresh_results()
         elif message.ids or message.others:
             self.annotations_changed(message.ids)

@@ -60,6 +60,12 @@ class RelatedSection:
         return out
 
 
+def _section_text(related: RelatedSection) -> Text:
+    """The section as wrapped on its own: a blank line, then "Related"."""
+    text = related.render()
+    return text[1:] if text.plain.startswith("\n\n") else text
+
+
 class DetailPane(ScrollView, can_focus=True):
     """Scrolls on its own so a long abstract never pushes the list away."""
 
@@ -72,7 +78,10 @@ class DetailPane(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._text = Text()
+        self._text = Text()  # the item, without the Related section
+        self._related = Text()  # the Related section, wrapped on its own
+        self._item_strips: list[Strip] = []
+        self._item_wrapped_at = -1
         self._strips: list[Strip] = []
         self._wrapped_at = -1
         self._styled: list[Strip] = []
@@ -94,8 +103,18 @@ class DetailPane(ScrollView, can_focus=True):
         None leaves it out."""
         shown = None if view is None else visible_view(view)  # data never reaches the terminal raw
         self._text = Text() if shown is None else rich_detail(shown, abstract_loaded)
-        if shown is not None and related is not None:
-            self._text.append_text(related.render())
+        self._related = Text() if shown is None or related is None else _section_text(related)
+        self._item_wrapped_at = -1
+        self._wrapped_at = -1
+        self._rewrap()
+        self.refresh()
+
+    def show_related(self, related: RelatedSection) -> None:
+        """Replace only the Related section: the item's lines are not built or
+        wrapped again when a lookup answers."""
+        if not self._text:
+            return
+        self._related = _section_text(related)
         self._wrapped_at = -1
         self._rewrap()
         self.refresh()
@@ -109,11 +128,20 @@ class DetailPane(ScrollView, can_focus=True):
             width -= self.styles.scrollbar_size_vertical
         return max(1, width)
 
-    def _wrap(self, width: int) -> list[Strip]:
+    def _wrap_text(self, text: Text, width: int) -> list[Strip]:
         console = self.app.console
         options = console.options.update_width(width)
-        lines = console.render_lines(self._text, options, pad=False)
+        lines = console.render_lines(text, options, pad=False)
         return [Strip(line).simplify() for line in lines]
+
+    def _wrap_all(self, width: int) -> list[Strip]:
+        """The item's lines (kept while the width stays) and the section's under them."""
+        if self._item_wrapped_at != width:
+            self._item_strips = self._wrap_text(self._text, width)
+            self._item_wrapped_at = width
+        if not self._related:
+            return self._item_strips
+        return [*self._item_strips, *self._wrap_text(self._related, width)]
 
     def _rewrap(self) -> None:
         """Wrap the text for the width there is, and size the scroll area to it."""
@@ -123,10 +151,10 @@ class DetailPane(ScrollView, can_focus=True):
         # Wrapped beside a scrollbar first: long abstracts (most at 100k) then
         # wrap once. Text that fits is short, and wrapping it again is cheap.
         width = self._content_width(with_scrollbar=True)
-        strips = self._wrap(width)
+        strips = self._wrap_all(width)
         if len(strips) <= height:
             width = self._content_width(with_scrollbar=False)
-            strips = self._wrap(width)
+            strips = self._wrap_all(width)
         self._strips = strips
         self._styled_for = None
         self._wrapped_at = self.content_region.width
