@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from storage.model import Annotation
 from storage.search import scoring
+from storage.search.acronyms import BUILTIN
 from storage.search.analysis import analyse, annotation_impacts
 from storage.search.normalize import index_terms
 from storage.search.postings import PackedPostings
@@ -69,6 +70,16 @@ _STOP_WORDS = (
     "via using use used show shows shown new paper work results"
 )
 _STOP = frozenset(_STOP_WORDS.split())
+#: Each built-in acronym's words, of all its spellings (a word shared by them
+#: all: "generative", "adversarial"; "network"/"networks" differ, and stay out).
+_ACRONYM_WORDS = {
+    acronym: tuple(
+        w
+        for w in dict.fromkeys(spellings[0].split())
+        if w not in _STOP and all(w in s.split() for s in spellings)
+    )
+    for acronym, spellings in BUILTIN.items()
+}
 
 # Impacts enter both sides damped (square root): a title word weighs ~8
 # times an abstract word in a search, which here let one shared title word
@@ -185,6 +196,7 @@ def _query_terms(index: SearchIndex, doc: int, item_id: str) -> dict[str, float]
     for t in {*words, *extra}:
         if len(t) > 1 and t not in _STOP:
             impacts[t] = impacts.get(t, 0.0) + AUTHOR_WEIGHT
+    _with_acronyms(impacts)
     ann = index._ann.get(item_id)
     if ann is not None and ann.tags:
         tagged = annotation_impacts(Annotation(item_id, tags=list(ann.tags)))
@@ -201,6 +213,23 @@ def _query_terms(index: SearchIndex, doc: int, item_id: str) -> dict[str, float]
             weights[term] = impacts[term] * scoring.idf(df, n)
     top = heapq.nlargest(MAX_TERMS, weights.items(), key=lambda tw: (tw[1], tw[0]))
     return dict(top)
+
+
+def _with_acronyms(impacts: dict[str, float]) -> None:
+    """Let "GANs" meet "generative adversarial networks", both ways (built-in acronyms only,
+    which a saved index knows as well as the open one).
+
+    Without it "Improved Techniques for Training GANs" found the DCGAN paper
+    eighth: they share the subject, not its spelling.
+    """
+    for acronym, spelled in _ACRONYM_WORDS.items():
+        plural = acronym + "s"
+        have = impacts.get(acronym, 0.0) + impacts.get(plural, 0.0)
+        if have:
+            for word in spelled:
+                impacts[word] = max(impacts.get(word, 0.0), have)
+        elif len(spelled) > 1 and all(w in impacts for w in spelled):
+            impacts[acronym] = impacts[plural] = min(impacts[w] for w in spelled)
 
 
 def _live_dfs(index: SearchIndex, terms: list[str]) -> list[int]:
