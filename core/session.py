@@ -578,11 +578,20 @@ class Session:
         *,
         kind: str | None = None,
         dry_run: bool = False,
+        bundled: bool = False,
     ) -> ImportReport:
-        """Import documents (``kind`` forces a format); ``dry_run`` changes nothing."""
+        """Import documents (``kind`` forces a format); ``dry_run`` changes nothing.
+
+        ``bundled``: the corpus shipped with shelf instead of ``paths``, so a
+        library made by an older shelf gets what this one parses better (the
+        notes-only posts' titles); ids stay and so do all annotations.
+        """
         if not dry_run:
             self.ensure_watermark()
-        report = self.shelf.import_paths(paths, progress=progress, kind=kind, dry_run=dry_run)
+        if bundled:
+            report = self.shelf.import_bundled(progress=progress, dry_run=dry_run)
+        else:
+            report = self.shelf.import_paths(paths, progress=progress, kind=kind, dry_run=dry_run)
         if (report.added or report.merged) and not dry_run:
             items = self.shelf.items()
             self.search.note_items(items[i] for i in [*report.added, *report.merged])

@@ -167,3 +167,28 @@ def test_the_title_index_follows_new_columns():
     index = TitleIndex()
     assert index.lookup(["a"], ["Old Title"])("old title") == [("a", "Old Title")]
     assert index.lookup(["a", "b"], ["Old Title", "New Title"])("new title") == [("b", "New Title")]
+
+
+def test_import_bundled_brings_an_old_library_the_new_titles(data_dir) -> None:
+    """After an upgrade, ``shelf import --bundled`` is how a library made before gets
+    what the shipped corpus now parses to; ids and annotations stay."""
+    _old_library(data_dir)
+    run(data_dir, "tag", EXPERT, "moe")
+    dry = run(data_dir, "import", "--bundled", "--dry-run").stdout
+    assert "would be: 0 added, 6 merged" in dry
+    report = run(data_dir, "import", "--bundled").stdout
+    assert "0 added, 6 merged" in report
+    after = {v["id"]: v for v in orjson.loads(run(data_dir, "list", "--json").stdout)}
+    assert {i: after[i]["title"] for i in NOTES_ONLY} == {
+        i: new for i, (_, new) in NOTES_ONLY.items()
+    }
+    assert after[EXPERT]["tags"] == ["moe"]
+    assert "0 added, 0 merged" in run(data_dir, "import", "--bundled").stdout
+
+
+def test_import_needs_documents_or_bundled(data_dir) -> None:
+    from tui.cli import main
+
+    for argv in (["import"], ["import", "--bundled", "x.txt"]):
+        code = main(["--data-dir", str(data_dir), *argv])
+        assert code == 1

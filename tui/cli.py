@@ -52,7 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("import", "parse documents and add their items to the library")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument(
+        "--bundled",
+        action="store_true",
+        help="the corpus shipped with shelf, again: after an upgrade, what it now parses "
+        "better is merged into your library (your annotations stay)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(
         "--dry-run",

@@ -104,6 +104,8 @@ def _say_restored(restored: list[str]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if bool(args.paths) == bool(args.bundled):
+        raise StorageError("name the documents to import, or --bundled for the shipped corpus")
     session = open_session(args)
     progress = None
     if sys.stderr.isatty() and not args.json:
@@ -112,7 +114,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         progress = ProgressBar("importing", stream=sys.stderr)
     try:
         report = session.import_paths(
-            args.paths, progress=progress, kind=args.format, dry_run=args.dry_run
+            args.paths,
+            progress=progress,
+            kind=args.format,
+            dry_run=args.dry_run,
+            bundled=args.bundled,
         )
     finally:
         if progress is not None:
