@@ -1,7 +1,8 @@
 """The app at scale: from the first frame to everything loaded, and typing a query.
 
 Targets (the core issue): at 100k items, everything loaded (abstracts, the
-search index, facet counts) within 1.5 s of the first frame, the UI loop
+search index, facet counts; reported apart: the pane's Related section)
+within 1.5 s of the first frame, the UI loop
 never blocked over 50 ms meanwhile; per-keystroke search p95 within 30 ms.
 
 Each run is a fresh process on Textual's headless driver, launched as
@@ -9,7 +10,8 @@ Each run is a fresh process on Textual's headless driver, launched as
 millisecond; the longest gap between two wake-ups is the longest the loop was
 blocked. Keystrokes go into the app's input queue as a typist sends them
 (120 ms apart); a keystroke's latency is from its key event to the list
-showing that query's results.
+showing that query's results (not the detail pane's Related section, which
+waits for the highlight to rest).
 
     python tests/benchmarks/bench_app_load.py DATA_DIR [--runs 3]
 """
@@ -53,10 +55,14 @@ async def drive(pilot):
     task = asyncio.create_task(ticker())
     screen = app.screen
     while time.monotonic() < deadline:
-        if app.texts_loaded and app.index_ready and not app.busy():
+        if app.texts_loaded and app.index_ready and not screen.results_pending():
             break
         await asyncio.sleep(0.002)
     out["loaded_after_first_frame_s"] = round(time.time() - first, 3)
+    while time.monotonic() < deadline and app.busy():
+        await asyncio.sleep(0.002)
+    # ...and the detail pane's Related section, which waits for the highlight to rest.
+    out["related_shown_after_first_frame_s"] = round(time.time() - first, 3)
     out["loop_blocked_max_ms"] = round(worst[0] * 1000, 1)
     # Typing: one key every 120 ms; latency from the key to its results shown.
     app.post_message(events.Key("slash", "/"))
@@ -71,7 +77,7 @@ async def drive(pilot):
             target = query
             while time.perf_counter() - sent < 5:
                 await asyncio.sleep(0.001)
-                if screen.state.query == target and not screen.busy():
+                if screen.state.query == target and not screen.results_pending():
                     break
             latencies.append(time.perf_counter() - sent)
             await asyncio.sleep(max(0.0, 0.12 - (time.perf_counter() - sent)))

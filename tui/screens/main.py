@@ -187,7 +187,11 @@ class MainScreen(ItemActions, Screen):
         self.refresh_results(reorder=bool(restored))
 
     def busy(self) -> bool:
-        return self._search_due or self._reorder_pending or self._detail_due or self._related.due
+        return self.results_pending() or self._detail_due or self._related.due
+
+    def results_pending(self) -> bool:
+        """The list does not show the current query's results yet (the pane may lag)."""
+        return self._search_due or self._reorder_pending
 
     # -- what the actions apply to ------------------------------------------
 
