@@ -11,6 +11,7 @@ from core.related import Related
 from core.session import Session
 from seeds.model import Item
 from storage.shelf import Shelf
+from tests.test_related import GAN_PAPERS, SCALING_LAWS
 from tests.test_tui_keys import main, run
 from tests.tui_helpers import open_test_shelf, sample_items, settle
 from tui.app import ShelfApp
@@ -77,16 +78,6 @@ def test_hostile_titles_are_shown_not_sent(folder: Path) -> None:
 
 
 # -- the main screen's detail pane --------------------------------------------
-
-GAN_PAPERS = (
-    "Improved Techniques for Training GANs",
-    "Improving GANs Using Optimal Transport",
-    "Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks",
-)
-SCALING_LAWS = (
-    "Scaling Laws for Neural Language Models",
-    "Scaling Laws for Autoregressive Generative Modeling",
-)
 
 
 def run_bundled(folder: Path, script, size=(120, 40)):

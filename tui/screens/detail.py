@@ -20,7 +20,7 @@ from tui.messages import (
     TextsLoaded,
 )
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
-from tui.screens.related_lookup import RelatedLookup
+from tui.screens.related_lookup import RelatedLookup, related_bindings
 from tui.widgets.detail import DetailPane
 from tui.widgets.footer import ShelfFooter
 
@@ -36,18 +36,7 @@ class DetailScreen(ItemActions, Screen):
             "left_square_bracket,K", "step(-1)", "previous", key_display="[", id="detail.previous"
         ),
         Binding("L", "follow_link", "go to the item a note names", id="detail.follow_link"),
-        *[
-            # Help lists the first, as "1…5"; the rest have no description to list.
-            Binding(
-                str(n),
-                f"open_related({n - 1})",
-                "open a related item" if n == 1 else "",
-                show=False,
-                key_display=f"1…{RELATED}" if n == 1 else None,
-                id=f"detail.related_{n}",
-            )
-            for n in range(1, RELATED + 1)
-        ],  # fmt: skip
+        *related_bindings("detail", "open a related item"),
         *ITEM_BINDINGS,
     ]
 

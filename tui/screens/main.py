@@ -38,7 +38,7 @@ from tui.messages import (
     UndoChanged,
 )
 from tui.screens.actions import ITEM_BINDINGS, ItemActions
-from tui.screens.related_lookup import RelatedLookup
+from tui.screens.related_lookup import RelatedLookup, related_bindings
 from tui.services import shelf_app
 from tui.widgets.detail import DetailPane
 from tui.widgets.facets import FacetList, facet_label
@@ -111,18 +111,7 @@ class MainScreen(ItemActions, Screen):
         Binding("f", "focus_facets", "filters", id="main.focus_facets"),
         Binding("escape", "back", "clear", show=False, id="main.back"),
         Binding("ctrl+s", "save_search", "save search", show=False, id="main.save_search"),
-        *[
-            # As in the detail view: the pane's Related section, by number.
-            Binding(
-                str(n),
-                f"open_related({n - 1})",
-                "open a related item in the detail view" if n == 1 else "",
-                show=False,
-                key_display=f"1…{RELATED}" if n == 1 else None,
-                id=f"main.related_{n}",
-            )
-            for n in range(1, RELATED + 1)
-        ],  # fmt: skip
+        *related_bindings("main", "open a related item in the detail view"),
     ]
 
     def __init__(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -33,6 +34,24 @@ if TYPE_CHECKING:
 CACHE_SIZE = 32  # items whose related items are kept (a few KB)
 FINDING = "finding…"
 WAITING = "waiting for the search index…"
+
+
+def related_bindings(scope: str, description: str) -> list[Binding]:
+    """``1`` to ``5``: open a related item (ids ``SCOPE.related_N``, a contract with keymaps).
+
+    Help lists the first, as "1…5"; the rest have no description to list.
+    """
+    return [
+        Binding(
+            str(n),
+            f"open_related({n - 1})",
+            description if n == 1 else "",
+            show=False,
+            key_display=f"1…{DEFAULT_LIMIT}" if n == 1 else None,
+            id=f"{scope}.related_{n}",
+        )
+        for n in range(1, DEFAULT_LIMIT + 1)
+    ]
 
 
 class RelatedLookup:
