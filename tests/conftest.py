@@ -84,3 +84,12 @@ def no_decoding(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     monkeypatch.setattr(Library, "_load_meta", load_meta)
     monkeypatch.setattr(library_module, "decode_item", decode_item)
     return calls
+
+
+@pytest.fixture
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests go straight to the local server, whatever proxy the machine has set."""
+    from tests.http_fixtures.server import PROXY_VARIABLES
+
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)

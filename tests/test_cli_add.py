@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.session import Session
-from tests.http_fixtures.server import JSON, PROXY_VARIABLES, ArxivAPI, FakeWeb, Reply, fixture
+from tests.http_fixtures.server import JSON, ArxivAPI, FakeWeb, Reply, fixture
 from tui.cli import main
 
 pytestmark = pytest.mark.timeout(120)
@@ -17,9 +17,7 @@ CLIP = "Learning Transferable Visual Models From Natural Language Supervision"
 
 
 @pytest.fixture
-def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeb]:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+def web(monkeypatch: pytest.MonkeyPatch, no_proxies: None) -> Iterator[FakeWeb]:
     api = ArxivAPI({"2103.00020": "arxiv_2103.00020.xml", "2303.08774": "arxiv_2303.08774.xml"})
     with FakeWeb() as server:
         server.route("/api/query", api)

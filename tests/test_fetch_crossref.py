@@ -10,16 +10,9 @@ from storage.fetch import crossref
 from storage.fetch.crossref import date_fields, markup_text
 from storage.fetch.http import FetchError, FetchSettings, HttpClient
 from storage.fetch.refs import parse_ref
-from tests.http_fixtures.server import JSON, PROXY_VARIABLES, FakeTime, FakeWeb, Reply, fixture
+from tests.http_fixtures.server import JSON, FakeTime, FakeWeb, Reply, fixture
 
-pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests go straight to the local server, whatever proxy the machine has set."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_proxies")]
 
 
 NATURE = "/works/10.1038/nature14539"

@@ -12,10 +12,12 @@ from seeds.parse import parse_document
 from storage.fetch import FetchReport, Ref, fetch_entries, parse_ref
 from storage.fetch.http import FetchSettings, HttpClient
 from tests.http_fixtures.server import (
+    ARXIV_PAPERS as PAPERS,
+)
+from tests.http_fixtures.server import (
     ATOM,
     HTML,
     JSON,
-    PROXY_VARIABLES,
     ArxivAPI,
     FakeTime,
     FakeWeb,
@@ -24,21 +26,9 @@ from tests.http_fixtures.server import (
     fixture,
 )
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_proxies")]
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests go straight to the local server, whatever proxy the machine has set."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
-PAPERS = {
-    "2303.08774": "arxiv_2303.08774.xml",
-    "2103.00020": "arxiv_2103.00020.xml",
-    "hep-th/9711200": "arxiv_hep-th_9711200.xml",
-}
 CLIP = "Learning Transferable Visual Models From Natural Language Supervision"
 
 

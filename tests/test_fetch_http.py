@@ -17,16 +17,9 @@ from storage.fetch.http import (
     HttpClient,
     retry_after,
 )
-from tests.http_fixtures.server import JSON, PROXY_VARIABLES, FakeTime, FakeWeb, Reply, closed_port
+from tests.http_fixtures.server import JSON, FakeTime, FakeWeb, Reply, closed_port
 
-pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests go straight to the local server, whatever proxy the machine has set."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_proxies")]
 
 
 NOW = datetime(2026, 12, 6, 12, 0, 0, tzinfo=UTC)

@@ -211,6 +211,13 @@ def _base(arxiv_id: str) -> str:
 
 
 #: Read by httpx (trust_env): a proxy set on a CI machine would swallow requests to 127.0.0.1.
+#: arXiv ids the API fixture answers, and the Atom file each is answered with.
+ARXIV_PAPERS = {
+    "2303.08774": "arxiv_2303.08774.xml",
+    "2103.00020": "arxiv_2103.00020.xml",
+    "hep-th/9711200": "arxiv_hep-th_9711200.xml",
+}
+
 PROXY_VARIABLES = (
     "HTTP_PROXY",
     "HTTPS_PROXY",
