@@ -150,12 +150,7 @@ class JournaledStorage(SafeJSONStorage):
             # Up to the size seen, so that the inode and the length recorded
             # below describe the same bytes.
             if os.fstat(fd).st_ino != st.st_ino:
-                self._cache, self._signature, self._merged, self._journal_id = (
-                    None,
-                    None,
-                    None,
-                    None,
-                )
+                self._forget()
                 return False
             chunk = read_fd_capped(fd, self.journal_path, self._journal_limit, start)
             chunk = chunk[: st.st_size - start]
@@ -173,6 +168,10 @@ class JournaledStorage(SafeJSONStorage):
         self._journal_id = (st.st_ino, start + used)
         return True
 
+    def _forget(self) -> None:
+        """Drop what was read: the journal was replaced, the next read starts over."""
+        self._cache, self._signature, self._merged, self._journal_id = None, None, None, None
+
     def _quarantine_journal(self, data: Tables, st: os.stat_result, offset: int) -> bool:
         """Save what preceded the damage as the snapshot, then keep the journal aside.
 
@@ -187,12 +186,7 @@ class JournaledStorage(SafeJSONStorage):
             except FileNotFoundError:
                 same = False
             if not same:
-                self._cache, self._signature, self._merged, self._journal_id = (
-                    None,
-                    None,
-                    None,
-                    None,
-                )
+                self._forget()
                 return False
             try:
                 kept = self._keep_journal_aside()

@@ -76,8 +76,13 @@ def _index_paths(shelf_or_dirs: Any) -> tuple[Path, Path]:
 def library_state(shelf_or_dirs: Any) -> str:
     """Identity of library.json and texts.json as they are now."""
     dirs = _dirs(shelf_or_dirs)
+    return _files_state((dirs.library_file, dirs.texts_file))
+
+
+def _files_state(paths: Iterable[Path]) -> str:
+    """The files' identities (inode, time, size; "-" for one missing), joined."""
     parts = []
-    for path in (dirs.library_file, dirs.texts_file):
+    for path in paths:
         try:
             st = os.stat(path)
             parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
@@ -133,14 +138,7 @@ def annotations_state(data_dir: DataDir, user: str) -> str:
     """Identity of the user's annotation file and journal as they are now."""
     from storage.annotations import journal_file
 
-    parts = []
-    for path in (data_dir.annotation_file(user), journal_file(data_dir, user)):
-        try:
-            st = os.stat(path)
-            parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
-        except OSError:
-            parts.append("-")
-    return "|".join(parts)
+    return _files_state((data_dir.annotation_file(user), journal_file(data_dir, user)))
 
 
 def _annotations_path(data_dir: DataDir, user: str) -> Path:
