@@ -105,13 +105,8 @@ class Shelf:
         (the app), which are then brought up to date as ``get`` does: a
         one-item command must not pay for the user's other 10,000.
         """
-        store = self.annotations
-        # Reads the file if it changed, and checks its format.
-        if not store.changed_on_disk() or store._cache_key is not None:
-            return store.get(item_id)
-        table = (store.storage.read() or {}).get(TABLE) or {}
-        doc = table.get(item_id) if isinstance(table, dict) else None
-        return Annotation.from_dict(item_id, doc) if doc else Annotation(item_id=item_id)
+        found = self.annotations_of([item_id]).get(item_id)
+        return found if found is not None else Annotation(item_id=item_id)
 
     def all_annotations(self) -> dict[str, Annotation]:
         return self.annotations.all()
@@ -123,6 +118,7 @@ class Shelf:
         the user's 10,000, unless all of them are held decoded already.
         """
         store = self.annotations
+        # Reads the file if it changed, and checks its format.
         if not store.changed_on_disk() or store._cache_key is not None:
             held = store.all()
             return {i: held[i] for i in item_ids if i in held}
