@@ -267,11 +267,6 @@ class Columns:
             self._codes = (code_of, list(code))
         return self._codes
 
-    def positions(self, ids: Sequence[str]) -> Iterable[int]:
-        if ids is self.ids:
-            return range(len(self.ids))
-        return map(self.at.__getitem__, ids)
-
 
 class LibraryModel:
     """The items, the user's annotations and other users' annotations, as the UI sees them.
