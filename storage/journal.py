@@ -21,20 +21,23 @@ import errno
 import os
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from storage.atomic import StorageError, describe_os_error, fsync_dir
+from storage import canonical_json
+from storage.atomic import StorageError, atomic_write, describe_os_error, fsync_dir
 from storage.file_names import describe_kind, safe_name
-from storage.jsonstore import SafeJSONStorage
+from storage.jsonstore import SafeJSONStorage, signature_of
 from storage.safe_files import (
     MAX_ANNOTATION_BYTES,
     TooLarge,
     check_folders,
     open_regular,
     read_fd_capped,
+    read_regular,
 )
 
 Tables = dict[str, dict[str, Any]]
@@ -55,22 +58,27 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def apply_changes(data: Tables, table: str, changes: dict[str, Any]) -> None:
+def apply_changes(
+    data: Tables, table: str, changes: dict[str, Any], *, deletions: bool = False
+) -> None:
+    """``deletions`` keeps a removed document as None: a list of changes, not a table."""
     target = data.setdefault(table, {})
     for key, doc in changes.items():
         if doc is None:
-            target.pop(key, None)
+            if deletions:
+                target[key] = None
+            else:
+                target.pop(key, None)
         elif isinstance(doc, dict):
             target[key] = doc
 
 
-def replay(data: Tables, chunk: bytes) -> tuple[int, int, bool]:
-    """Apply journal lines to ``data``: (entries applied, bytes used, damaged line found).
+def _entries(chunk: bytes) -> Iterator[tuple[str, dict[str, Any], int] | None]:
+    """Each whole line's (table, changes, length); None for a damaged line, and then no more.
 
     Bytes after the last newline are a torn write that was never acknowledged.
     """
     end = chunk.rfind(b"\n") + 1
-    used = entries = 0
     for line in chunk[:end].splitlines(keepends=True):
         try:
             entry = orjson.loads(line)
@@ -78,17 +86,41 @@ def replay(data: Tables, chunk: bytes) -> tuple[int, int, bool]:
             if not isinstance(table, str) or not isinstance(changes, dict):
                 raise ValueError("bad entry")
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            yield None
+            return
+        yield table, changes, len(line)
+
+
+def replay(data: Tables, chunk: bytes) -> tuple[int, int, bool]:
+    """Apply journal lines to ``data``: (entries applied, bytes used, damaged line found)."""
+    used = entries = 0
+    for entry in _entries(chunk):
+        if entry is None:
             return entries, used, True
+        table, changes, length = entry
         apply_changes(data, table, changes)
-        used += len(line)
+        used += length
         entries += 1
     return entries, used, False
 
 
 class JournaledStorage(SafeJSONStorage):
-    def __init__(self, path: str | os.PathLike[str], *, journal_path: Path, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        journal_path: Path,
+        stamp_path: Path | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(path, **kwargs)
         self.journal_path = journal_path
+        # Where the identity of the last version this storage wrote is kept,
+        # so that a later process knows the file is still in its own layout.
+        self.stamp_path = stamp_path
+        self._own: tuple[tuple[int, ...], bytes, dict[str, canonical_json.Table | None]] | None = (
+            None
+        )
         self._merged: Tables | None = None  # the snapshot object we replayed onto
         self._journal_id: tuple[int, int] | None = None  # (inode, bytes replayed)
         self._journal_good = 0  # bytes up to the last complete line
@@ -220,8 +252,132 @@ class JournaledStorage(SafeJSONStorage):
     def write(self, data: Tables) -> None:
         """A full snapshot; it contains every journalled change, so the journal goes."""
         super().write(data)
+        self._stamp(self._signature)
         self._drop_journal()
         self._merged = data
+
+    # -- a few documents without parsing the file ----------------------------
+
+    def _stamp(self, signature: tuple[int, ...] | None) -> None:
+        """Remember which version we wrote; losing this only costs the next command a parse."""
+        if self.stamp_path is None or signature is None or not self.pretty:
+            return
+        with contextlib.suppress(OSError, StorageError):
+            check_folders(self.stamp_path, self.root)
+            self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.stamp_path, orjson.dumps(list(signature)), 0o600, durable=False)
+
+    def _own_table(self, table: str) -> canonical_json.Table | None:
+        """``table`` in the file if the file is exactly the version this storage last wrote.
+
+        Such a file is in :mod:`storage.canonical_json`'s layout and passed
+        every check when it was written; anything else (a hand edit, a git
+        pull, a restored backup) has another identity and is parsed as usual.
+        Nothing parsed is held either: a process that holds the parsed file
+        (the app) has no parse to save. The bytes and where the table lies
+        are kept while the file stays that version, so a command that looks
+        up its items several times reads the file once.
+        """
+        if self.stamp_path is None or self._cache is not None or self._blocked is not None:
+            return None
+        try:
+            stamp = read_regular(self.stamp_path, root=self.root, limit=4096)
+            wanted = tuple(orjson.loads(stamp)) if stamp else None
+        except (OSError, StorageError, orjson.JSONDecodeError, TypeError):
+            return None
+        if wanted is None:
+            return None
+        try:
+            fd = open_regular(self.path, self.root)
+        except StorageError:
+            return None
+        if fd is None:
+            return None
+        try:
+            if signature_of(os.fstat(fd)) != wanted:
+                return None
+            if self._own is None or self._own[0] != wanted:
+                raw = read_fd_capped(fd, self.path, self.max_bytes)
+                if signature_of(os.fstat(fd)) != wanted:
+                    return None
+                self._own = (wanted, raw, {})
+        except (OSError, TooLarge):
+            return None
+        finally:
+            os.close(fd)
+        _, raw, tables = self._own
+        if table not in tables:
+            tables[table] = canonical_json.locate(raw, table)
+        return tables[table]
+
+    def _journal_changes(self) -> dict[str, dict[str, Any]] | None:
+        """Every change in the journal, table by table, the latest of each document last.
+
+        Also notes how much of the journal is whole, as a full read does, so
+        that an append after it cuts only a torn line. None when the journal
+        is damaged: a full read deals with that.
+        """
+        st = self._journal_stat()
+        self._forget()
+        self._journal_good, self.journal_entries = 0, 0
+        if st is None:
+            return {}
+        fd = open_regular(self.journal_path, self.root)
+        if fd is None:
+            return {}
+        try:
+            chunk = read_fd_capped(fd, self.journal_path, self._journal_limit)
+        except TooLarge as exc:
+            raise StorageError(f"{self.label} {exc}") from None
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, self.journal_path, "read")) from exc
+        finally:
+            os.close(fd)
+        changes: Tables = {}
+        used = 0
+        for entry in _entries(chunk):
+            if entry is None:
+                return None
+            table, docs, length = entry
+            apply_changes(changes, table, docs, deletions=True)
+            used += length
+            self.journal_entries += 1
+        self._journal_good = used
+        return changes
+
+    def _still_own(self) -> bool:
+        """Whether the file is still the version read.
+
+        A fold in another process may have replaced it, and emptied the
+        journal, between reading the one and the other.
+        """
+        try:
+            now = signature_of(os.lstat(self.path))
+        except OSError:
+            return False
+        return self._own is not None and self._own[0] == now
+
+    def docs_of(self, table: str, keys: list[str]) -> dict[str, dict[str, Any]] | None:
+        """The current documents of ``keys`` (those that exist), without parsing the file.
+
+        None when this can only be answered by a full read (see
+        :meth:`_own_table`). Call under the lock if a change follows.
+        """
+        located = self._own_table(table)
+        if located is None:
+            return None
+        found = canonical_json.entries(located, keys)
+        changes = self._journal_changes()
+        if found is None or changes is None or not self._still_own():
+            self._forget()
+            return None
+        for key, doc in changes.get(table, {}).items():
+            if key in keys:
+                if isinstance(doc, dict):
+                    found[key] = doc
+                else:
+                    found.pop(key, None)
+        return {key: doc for key, doc in found.items() if isinstance(doc, dict)}
 
     def _drop_journal(self) -> None:
         try:
@@ -235,15 +391,17 @@ class JournaledStorage(SafeJSONStorage):
                 fsync_dir(self.journal_path.parent)
         self._journal_id, self._journal_good, self.journal_entries = None, 0, 0
 
-    def append(self, table: str, changes: dict[str, dict[str, Any] | None]) -> None:
+    def append(
+        self, table: str, changes: dict[str, dict[str, Any] | None], *, unparsed: bool = False
+    ) -> None:
         """Durably record new versions of some documents (None deletes). Call under the lock.
 
         On any failure the journal is cut back to where it was, so a change
-        reported as failed never shows up later.
+        reported as failed never shows up later. ``unparsed``: the documents
+        came from :meth:`docs_of` under the same lock, which measured the
+        journal; nothing is parsed, and nothing parsed is kept current.
         """
-        data = self.read()
-        if data is None:
-            data = {}
+        data = None if unparsed else (self.read() or {})
         try:
             line = orjson.dumps({"t": table, "c": changes}) + b"\n"
         except TypeError as exc:  # lone surrogates and the like
@@ -293,18 +451,40 @@ class JournaledStorage(SafeJSONStorage):
             if exc.errno == errno.ELOOP:
                 raise self._odd_journal(stat.S_IFLNK) from None
             raise StorageError(describe_os_error(exc, self.journal_path, "save")) from exc
+        self._journal_good = after.st_size
+        self.journal_entries += 1
+        if data is None:
+            return
         apply_changes(data, table, changes)
         self._merged = data
         self._journal_id = (after.st_ino, after.st_size)
-        self._journal_good = after.st_size
-        self.journal_entries += 1
 
     def compact(self) -> None:
         """Fold the journal into the snapshot. Call under the lock."""
         if self._journal_stat() is None:
             return
+        if self._cache is None and self._fold_own_table():
+            return
         data = self.read()
         self.write(data if data is not None else {})
+
+    def _fold_own_table(self) -> bool:
+        """Fold by splicing the changed documents into our own file; False if it must be parsed."""
+        changes = self._journal_changes()
+        if changes is None or len(changes) != 1:
+            return False
+        [(table, docs)] = changes.items()
+        located = self._own_table(table)
+        payload = canonical_json.with_changes(located, docs) if located is not None else None
+        if payload is None:
+            return False
+        try:
+            st = self.save_bytes(payload)
+        finally:
+            self._cache, self._signature, self._merged = None, None, None
+        self._stamp(signature_of(st))
+        self._drop_journal()
+        return True
 
     @property
     def signature(self) -> tuple[Any, ...] | None:  # type: ignore[override]

@@ -118,6 +118,10 @@ class Shelf:
         the user's 10,000, unless all of them are held decoded already.
         """
         store = self.annotations
+        item_ids = list(item_ids)
+        found = store.some(item_ids)
+        if found is not None:
+            return found
         # Reads the file if it changed, and checks its format.
         if not store.changed_on_disk() or store._cache_key is not None:
             held = store.all()
