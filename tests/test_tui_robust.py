@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from core.session import Session
 from storage.atomic import StorageError
@@ -137,6 +138,26 @@ def test_a_failing_worker_shows_an_error_and_the_list_stays(folder: Path) -> Non
 
     async def script(pilot, app):
         def boom(*args, **kwargs):
+            raise RuntimeError("filtering exploded")
+
+        app.model.filter = boom
+        await pilot.press("slash", *"scaling")
+        await settle(pilot)
+        assert app.is_running
+        screen = main(app)
+        assert screen.query_error is not None and "filtering exploded" in screen.query_error
+        assert len(screen.items.order) == 8  # the previous list stays
+        assert "previous results" in str(screen.query_one("#query-error").render())
+
+    run(app, script)
+
+
+def test_failing_facet_counts_leave_the_new_list_and_say_so(folder: Path) -> None:
+    """The list is shown before the counts; counts that fail do not take it back."""
+    app = ShelfApp(Session(open_test_shelf(folder)))
+
+    async def script(pilot, app):
+        def boom(*args, **kwargs):
             raise RuntimeError("facets exploded")
 
         app.model.facets = boom
@@ -145,7 +166,9 @@ def test_a_failing_worker_shows_an_error_and_the_list_stays(folder: Path) -> Non
         assert app.is_running
         screen = main(app)
         assert screen.query_error is not None and "facets exploded" in screen.query_error
-        assert len(screen.items.order) == 8  # the previous list stays
+        assert "filter counts" in str(screen.query_one("#query-error").render())
+        shown = [app.model.items[i].title for i in screen.items.order]
+        assert shown and all("scaling" in t.lower() for t in shown)
 
     run(app, script)
 
@@ -296,3 +319,40 @@ def test_a_failed_index_build_leaves_everything_but_search_working(folder, monke
 
     first = run(app, script)
     assert reopen(folder).annotation(first).status == "read"
+
+
+def test_keys_typed_during_a_search_wait_for_it_and_the_last_query_wins(folder: Path) -> None:
+    """One search at a time, however fast the keys come; the list ends on what was typed."""
+    app = ShelfApp(Session(open_test_shelf(folder)))
+    running: list[str] = []
+    most = [0]
+    asked: list[str] = []
+
+    async def script(pilot, app):
+        service = app.session.search
+        real = service.search
+
+        def slow(query, previous=None):
+            running.append(query)
+            most[0] = max(most[0], len(running))
+            asked.append(query)
+            try:
+                time.sleep(0.05)  # a search slower than the keys come
+                return real(query, previous)
+            finally:
+                running.remove(query)
+
+        service.search = slow
+        await pilot.press("slash")
+        for ch in "scaling":  # all at once, as a paste or a fast typist sends them
+            app.post_message(events.Key(ch, ch))
+        await settle(pilot)
+        screen = main(app)
+        assert screen.state.query == "scaling"
+        assert not screen.results_pending() and not screen.counts_pending()
+        shown = [app.model.items[i].title for i in screen.items.order]
+        assert shown and all("scaling" in t.lower() for t in shown)
+        assert most[0] == 1
+        assert asked[-1] == "scaling" and len(asked) <= 3
+
+    run(app, script)

@@ -9,9 +9,12 @@ which is what a person would wait for before looking at the screen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
+
+from textual.worker import WorkerCancelled
 
 from seeds.model import Item, Update
 
@@ -138,7 +141,9 @@ async def settle(pilot: Any, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        # A search cancelled by the next key's search is normal, not a failure.
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
         if not app.busy():
             break

@@ -55,7 +55,7 @@ async def drive(pilot):
     task = asyncio.create_task(ticker())
     screen = app.screen
     while time.monotonic() < deadline:
-        if app.texts_loaded and app.index_ready and not screen.results_pending():
+        if app.texts_loaded and app.index_ready and not screen.counts_pending():
             break
         await asyncio.sleep(0.002)
     out["loaded_after_first_frame_s"] = round(time.time() - first, 3)

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import describe, is_query_error
 from core.listing import FACET_TITLES, SORT_LABELS, Facet, ViewState
@@ -50,8 +51,12 @@ if TYPE_CHECKING:
     from core.search import SearchResult
     from core.session import Session
 
-SEARCH_DEBOUNCE = 0.12
 DETAIL_DELAY = 0.04
+# While keys are typed, the sidebar's counts wait this long after a search's
+# list is shown: counting costs as much as searching, and counts for a word
+# half typed would only take the GIL from the search for the next key.
+COUNT_DELAY = 0.15
+_ENDED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 # The Related lookup waits longer than the pane: at 100k items it is tens of
 # ms of Python in a thread, which takes turns at the GIL with drawing, so it
 # starts only once the highlight has rested, never while a key is held.
@@ -68,12 +73,16 @@ class ResultsReady(Message):
         generation: int,
         order: list[str] | None,
         matches: Mapping[str, Sequence[tuple[int, int]]] | None,
-        facets: list[Facet],
+        facets: list[Facet] | None,
         total: int | None,
         error: str | None,
         bad_query: bool = False,
     ) -> None:
-        """``bad_query``: the error is in what the user typed, not in the program."""
+        """``bad_query``: the error is in what the user typed, not in the program.
+
+        ``facets`` None: the counts follow in a :class:`FacetsReady`, so that
+        the list does not wait for them.
+        """
         super().__init__()
         self.bad_query = bad_query
         self.generation = generation
@@ -81,6 +90,18 @@ class ResultsReady(Message):
         self.matches = matches
         self.facets = facets
         self.total = total
+        self.error = error
+
+
+class FacetsReady(Message):
+    """The sidebar's counts for the results of ``generation``, sent after the list."""
+
+    def __init__(
+        self, generation: int, facets: list[Facet] | None, error: str | None = None
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.facets = facets
         self.error = error
 
 
@@ -121,13 +142,17 @@ class MainScreen(ItemActions, Screen):
         self.hits_total: int | None = None
         self.query_error: str | None = None
         self.waiting_for_index = False
-        self._search_timer: Timer | None = None
+        # The generation being searched, and its worker: keys typed meanwhile
+        # wait for it (see on_input_changed).
+        self._searching: int | None = None
+        self._search_worker: Worker[None] | None = None
         self._detail_timer: Timer | None = None
         self._last_result: SearchResult | None = None
         self._saved_counts: dict[tuple[str, str], list[str]] = {}
         self._pending_cursor: int | None = None
         self._search_due = False
         self._reorder_pending = False
+        self._counted = 0  # the generation the sidebar's counts belong to
         self._detail_due = False
         # The detail pane's Related section, for the highlighted item.
         self._related = RelatedLookup(self, RELATED, delay=RELATED_DELAY)
@@ -176,11 +201,15 @@ class MainScreen(ItemActions, Screen):
         self.refresh_results(reorder=bool(restored))
 
     def busy(self) -> bool:
-        return self.results_pending() or self._detail_due or self._related.due
+        return self.counts_pending() or self._detail_due or self._related.due
 
     def results_pending(self) -> bool:
         """The list does not show the current query's results yet (the pane may lag)."""
         return self._search_due or self._reorder_pending
+
+    def counts_pending(self) -> bool:
+        """The sidebar's counts are not yet those of the list shown (they follow it)."""
+        return self.results_pending() or self._counted != self.generation
 
     # -- what the actions apply to ------------------------------------------
 
@@ -225,17 +254,19 @@ class MainScreen(ItemActions, Screen):
         if event.input.id != "search":
             return
         self.state = replace(self.state, query=event.value)
-        if self._search_timer is not None:
-            self._search_timer.stop()
         self._search_due = True
-        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._search_now)
+        # One search at a time: a key typed while one runs is searched as
+        # soon as it lands, with whatever has been typed by then. Each key
+        # is answered in one search's time, and a fast typist or a held key
+        # never queues searches up behind each other.
+        if self._searching is None:
+            self._search_now()
 
     def action_leave_search(self) -> None:
         self.on_search_bar_leave(SearchBar.Leave())
 
     def on_search_bar_leave(self, event: SearchBar.Leave) -> None:
-        if self._search_due and self._search_timer is not None:
-            self._search_timer.stop()
+        if self._search_due:
             self.refresh_results(cursor=0)
         else:
             if self._reorder_pending:
@@ -244,13 +275,16 @@ class MainScreen(ItemActions, Screen):
         self.set_focus(self.items)
 
     def _search_now(self) -> None:
-        self.refresh_results(cursor=0)
+        self.refresh_results(cursor=0, typed=True)
 
-    def refresh_results(self, reorder: bool = True, cursor: int | None = None) -> None:
+    def refresh_results(
+        self, reorder: bool = True, cursor: int | None = None, *, typed: bool = False
+    ) -> None:
         """Ask the worker for a new order (or, with ``reorder=False``, new facet counts).
 
         A count refresh must not swallow a new order still on its way, so it
-        becomes a full refresh while one is pending.
+        becomes a full refresh while one is pending. ``typed``: a key in the
+        search bar; its counts wait for typing to pause (see ``COUNT_DELAY``).
         """
         self.generation += 1
         self._search_due = False
@@ -266,7 +300,9 @@ class MainScreen(ItemActions, Screen):
             return
         self.waiting_for_index = False
         current = None if reorder else list(self.items.order)
-        self._compute(self.generation, self.state, query, current)
+        self._searching = self.generation
+        delay = COUNT_DELAY if typed else 0.0
+        self._search_worker = self._compute(self.generation, self.state, query, current, delay)
 
     @work(
         thread=True,
@@ -277,7 +313,12 @@ class MainScreen(ItemActions, Screen):
         exit_on_error=False,
     )
     def _compute(
-        self, generation: int, state: ViewState, query: str, current: list[str] | None
+        self,
+        generation: int,
+        state: ViewState,
+        query: str,
+        current: list[str] | None,
+        count_delay: float = 0.0,
     ) -> None:
         model = shelf_app(self).model
         order: list[str] | None = None
@@ -298,14 +339,29 @@ class MainScreen(ItemActions, Screen):
             else:
                 base = model.library_order
             filtered = model.filter(base, state.filters)
-            if current is None:
-                order = model.sort(filtered, state.sort)
-            facets = saved + model.facets(base, state.filters, filtered)
+            if current is not None:
+                facets = saved + model.facets(base, state.filters, filtered)
+                self.post_message(ResultsReady(generation, None, matches, facets, total, None))
+                return
+            order = model.sort(filtered, state.sort)
         except Exception as exc:  # a bad query (QueryError), no index, an engine failure
             bad = is_query_error(exc)
             self.post_message(ResultsReady(generation, None, None, [], None, describe(exc), bad))
             return
-        self.post_message(ResultsReady(generation, order, matches, facets, total, None))
+        # The list first: counting facets costs as much as the search.
+        self.post_message(ResultsReady(generation, order, matches, None, total, None))
+        worker = get_current_worker()
+        deadline = time.monotonic() + count_delay
+        while not worker.is_cancelled and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if worker.is_cancelled:
+            return  # a newer search is on its way; it counts them
+        try:
+            facets = saved + model.facets(base, state.filters, filtered)
+        except Exception as exc:
+            self.post_message(FacetsReady(generation, None, describe(exc)))
+            return
+        self.post_message(FacetsReady(generation, facets))
 
     def _saved_facets(self, session: Session, query: str) -> list[Facet]:
         """The "Saved" sidebar section: each saved search with how many items it finds now.
@@ -332,6 +388,10 @@ class MainScreen(ItemActions, Screen):
         return facets
 
     def on_results_ready(self, message: ResultsReady) -> None:
+        if message.generation == self._searching:
+            self._searching = None
+            if self._search_due:  # typed while it ran
+                self._search_now()
         if message.generation != self.generation:
             return  # a newer request is on its way
         if message.error is not None or message.order is not None:
@@ -341,6 +401,7 @@ class MainScreen(ItemActions, Screen):
         error.display = message.error is not None
         self._update_empty_message()
         if message.error is not None:
+            self._counted = message.generation
             if message.bad_query:
                 error.update(f"! {message.error} (escape clears the search)")
                 # The rows below were found by another query: showing them as
@@ -357,7 +418,34 @@ class MainScreen(ItemActions, Screen):
                 message.order, message.matches, keep=self.items.current_id, cursor=cursor
             )
             self.hits_total = message.total
-        self.query_one("#facets", FacetList).show_facets(message.facets)
+        if message.facets is not None:
+            self.query_one("#facets", FacetList).show_facets(message.facets)
+            self._counted = message.generation
+        self._update_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A search that ended without an answer (it failed) must not hold the next one up."""
+        if event.worker is not self._search_worker or event.state not in _ENDED:
+            return
+        self._search_worker = None
+        if self._searching is not None:
+            self._searching = None
+            if self._search_due:
+                self._search_now()
+
+    def on_facets_ready(self, message: FacetsReady) -> None:
+        if message.generation != self.generation:
+            return
+        self._counted = message.generation
+        if message.facets is not None:
+            self.query_one("#facets", FacetList).show_facets(message.facets)
+            return
+        # The list is right; only the counts beside it are from before.
+        self.query_error = message.error
+        error = self.query_one("#query-error", Static)
+        error.update(f"! {message.error} (the filter counts are from the previous search)")
+        error.display = True
+        self._update_empty_message()
         self._update_status()
 
     @on(IndexFailed)
