@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.listing import Columns
-from core.mentions import links_to
 from core.newness import Newness
 from core.search import SearchService
 from core.undo import as_annotation, as_doc, move
@@ -36,6 +34,7 @@ from storage.row_cache import (
 from storage.shelf import Shelf, UnknownItem
 
 if TYPE_CHECKING:
+    from core.listing import Columns
     from seeds.model import Item
     from storage.annotation_sync import SyncReport
     from storage.library import ImportReport, Progress
@@ -199,6 +198,8 @@ class Session:
         ``links=False`` leaves them out (an empty list) for callers that only
         read the item's own fields: finding them can be a search.
         """
+        from core.mentions import links_to
+
         view = self.shelf.view(item_id, is_new=self.newness.is_new)
         view["links_to"] = links_to(item_id, view["updates"], self._titled) if links else []
         return view
@@ -601,6 +602,8 @@ class Session:
 
     def load(self) -> Loaded:
         """The library, other users and the abstracts; keeps the row cache for next time."""
+        from core.listing import Columns  # (the app's; a command never builds the list model)
+
         shelf = self.shelf
         before = library_signature(shelf)
         items = shelf.items(with_text=False)
@@ -618,6 +621,8 @@ class Session:
 
     def poll(self, known_items: Items, with_others: bool) -> External:
         """What changed on disk since ``known_items`` (and, if asked, in others' files)."""
+        from core.listing import Columns
+
         shelf = self.shelf
         before = library_signature(shelf)
         items: Items | None = shelf.items(with_text=False)
