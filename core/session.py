@@ -226,19 +226,28 @@ class Session:
         query = self.expand_query(query)
         if self.search.ready:
             return self.search.ids(query)
+        from storage.search.saved import annotations_corrected, query_ids
+
         shelf = self.shelf
-        annotations = self.annotations()
-        if not any(a.corrections for a in annotations.values()):
+        # Whether any annotation has corrections, from the saved part of them
+        # when it is current: decoding 10,000 annotations to find out would
+        # cost more than the query.
+        corrected = annotations_corrected(shelf.dirs, shelf.user)
+        if corrected is None:
+            annotations = self.annotations()
+            corrected = any(a.corrections for a in annotations.values())
+            source: Callable[[], Mapping[str, Annotation]] = lambda: annotations  # noqa: E731
+        else:
+            source = self.annotations
+        if not corrected:
             # One query from the saved index: only its terms' postings are read,
             # no item is decoded (see storage.search.saved).
-            from storage.search.saved import query_ids
-
             store = shelf.library.open_text_store()
             return query_ids(
                 shelf.dirs,
                 shelf.user,
                 query,
-                annotations=lambda: annotations,
+                annotations=source,
                 others=shelf.others,
                 items_loader=lambda: shelf.items(with_text=False).values(),
                 texts=store if store is not None else shelf.library.text,
@@ -248,7 +257,7 @@ class Session:
             return list(shelf.items(with_text=False))
         # Corrections change what an item is found by: the whole index, corrected.
         items = shelf.items(with_text=False)
-        self.search.open(items.values(), annotations, self.others(), shelf.library.text)
+        self.search.open(items.values(), self.annotations(), self.others(), shelf.library.text)
         return self.search.ids(query)
 
     def views(
