@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.listing import Columns
-from core.mentions import links_to
 from core.newness import Newness
 from core.search import SearchService
 from core.undo import as_annotation, as_doc, move
@@ -36,6 +34,8 @@ from storage.row_cache import (
 from storage.shelf import Shelf, UnknownItem
 
 if TYPE_CHECKING:
+    from core.list_rows import Row
+    from core.listing import Columns
     from seeds.model import Item
     from storage.annotation_sync import SyncReport
     from storage.library import ImportReport, Progress
@@ -199,6 +199,8 @@ class Session:
         ``links=False`` leaves them out (an empty list) for callers that only
         read the item's own fields: finding them can be a search.
         """
+        from core.mentions import links_to
+
         view = self.shelf.view(item_id, is_new=self.newness.is_new)
         view["links_to"] = links_to(item_id, view["updates"], self._titled) if links else []
         return view
@@ -225,19 +227,28 @@ class Session:
         query = self.expand_query(query)
         if self.search.ready:
             return self.search.ids(query)
+        from storage.search.saved import annotations_corrected, query_ids
+
         shelf = self.shelf
-        annotations = self.annotations()
-        if not any(a.corrections for a in annotations.values()):
+        # Whether any annotation has corrections, from the saved part of them
+        # when it is current: decoding 10,000 annotations to find out would
+        # cost more than the query.
+        corrected = annotations_corrected(shelf.dirs, shelf.user)
+        if corrected is None:
+            annotations = self.annotations()
+            corrected = any(a.corrections for a in annotations.values())
+            source: Callable[[], Mapping[str, Annotation]] = lambda: annotations  # noqa: E731
+        else:
+            source = self.annotations
+        if not corrected:
             # One query from the saved index: only its terms' postings are read,
             # no item is decoded (see storage.search.saved).
-            from storage.search.saved import query_ids
-
             store = shelf.library.open_text_store()
             return query_ids(
                 shelf.dirs,
                 shelf.user,
                 query,
-                annotations=lambda: annotations,
+                annotations=source,
                 others=shelf.others,
                 items_loader=lambda: shelf.items(with_text=False).values(),
                 texts=store if store is not None else shelf.library.text,
@@ -247,7 +258,7 @@ class Session:
             return list(shelf.items(with_text=False))
         # Corrections change what an item is found by: the whole index, corrected.
         items = shelf.items(with_text=False)
-        self.search.open(items.values(), annotations, self.others(), shelf.library.text)
+        self.search.open(items.values(), self.annotations(), self.others(), shelf.library.text)
         return self.search.ids(query)
 
     def views(
@@ -265,6 +276,13 @@ class Session:
             self.shelf.library.ensure_citekeys(item_ids)
         new_ids = self.new_ids() if new else None
         return self.shelf.view_source(item_ids, for_rows=for_rows, new_ids=new_ids)
+
+    def rows(self, item_ids: Sequence[str]) -> Iterator[list[Row]]:
+        """What ``shelf list`` prints of ``item_ids``, a batch at a time (see
+        ``core.list_rows``): the views' fields, without making the views."""
+        from core.list_rows import list_rows
+
+        return list_rows(self, item_ids)
 
     # -- changing -----------------------------------------------------------------
 
@@ -601,6 +619,8 @@ class Session:
 
     def load(self) -> Loaded:
         """The library, other users and the abstracts; keeps the row cache for next time."""
+        from core.listing import Columns  # (the app's; a command never builds the list model)
+
         shelf = self.shelf
         before = library_signature(shelf)
         items = shelf.items(with_text=False)
@@ -618,6 +638,8 @@ class Session:
 
     def poll(self, known_items: Items, with_others: bool) -> External:
         """What changed on disk since ``known_items`` (and, if asked, in others' files)."""
+        from core.listing import Columns
+
         shelf = self.shelf
         before = library_signature(shelf)
         items: Items | None = shelf.items(with_text=False)

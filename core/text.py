@@ -19,7 +19,7 @@ def readable(text: str) -> str:
     return latex_to_unicode(text)
 
 
-__all__ = ["category_name", "readable", "source_name", "visible", "visible_view"]
+__all__ = ["category_name", "readable", "source_name", "visible", "visible_lines", "visible_view"]
 
 
 # -- text from data, made safe to show ---------------------------------------------
@@ -53,6 +53,23 @@ def visible(text: str, *, lines: bool = True) -> str:
     if (_NEEDS_MULTI if lines else _NEEDS_ONE).search(text) is None:
         return text
     return text.translate(table)
+
+
+def visible_lines(lines: list[str]) -> str:
+    """``lines`` made ``visible`` one by one (``lines=False``), each ended by a newline.
+
+    Checked as one text first: only the newlines joining them may be there,
+    which is true of nearly every listing, and is found out in one search
+    instead of 20,000.
+    """
+    text = "\n".join(lines)
+    if (
+        _NEEDS_MULTI.search(text) is None
+        and "\t" not in text
+        and text.count("\n") == len(lines) - 1
+    ):
+        return text + "\n" if lines else ""
+    return "".join(visible(line, lines=False) + "\n" for line in lines)
 
 
 def visible_view(view: Any) -> Any:

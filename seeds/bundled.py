@@ -6,11 +6,11 @@ wheel or zip install finds them too.
 
 from __future__ import annotations
 
-from importlib import resources
-
 
 def bundled_documents() -> list[tuple[str, str]]:
     """(file name, text) of every shipped ``seeds/*.txt``, sorted by name."""
+    from importlib import resources  # (with zipfile and tempfile: only a first run reads them)
+
     root = resources.files("seeds")
     documents = [
         (entry.name, entry.read_text(encoding="utf-8"))

@@ -12,7 +12,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import stat
 import time
 from collections.abc import Callable
@@ -56,6 +55,8 @@ def _temp_name(path: Path) -> Path:
     # leftovers from a live writer's file in progress, even once the pid has
     # been given to another process. The name part is cut short so that a
     # long target name cannot push the temp name past NAME_MAX.
+    import secrets  # (with hashlib: a read-only command never needs it)
+
     return path.with_name(
         f"{TEMP_PREFIX}{path.name[:100]}.{writer_token()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
     )

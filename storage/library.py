@@ -366,6 +366,13 @@ def _takes_progress(func: Callable[..., Any]) -> bool:
         return False
 
 
+#: A list line's fields of one item, as ``Library.row_fields`` reads them.
+RowFields = tuple[str, bool, list[str], bool, str | None]
+#: Item documents parsed at a time for them: a listing of the whole library
+#: never holds 100,000 documents at once.
+ROW_BATCH = 2000
+
+
 class _DecodeWhole(Exception):
     """Too many items wanted to read them one by one."""
 
@@ -829,6 +836,48 @@ class Library:
             return self._look_up(in_store, in_items)
         except _DecodeWhole:
             return self.items(with_text=False)
+
+    def row_fields(self, item_ids: Sequence[str]) -> list[RowFields]:
+        """What a list line shows of each of ``item_ids``, in their order:
+        (title, title derived, authors, authors cut short, date as written).
+
+        From the item store's documents, a batch at a time, without making
+        Items: ``shelf list diffusion`` shows 19,000 of 100,000 items and
+        neither decoding the library nor 19,000 Items is needed for five
+        fields each. Raises UnknownItem for an id that is no item.
+        """
+
+        def in_store(store: ItemStore) -> list[RowFields]:
+            out: list[RowFields] = []
+            at = 0
+            for batch in store.docs_in(item_ids, ROW_BATCH):
+                for doc in batch:
+                    if doc is None:
+                        raise UnknownItem(f"no item with id {item_ids[at]!r}")
+                    get = doc.get
+                    out.append(
+                        (
+                            doc["title"],
+                            get("title_derived", False),
+                            get("authors") or [],
+                            get("authors_truncated", False),
+                            get("date_text"),
+                        )
+                    )
+                    at += 1
+            return out
+
+        def in_items(items: dict[str, Item]) -> list[RowFields]:
+            out: list[RowFields] = []
+            for item_id in item_ids:
+                item = items.get(item_id)
+                if item is None:
+                    raise UnknownItem(f"no item with id {item_id!r}")
+                fields = (item.title, item.title_derived, item.authors, item.authors_truncated)
+                out.append((*fields, item.date_text))
+            return out
+
+        return self._look_up(in_store, in_items)
 
     def title(self, item_id: str) -> str | None:
         """The item's own title (not a user's renaming), or None if there is no such item."""

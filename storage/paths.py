@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from storage.atomic import StorageError
 
 _USER_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@+-]{0,63}")
@@ -18,7 +16,11 @@ _USER_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@+-]{0,63}")
 
 def resolve_data_dir(arg: str | os.PathLike[str] | None = None) -> Path:
     """``--data-dir``, else ``SHELF_DATA_DIR``, else the platform's user data dir."""
-    chosen = arg or os.environ.get("SHELF_DATA_DIR") or platformdirs.user_data_dir("shelf")
+    chosen = arg or os.environ.get("SHELF_DATA_DIR")
+    if not chosen:
+        import platformdirs  # (only without --data-dir or SHELF_DATA_DIR)
+
+        chosen = platformdirs.user_data_dir("shelf")
     return Path(chosen).expanduser()
 
 

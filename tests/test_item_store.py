@@ -250,6 +250,42 @@ def test_many_items_are_cut_from_one_read_and_checked_as_one_by_one(data_dir: Da
     assert Library(data_dir).items_of(wanted) == {i: whole[i] for i in wanted if i in whole}
 
 
+@pytest.mark.parametrize("share", [1, 10_000], ids=["one-by-one", "whole-blob"])
+@pytest.mark.parametrize("count", [3, 100])
+def test_docs_in_gives_each_ids_document_in_order_a_batch_at_a_time(
+    data_dir: DataDir, monkeypatch, share: int, count: int
+) -> None:
+    monkeypatch.setattr("storage.item_store.BULK_SHARE", share)
+    store = _current_store(data_dir)
+    assert store is not None
+    ids = store.ids()[::-1][:count]
+    wanted = [ids[0], "0" * 12, *ids[1:], ids[0], "Not an id é"]
+    batches = list(store.docs_in(wanted, 7))
+    assert [len(b) for b in batches] == [min(7, len(wanted) - k) for k in range(0, len(wanted), 7)]
+    docs = [doc for batch in batches for doc in batch]
+    assert docs == [store.doc(i) if i in store else None for i in wanted]
+    assert docs[1] is None and docs[-1] is None and docs[0] == docs[-2] is not None
+    assert list(store.docs_in([], 7)) == []
+    store.close()
+
+
+def test_row_fields_are_the_items_fields(data_dir: DataDir) -> None:
+    library = Library(data_dir)
+    ids = library.ids()[::3]
+    whole = Library(data_dir).items(with_text=False)
+    expected = [
+        (it.title, it.title_derived, it.authors, it.authors_truncated, it.date_text)
+        for it in (whole[i] for i in ids)
+    ]
+    assert library.row_fields(ids) == expected
+    assert library._cache is None  # from the store, not the decoded library
+    loaded = Library(data_dir)
+    loaded.items(with_text=False)
+    assert loaded._cache is not None and loaded.row_fields(ids) == expected  # from the items
+    with pytest.raises(UnknownItem):
+        library.row_fields([ids[0], "0" * 12])
+
+
 def test_items_read_alone_match_the_decoded_library(data_dir: DataDir) -> None:
     library = Library(data_dir)
     alone = {i: library.item(i, with_text=True) for i in _stored(data_dir)}

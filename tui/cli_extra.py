@@ -8,9 +8,7 @@ Like ``tui.cli``, this never imports Textual.
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Callable, Sequence
-from importlib import metadata
 
 
 def add_saved_and_config(
@@ -52,6 +50,8 @@ class Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        from importlib import metadata  # (a fifth of a command's imports: only when asked)
+
         try:
             version = metadata.version("shelf")
         except metadata.PackageNotFoundError:
@@ -112,6 +112,8 @@ def did_you_mean(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | 
         i += 2 if argv[i] in {"--data-dir", "--user"} else 1
     if i >= len(argv) or argv[i] in names:
         return None
+    import difflib  # only for a command that is not one
+
     close = difflib.get_close_matches(argv[i], names, n=1)
     if not close:
         return None

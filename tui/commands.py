@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from core.errors import StorageError, describe_for_cli
+from core.list_rows import Row, row_of_view
 from core.model import paused_gc
 from core.output import write_file, write_json, write_json_array
 from core.session import Change, Session, Step
-from core.text import visible
+from core.text import visible, visible_lines
 from tui.commands_extra import cmd_config, cmd_saved, sorted_ids
 
 if TYPE_CHECKING:
@@ -214,13 +215,19 @@ def _query_ids(session: Session, words: list[str]) -> list[str]:
 
 
 def _row(view: dict[str, Any]) -> str:
-    glyph = GLYPHS.get(view["status"], "?") + (NEW_GLYPH if view.get("new") else "")
-    title = ("~" if view["title_derived"] else "") + view["title"]
-    author = view["authors"][0] if view["authors"] else ""
-    if author and (len(view["authors"]) > 1 or view["authors_truncated"]):
+    return _line(row_of_view(view))
+
+
+def _line(row: Row) -> str:
+    """The ``shelf list`` line of an item (before ``visible``)."""
+    item_id, status, new, title, derived, authors, truncated, date_text, tags = row
+    glyph = GLYPHS.get(status, "?") + (NEW_GLYPH if new else "")
+    author = authors[0] if authors else ""
+    if author and (len(authors) > 1 or truncated):
         author += " et al."
-    tags = " ".join(f"#{t}" for t in view["tags"])
-    fields = [view["id"], glyph, title, author, view["date_text"] or "", tags]
+    fields = [item_id, glyph, ("~" if derived else "") + title, author, date_text or ""]
+    if tags:
+        fields.append(" ".join(f"#{t}" for t in tags))
     return "  ".join(f for f in fields if f)
 
 
@@ -228,10 +235,8 @@ def _row(view: dict[str, Any]) -> str:
 LIST_BATCH = 2000
 
 
-def _batches(
-    session: Session, ids: list[str], for_rows: bool = False
-) -> Iterator[list[dict[str, Any]]]:
-    source = session.views(ids, for_rows=for_rows, new=True)
+def _batches(session: Session, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+    source = session.views(ids, new=True)
     for start in range(0, len(source), LIST_BATCH):
         yield source.views_at(range(start, min(start + LIST_BATCH, len(source))))
 
@@ -244,8 +249,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         write_json_array(out.buffer, (v for batch in _batches(session, ids) for v in batch))
         out.flush()
         return 0
-    for batch in _batches(session, ids, for_rows=True):
-        out.write("".join(visible(_row(view), lines=False) + "\n" for view in batch))
+    for rows in session.rows(ids):
+        out.write(visible_lines([_line(row) for row in rows]))
     return 0
 
 

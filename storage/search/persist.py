@@ -301,6 +301,7 @@ class SavedFile:
 
     def __init__(self, path: str | Path, kind: str = "index") -> None:
         self.fd = -1
+        self._sorted_terms: SortedTerms | None = None
         self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         try:
             self._open(kind)
@@ -367,7 +368,11 @@ class SavedFile:
             return json.loads(raw)
 
     def sorted_terms(self) -> SortedTerms:
-        return SortedTerms(self.raw("terms"), self.numbers("term_at", "I", self.terms + 1))
+        """Read once per file: a query's index and its vocabulary both ask."""
+        if self._sorted_terms is None:
+            at = self.numbers("term_at", "I", self.terms + 1)
+            self._sorted_terms = SortedTerms(self.raw("terms"), at)
+        return self._sorted_terms
 
     def table(self, name: str, index: dict[str, int] | SortedTerms) -> PackedPostings:
         """A postings table whose runs stay in the file until a query reads them."""

@@ -52,7 +52,10 @@ from storage.search.vocab import MappedVocabulary
 
 __all__ = [
     "SEARCH_INDEX_FILE",
+    "AnnotationRows",
     "QueryError",
+    "annotation_rows",
+    "annotations_corrected",
     "library_state",
     "load_for_query",
     "open_search_index",
@@ -198,9 +201,83 @@ def save_annotations(path: Path, state: str, index: SearchIndex) -> None:
         blob, at = _blob(records)
         out.put("records", blob)
         out.put("record_at", at)
-        return {"signature": state, "docs": len(iids), "terms": len(terms)}
+        # The records leave corrections out; whether there are any tells a
+        # reader if they are all a list line needs (annotation_rows).
+        corrected = any(getattr(a, "corrections", None) for a in anns.values())
+        return {"signature": state, "docs": len(iids), "terms": len(terms), "corrected": corrected}
 
     write_file(path, "annotations", fill)
+
+
+def _current_part(data_dir: DataDir, user: str) -> SavedFile | None:
+    """The saved part of ``user``'s annotations if it was written for them as
+    they are now (and for the index file as it is now), else None."""
+    part = open_saved(_annotations_path(data_dir, user), "annotations")
+    if part is None:
+        return None
+    try:
+        st = os.stat(_index_paths(data_dir)[0])
+    except OSError:
+        part.close()
+        return None
+    state = f"{annotations_state(data_dir, user)}|{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+    if part.header.get("signature") != state:
+        part.close()
+        return None
+    return part
+
+
+def annotations_corrected(data_dir: DataDir, user: str) -> bool | None:
+    """Whether any of ``user``'s annotations has corrections, from their saved
+    part: None when that is stale or does not say.
+
+    Which way a query goes depends on it (a correction changes what an item
+    is found by), and finding out from the annotations decodes all 10,000.
+    """
+    part = _current_part(data_dir, user)
+    if part is None:
+        return None
+    corrected = part.header.get("corrected")
+    part.close()
+    return corrected if isinstance(corrected, bool) else None
+
+
+class AnnotationRows:
+    """What a list line shows of each annotated item: (status, the user's
+    title or None, tags), each record decoded when asked for."""
+
+    def __init__(self, part: SavedFile) -> None:
+        iids = part.column("iids", part.docs)
+        self._blob = part.raw("records")
+        self._at = part.numbers("record_at", "I", len(iids) + 1)
+        self._number = dict(zip(iids, range(len(iids)), strict=True))
+
+    def get(self, item_id: str) -> tuple[str, str | None, list[str]] | None:
+        k = self._number.get(item_id)
+        if k is None:
+            return None
+        at = self._at
+        status, title, tags, _ = json.loads(self._blob[at[k] : at[k + 1] - 1])
+        return status, title, tags
+
+
+def annotation_rows(data_dir: DataDir, user: str) -> AnnotationRows | None:
+    """``user``'s annotations as list lines show them, without decoding them
+    all (``shelf list diffusion`` shows 19,000 items, 2,000 annotated); None
+    when their saved part is stale or some have corrections, which the
+    records leave out and a line shows (authors, date)."""
+    part = _current_part(data_dir, user)
+    if part is None:
+        return None
+    if part.header.get("corrected") is not False:
+        part.close()
+        return None
+    try:
+        return AnnotationRows(part)
+    except (OSError, ValueError):
+        return None
+    finally:
+        part.close()
 
 
 class _AnnotationPostings(Mapping[str, dict[str, float]]):
@@ -480,7 +557,8 @@ def _annotate(
     st = os.fstat(saved.fd)
     state = f"{annotations_state(data_dir, user)}|{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
     part = open_saved(path, "annotations")
-    if part is not None and part.header.get("signature") == state:
+    # (One from before parts said whether there are corrections is written again.)
+    if part is not None and part.header.get("signature") == state and "corrected" in part.header:
         try:
             _load_annotations(part, index)  # (it reads records on demand: left open)
             return

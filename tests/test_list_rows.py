@@ -1,0 +1,190 @@
+"""``shelf list`` lines made from the item store and the saved annotations
+(``core.list_rows``) must be the lines the item views give, byte for byte,
+hostile text included, and must not decode the library or every annotation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+import storage.library as library_module
+from core.list_rows import list_rows, row_of_view
+from core.session import Session
+from core.text import visible, visible_lines
+from seeds.model import Item
+from storage.annotations import AnnotationStore
+from storage.model import Annotation, Note
+from storage.search.saved import annotation_rows, annotations_corrected
+from storage.seen import arrival_stamp
+from tests.benchmarks.synthetic import synthetic_annotations, synthetic_items
+from tests.storage_helpers import add_items, set_annotations
+from tui.cli import main
+from tui.commands import GLYPHS, NEW_GLYPH, _line
+
+pytestmark = pytest.mark.timeout(180)
+
+OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"
+CLEAR = "\x1b[2J"
+BIDI = "\u202e"
+MARKUP = "[link=x.json]click[/] [bold]"
+HOSTILE = f"Policy {OSC52} learning {MARKUP}{CLEAR} tab\there\nnext {BIDI}\x9b31m \x00"
+
+QUERIES = ["", "policy", "learning", "diffusion", "zzqxjv", "tag:rlhf", "is:read", "is:new"]
+
+
+def _view_line(view: dict) -> str:
+    """The line as ``shelf list`` printed it from a view before the fast path."""
+    glyph = GLYPHS.get(view["status"], "?") + (NEW_GLYPH if view.get("new") else "")
+    title = ("~" if view["title_derived"] else "") + view["title"]
+    author = view["authors"][0] if view["authors"] else ""
+    if author and (len(view["authors"]) > 1 or view["authors_truncated"]):
+        author += " et al."
+    tags = " ".join(f"#{t}" for t in view["tags"])
+    fields = [view["id"], glyph, title, author, view["date_text"] or "", tags]
+    return visible("  ".join(f for f in fields if f), lines=False) + "\n"
+
+
+def _hostile_items() -> list[Item]:
+    items = synthetic_items(400, seed=7)
+    rng = random.Random(7)
+    for k, item in enumerate(items[:40]):
+        item.title = f"{HOSTILE} {k}" if k % 2 else f"policy {CLEAR}{k}"
+        item.title_derived = k % 3 == 0
+        item.authors = [] if k % 5 == 0 else [f"A{OSC52}", "B\tC"][: 1 + k % 2]
+        item.authors_truncated = k % 4 == 0
+        item.date_text = None if k % 6 == 0 else f"{2020 + k % 3} {BIDI}"
+    rng.shuffle(items)
+    return items
+
+
+def _annotations(items: list[Item]) -> dict[str, Annotation]:
+    anns = synthetic_annotations(items, 0.3, seed=8)
+    for k, item in enumerate(items[:30]):
+        anns[item.id] = Annotation(
+            item.id,
+            status=("read", "reading", "unread")[k % 3],
+            title=f"Mine {HOSTILE}" if k % 2 else None,
+            tags=[f"rlhf{CLEAR}", "[b]x[/b]"] if k % 3 else ["rlhf"],
+            notes=[Note(f"note {OSC52}", "2026-11-01T00:00:00Z")],
+        )
+    return anns
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    session = Session.open(folder, "alice", import_bundled=False)
+    add_items(session.shelf, _hostile_items()[:300])
+    session.ensure_watermark()  # what arrives from now on is new to alice
+    later = _hostile_items()[300:]
+    for item in later:
+        item.arrived = arrival_stamp(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+    add_items(session.shelf, later)
+    items = list(session.shelf.items(with_text=False).values())
+    set_annotations(session.shelf, _annotations(items))
+    session.shelf.flush()
+    return folder
+
+
+def _slow(session: Session, ids: list[str]) -> list[tuple]:
+    source = session.views(ids, for_rows=True, new=True)
+    return [row_of_view(v) for v in source.views_at(range(len(source)))]
+
+
+def _fast(session: Session, ids: list[str]) -> list[tuple]:
+    return [row for batch in list_rows(session, ids) for row in batch]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_rows_from_the_stores_are_the_views_rows(folder: Path, query: str) -> None:
+    session = Session.open(folder, "alice", import_bundled=False)
+    ids = session.find(query)
+    shelf = session.shelf
+    assert annotation_rows(shelf.dirs, shelf.user) is not None  # the fast path is taken
+    fast = _fast(session, ids)
+    assert fast == _slow(Session.open(folder, "alice", import_bundled=False), ids)
+    if query == "":
+        assert any(row[2] for row in fast) and not all(row[2] for row in fast)  # some new
+        assert any(row[4] for row in fast) and any(row[8] for row in fast)
+
+
+@pytest.mark.parametrize("query", ["", "policy", "learning"])
+def test_the_printed_listing_is_the_views_listing(folder: Path, query: str, capsys) -> None:
+    session = Session.open(folder, "alice", import_bundled=False)
+    ids = session.find(query)
+    expected = "".join(_view_line(v) for v in session.shelf.view_source(ids, for_rows=True,
+                       new_ids=session.new_ids()).views_at(range(len(ids))))  # fmt: skip
+    capsys.readouterr()
+    assert main(["--data-dir", str(folder), "--user", "alice", "list", query]) == 0
+    out = capsys.readouterr().out
+    assert out == expected
+    assert "\x1b" not in out and "\x9b" not in out and "\x00" not in out and BIDI not in out
+    assert "␛]52;c;" in out and "␉" in out and "␊" in out and MARKUP in out
+
+
+def test_a_listing_decodes_neither_the_library_nor_every_annotation(
+    folder: Path, monkeypatch, capsys
+) -> None:
+    main(["--data-dir", str(folder), "--user", "alice", "list", "policy"])  # parts saved
+    expected = capsys.readouterr().out
+    assert expected.count("\n") > 20
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a listing decoded what it does not show")
+
+    monkeypatch.setattr(library_module, "decode_item", refuse)
+    monkeypatch.setattr(library_module.Library, "items", refuse)
+    monkeypatch.setattr(AnnotationStore, "all", refuse)
+    for query in ["policy", ""]:
+        assert main(["--data-dir", str(folder), "--user", "alice", "list", query]) == 0
+        out = capsys.readouterr().out
+        if query == "policy":
+            assert out == expected
+
+
+def test_corrections_take_the_views_way(folder: Path) -> None:
+    session = Session.open(folder, "alice", import_bundled=False)
+    ids = session.find("")
+    assert annotations_corrected(session.shelf.dirs, "alice") is False
+    session.correct(ids[3], {"authors": ["Fixed, Author", "Second"], "date": "1999"})
+    session = Session.open(folder, "alice", import_bundled=False)
+    ids = session.find("")
+    assert annotations_corrected(session.shelf.dirs, "alice") is not False  # (stale: None)
+    assert annotation_rows(session.shelf.dirs, "alice") is None
+    rows = _fast(session, ids)
+    assert rows == _slow(session, ids)
+    assert rows[3][5] == ["Fixed, Author", "Second"] and rows[3][7] == "1999"
+
+
+def test_annotations_changed_after_the_query_are_shown_as_saved(folder: Path) -> None:
+    session = Session.open(folder, "alice", import_bundled=False)
+    ids = session.find("policy")
+    session.add_tags([ids[0]], ["fresh"])  # the saved part is stale now
+    assert annotation_rows(session.shelf.dirs, "alice") is None
+    rows = _fast(session, ids)
+    assert "fresh" in rows[0][8]
+    assert rows == _slow(session, ids)
+
+
+def test_visible_lines_is_visible_line_by_line() -> None:
+    cases = [[], [""], ["a", "b"], ["a\tb", "c"], ["x\ny"], [HOSTILE, "plain"], ["", "", "z"]]
+    for lines in cases:
+        assert visible_lines(lines) == "".join(visible(x, lines=False) + "\n" for x in lines)
+
+
+def test_a_row_line_matches_the_view_line() -> None:
+    view = {
+        "id": "abc",
+        "status": "reading",
+        "new": True,
+        "title": "T",
+        "title_derived": True,
+        "authors": ["Solo"],
+        "authors_truncated": True,
+        "date_text": None,
+        "tags": ["x", ""],
+    }
+    assert visible(_line(row_of_view(view)), lines=False) + "\n" == _view_line(view)
