@@ -24,7 +24,7 @@ def entries(raw, table, keys):
     return None if located is None else _entries(located, keys)
 
 
-KEYS = st.text(alphabet="0123456789abcdef", min_size=1, max_size=12)
+KEYS = st.text(alphabet="0123456789abcdefXYZ_.:+-", min_size=1, max_size=12)
 SCALARS = st.one_of(
     st.none(),
     st.booleans(),
