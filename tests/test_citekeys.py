@@ -140,3 +140,25 @@ def test_a_later_import_never_hands_out_a_key_someone_chose(bundled_data, tmp_pa
     new = [k for i, k in after.items() if i not in keys]
     assert new == ["smith2024widgetsa"]
     assert after[gpt4] == "smith2024widgets"
+
+
+def test_items_sharing_a_base_key_get_letters_in_order_around_taken_ones():
+    """3,000 untitled posts of one feed: each gets the next free letter, none twice."""
+    from seeds.model import Item
+    from storage.export.keys import assign_citekeys
+
+    def posts() -> list[Item]:
+        return [
+            Item(id=f"{n:012x}", title="Untitled", sources=["feed"], kinds=["blog"])
+            for n in range(3000)
+        ]
+
+    [alone] = assign_citekeys(posts()[:1], set())
+    base = alone.citekey
+    taken = {base + "b", base + "d", base + "aa"}
+    items = posts()
+    assign_citekeys(items, taken)
+    keys = [item.citekey for item in items]
+    assert keys[:4] == [base + "a", base + "c", base + "e", base + "f"]
+    assert base + "ab" in keys and base + "aa" not in keys
+    assert len(set(keys)) == 3000 and taken >= set(keys)
