@@ -258,14 +258,42 @@ class JournaledStorage(SafeJSONStorage):
 
     # -- a few documents without parsing the file ----------------------------
 
-    def _stamp(self, signature: tuple[int, ...] | None) -> None:
-        """Remember which version we wrote; losing this only costs the next command a parse."""
+    def _stamp(
+        self, signature: tuple[int, ...] | None, spans: dict[str, tuple[int, int]] | None = None
+    ) -> None:
+        """Remember which version we wrote, and where its tables lie if known.
+
+        Losing this only costs the next command a parse.
+        """
         if self.stamp_path is None or signature is None or not self.pretty:
             return
+        stamp = {"file": list(signature), "tables": spans or {}}
         with contextlib.suppress(OSError, StorageError):
             check_folders(self.stamp_path, self.root)
             self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.stamp_path, orjson.dumps(list(signature)), 0o600, durable=False)
+            atomic_write(self.stamp_path, orjson.dumps(stamp), 0o600, durable=False)
+
+    def _read_stamp(self) -> tuple[tuple[int, ...], dict[str, tuple[int, int]]] | None:
+        """The stamp, if it is whole and in this version's shape (a file in .cache: unchecked)."""
+        assert self.stamp_path is not None
+        try:
+            raw = read_regular(self.stamp_path, root=self.root, limit=4096)
+            stamp = orjson.loads(raw) if raw else None
+        except (OSError, StorageError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(stamp, dict):
+            return None
+        file, tables = stamp.get("file"), stamp.get("tables")
+        if not isinstance(file, list) or not isinstance(tables, dict):
+            return None
+        spans = {
+            name: (span[0], span[1])
+            for name, span in tables.items()
+            if isinstance(span, list)
+            and len(span) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in span)
+        }
+        return tuple(file), spans
 
     def _own_table(self, table: str) -> canonical_json.Table | None:
         """``table`` in the file if the file is exactly the version this storage last wrote.
@@ -280,13 +308,10 @@ class JournaledStorage(SafeJSONStorage):
         """
         if self.stamp_path is None or self._cache is not None or self._blocked is not None:
             return None
-        try:
-            stamp = read_regular(self.stamp_path, root=self.root, limit=4096)
-            wanted = tuple(orjson.loads(stamp)) if stamp else None
-        except (OSError, StorageError, orjson.JSONDecodeError, TypeError):
+        stamp = self._read_stamp()
+        if stamp is None:
             return None
-        if wanted is None:
-            return None
+        wanted, spans = stamp
         try:
             fd = open_regular(self.path, self.root)
         except StorageError:
@@ -307,7 +332,10 @@ class JournaledStorage(SafeJSONStorage):
             os.close(fd)
         _, raw, tables = self._own
         if table not in tables:
-            tables[table] = canonical_json.locate(raw, table)
+            tables[table] = canonical_json.locate(raw, table, spans.get(table))
+            found = tables[table]
+            if found is not None and spans.get(table) != found.span:  # for the next command
+                self._stamp(wanted, {**spans, table: found.span})
         return tables[table]
 
     def _journal_changes(self) -> dict[str, dict[str, Any]] | None:
@@ -475,14 +503,14 @@ class JournaledStorage(SafeJSONStorage):
             return False
         [(table, docs)] = changes.items()
         located = self._own_table(table)
-        payload = canonical_json.with_changes(located, docs) if located is not None else None
-        if payload is None:
+        changed = canonical_json.with_changes(located, docs) if located is not None else None
+        if changed is None:
             return False
         try:
-            st = self.save_bytes(payload)
+            st = self.save_bytes(changed.raw)
         finally:
             self._cache, self._signature, self._merged = None, None, None
-        self._stamp(signature_of(st))
+        self._stamp(signature_of(st), {table: changed.span})
         self._drop_journal()
         return True
 

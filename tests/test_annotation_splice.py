@@ -151,3 +151,20 @@ def test_backups_still_rotate_on_a_spliced_save(data_dir):
     assert any(b.read_bytes() == before for b in backups)
     now = data_dir.annotation_file("alice").read_bytes()
     assert any(b.read_bytes() == now for b in backups)  # the copy kept of the newest save
+
+
+def test_a_wrong_table_position_in_the_stamp_is_found_out(data_dir, no_full_parse):
+    seeded(data_dir, 20)
+    tag(data_dir, "000000000003", "spliced")  # the stamp now says where the table lies
+    written = data_dir.cache_dir / "annotations-alice.written"
+    stamp = orjson.loads(written.read_bytes())
+    assert stamp["tables"]["annotations"]
+    for wrong in ([5, 10], [stamp["tables"]["annotations"][0], 40], [0, 0]):
+        written.write_bytes(orjson.dumps({**stamp, "tables": {"annotations": wrong}}))
+        assert AnnotationStore(data_dir, "alice").some(["000000000003"])["000000000003"].tags == [
+            "t3",
+            "spliced",
+        ]
+    tag(data_dir, "000000000004", "after")
+    assert no_full_parse == []
+    assert AnnotationStore(data_dir, "alice").all()["000000000004"].tags == ["t4", "after"]

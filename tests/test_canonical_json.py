@@ -16,7 +16,11 @@ from storage.canonical_json import with_changes as _with_changes
 
 def with_changes(raw, table, changes):
     located = locate(raw, table)
-    return None if located is None else _with_changes(located, changes)
+    changed = None if located is None else _with_changes(located, changes)
+    if changed is not None:  # where the table ends up is where a fresh look finds it
+        assert locate(changed.raw, table) == changed
+        assert locate(changed.raw, table, changed.span) == changed
+    return None if changed is None else changed.raw
 
 
 def entries(raw, table, keys):
@@ -86,6 +90,10 @@ def test_anything_unexpected_is_left_to_a_full_parse():
         with_changes(orjson.dumps({"annotations": {"a1": {}}}), "annotations", {"a1": None}) is None
     )
     assert with_changes(raw, "missing", {"a1": None}) is None
+    located = locate(raw, "annotations")
+    assert located is not None
+    assert locate(raw, "annotations", (located.start + 1, located.end)) == located  # a stale hint
+    assert locate(raw, "annotations", (0, 10**6)) == located
     hand_edited = raw.replace(b'"a1": ', b'"a1":')
     assert with_changes(hand_edited, "annotations", {"a1": {"y": 1}}) is None
     assert entries(hand_edited, "annotations", ["a1"]) is None
