@@ -468,7 +468,7 @@ class MainScreen(ItemActions, Screen):
         self.show_detail()  # the Related section, waiting for the index, fills in
         if self.state.query.strip():
             self.refresh_results()
-        else:
+        elif shelf_app(self).session.saved_searches():
             self.refresh_results(reorder=False)  # the saved searches' counts
         self._update_status()
 
