@@ -178,20 +178,13 @@ class JournaledStorage(SafeJSONStorage):
         if fd is None:  # folded into the file by another process meanwhile
             self._cache, self._signature, self._merged, self._journal_id = None, None, None, None
             return False
-        try:
-            # Up to the size seen, so that the inode and the length recorded
-            # below describe the same bytes.
-            if os.fstat(fd).st_ino != st.st_ino:
-                self._forget()
-                return False
-            chunk = read_fd_capped(fd, self.journal_path, self._journal_limit, start)
-            chunk = chunk[: st.st_size - start]
-        except TooLarge as exc:
-            raise StorageError(f"{self.label} {exc}") from None
-        except OSError as exc:
-            raise StorageError(describe_os_error(exc, self.journal_path, "read")) from exc
-        finally:
-            os.close(fd)
+        read = self._read_journal(fd, start, st.st_ino)
+        if read is None:
+            self._forget()
+            return False
+        # Up to the size seen, so that the inode and the length recorded
+        # below describe the same bytes.
+        chunk = read[: st.st_size - start]
         entries, used, damaged = replay(data, chunk)
         self.journal_entries += entries
         if damaged:
@@ -199,6 +192,19 @@ class JournaledStorage(SafeJSONStorage):
         self._journal_good = start + used
         self._journal_id = (st.st_ino, start + used)
         return True
+
+    def _read_journal(self, fd: int, start: int = 0, inode: int | None = None) -> bytes | None:
+        """The journal's bytes from ``start``; None if ``fd`` is no longer ``inode``. Closes ``fd``."""
+        try:
+            if inode is not None and os.fstat(fd).st_ino != inode:
+                return None
+            return read_fd_capped(fd, self.journal_path, self._journal_limit, start)
+        except TooLarge as exc:
+            raise StorageError(f"{self.label} {exc}") from None
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, self.journal_path, "read")) from exc
+        finally:
+            os.close(fd)
 
     def _forget(self) -> None:
         """Drop what was read: the journal was replaced, the next read starts over."""
@@ -353,14 +359,9 @@ class JournaledStorage(SafeJSONStorage):
         fd = open_regular(self.journal_path, self.root)
         if fd is None:
             return {}
-        try:
-            chunk = read_fd_capped(fd, self.journal_path, self._journal_limit)
-        except TooLarge as exc:
-            raise StorageError(f"{self.label} {exc}") from None
-        except OSError as exc:
-            raise StorageError(describe_os_error(exc, self.journal_path, "read")) from exc
-        finally:
-            os.close(fd)
+        chunk = self._read_journal(fd)
+        if chunk is None:
+            return None
         changes: Tables = {}
         used = 0
         for entry in _entries(chunk):

@@ -133,19 +133,26 @@ def test_a_bug_in_a_handler_shows_an_error_and_data_stays_intact(folder: Path) -
     assert saved.annotation("a1").status == "read"
 
 
+async def _search_with_failing(pilot, app, step: str, message: str) -> MainScreen:
+    """Type a query with the model's ``step`` raising ``message``; the screen after."""
+
+    def boom(*args, **kwargs):
+        raise RuntimeError(message)
+
+    setattr(app.model, step, boom)
+    await pilot.press("slash", *"scaling")
+    await settle(pilot)
+    assert app.is_running
+    screen = main(app)
+    assert screen.query_error is not None and message in screen.query_error
+    return screen
+
+
 def test_a_failing_worker_shows_an_error_and_the_list_stays(folder: Path) -> None:
     app = ShelfApp(Session(open_test_shelf(folder)))
 
     async def script(pilot, app):
-        def boom(*args, **kwargs):
-            raise RuntimeError("filtering exploded")
-
-        app.model.filter = boom
-        await pilot.press("slash", *"scaling")
-        await settle(pilot)
-        assert app.is_running
-        screen = main(app)
-        assert screen.query_error is not None and "filtering exploded" in screen.query_error
+        screen = await _search_with_failing(pilot, app, "filter", "filtering exploded")
         assert len(screen.items.order) == 8  # the previous list stays
         assert "previous results" in str(screen.query_one("#query-error").render())
 
@@ -157,15 +164,7 @@ def test_failing_facet_counts_leave_the_new_list_and_say_so(folder: Path) -> Non
     app = ShelfApp(Session(open_test_shelf(folder)))
 
     async def script(pilot, app):
-        def boom(*args, **kwargs):
-            raise RuntimeError("facets exploded")
-
-        app.model.facets = boom
-        await pilot.press("slash", *"scaling")
-        await settle(pilot)
-        assert app.is_running
-        screen = main(app)
-        assert screen.query_error is not None and "facets exploded" in screen.query_error
+        screen = await _search_with_failing(pilot, app, "facets", "facets exploded")
         assert "filter counts" in str(screen.query_one("#query-error").render())
         shown = [app.model.items[i].title for i in screen.items.order]
         assert shown and all("scaling" in t.lower() for t in shown)
