@@ -123,12 +123,14 @@ class AnnotationStore:
         A one-item command at 10,000 annotated items would otherwise parse a
         3 MB file to find one entry (see ``JournaledStorage.docs_of``).
         """
-        if self._cache_key is not None:
-            return None
-        docs = self.storage.docs_of(TABLE, list(item_ids))
+        docs = self._unparsed_docs(list(item_ids))
         if docs is None:
             return None
         return {item_id: Annotation.from_dict(item_id, doc) for item_id, doc in docs.items() if doc}
+
+    def _unparsed_docs(self, item_ids: list[str]) -> dict[str, dict[str, Any]] | None:
+        """Their saved documents without parsing the file, unless all are held parsed already."""
+        return None if self._cache_key is not None else self.storage.docs_of(TABLE, item_ids)
 
     def changed_on_disk(self) -> bool:
         """True when another process replaced the file since we last looked."""
@@ -152,7 +154,7 @@ class AnnotationStore:
         stamp = now_iso()
         title_of = titles.get if isinstance(titles, Mapping) else titles
         with self.lock.held():
-            unparsed = None if self._cache_key is not None else self.storage.docs_of(TABLE, ids)
+            unparsed = self._unparsed_docs(ids)
             before: object = None
             raw: Mapping[str, Any]
             if unparsed is not None:

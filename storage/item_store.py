@@ -46,8 +46,8 @@ __all__ = ["DamagedStore", "ItemStore", "open_item_store", "write_item_store"]
 MAGIC = b"shelf-items\x00"
 VERSION = 1
 BLOCK = 1024  # ids per checked block: 12 kB to read for a look-up
-READ_AHEAD = 1 << 20
-BULK_SHARE = 20  # docs_of reads the whole blob for more than 1/BULK_SHARE of the items  # bytes of records read at once when every item is loaded
+READ_AHEAD = 1 << 20  # bytes of records read at once when every item is loaded
+BULK_SHARE = 20  # docs_in reads the whole blob for more than 1/BULK_SHARE of the items
 
 T = TypeVar("T")
 PARSE_BATCH = 256  # records parsed in one call when every item is loaded
@@ -67,15 +67,8 @@ def _u32(data: bytes | memoryview) -> int:
 
 def _record(buf: bytes, start: int, end: int, item_id: str) -> dict[str, Any]:
     """The document in ``buf[start:end]``, checked to be ``item_id``'s and whole."""
-    payload = memoryview(buf)[start + 4 : end]
-    head = item_id.encode("ascii") + b"\n"
-    # (bytes.startswith: comparing memoryviews is slow, element by element)
-    if unpack_from("<I", buf, start)[0] != _crc(payload) or not buf.startswith(
-        head, start + 4, end
-    ):
-        raise DamagedStore(f"item store: the record of {item_id} does not match its check")
     try:
-        doc = orjson.loads(payload[len(head) :])
+        doc = orjson.loads(_checked(buf, start, end, item_id))
     except orjson.JSONDecodeError as exc:
         raise DamagedStore(f"item store: the record of {item_id} is unreadable") from exc
     if not isinstance(doc, dict):

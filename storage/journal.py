@@ -118,9 +118,17 @@ class JournaledStorage(SafeJSONStorage):
         # Where the identity of the last version this storage wrote is kept,
         # so that a later process knows the file is still in its own layout.
         self.stamp_path = stamp_path
-        self._own: tuple[tuple[int, ...], bytes, dict[str, canonical_json.Table | None]] | None = (
-            None
-        )
+        # The version last found to be ours: its identity, bytes, the table
+        # spans its stamp gave, and the tables located in it.
+        self._own: (
+            tuple[
+                tuple[int, ...],
+                bytes,
+                dict[str, tuple[int, int]],
+                dict[str, canonical_json.Table | None],
+            ]
+            | None
+        ) = None
         self._merged: Tables | None = None  # the snapshot object we replayed onto
         self._journal_id: tuple[int, int] | None = None  # (inode, bytes replayed)
         self._journal_good = 0  # bytes up to the last complete line
@@ -314,34 +322,37 @@ class JournaledStorage(SafeJSONStorage):
         """
         if self.stamp_path is None or self._cache is not None or self._blocked is not None:
             return None
-        stamp = self._read_stamp()
-        if stamp is None:
-            return None
-        wanted, spans = stamp
-        try:
-            fd = open_regular(self.path, self.root)
-        except StorageError:
-            return None
-        if fd is None:
-            return None
-        try:
-            if signature_of(os.fstat(fd)) != wanted:
+        if not self._still_own():
+            # Not the version read before: the stamp says whether it is ours.
+            self._own = None
+            stamp = self._read_stamp()
+            if stamp is None:
                 return None
-            if self._own is None or self._own[0] != wanted:
+            wanted, spans = stamp
+            try:
+                fd = open_regular(self.path, self.root)
+            except StorageError:
+                return None
+            if fd is None:
+                return None
+            try:
+                if signature_of(os.fstat(fd)) != wanted:
+                    return None
                 raw = read_fd_capped(fd, self.path, self.max_bytes)
                 if signature_of(os.fstat(fd)) != wanted:
                     return None
-                self._own = (wanted, raw, {})
-        except (OSError, TooLarge):
-            return None
-        finally:
-            os.close(fd)
-        _, raw, tables = self._own
+            except (OSError, TooLarge):
+                return None
+            finally:
+                os.close(fd)
+            self._own = (wanted, raw, spans, {})
+        assert self._own is not None
+        signature, raw, spans, tables = self._own
         if table not in tables:
-            tables[table] = canonical_json.locate(raw, table, spans.get(table))
-            found = tables[table]
+            tables[table] = found = canonical_json.locate(raw, table, spans.get(table))
             if found is not None and spans.get(table) != found.span:  # for the next command
-                self._stamp(wanted, {**spans, table: found.span})
+                spans[table] = found.span
+                self._stamp(signature, spans)
         return tables[table]
 
     def _journal_changes(self) -> dict[str, dict[str, Any]] | None:
@@ -400,8 +411,9 @@ class JournaledStorage(SafeJSONStorage):
         if found is None or changes is None or not self._still_own():
             self._forget()
             return None
+        wanted = set(keys)
         for key, doc in changes.get(table, {}).items():
-            if key in keys:
+            if key in wanted:
                 if isinstance(doc, dict):
                     found[key] = doc
                 else:

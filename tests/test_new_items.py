@@ -348,6 +348,20 @@ def test_items_a_feed_brings_into_the_app_are_counted_new(tmp_path: Path, server
     asyncio.run(go())
 
 
+async def _open_and_leave_first_hit(pilot, app, query: str) -> None:
+    """Search, open the first hit's detail view by keys, and come back."""
+    from tests.tui_helpers import settle
+    from tui.screens.detail import DetailScreen
+
+    await pilot.press("slash", *query, "enter")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, DetailScreen)
+    await pilot.press("escape")
+    await settle(pilot)
+
+
 def _source_new(app, source: str) -> int:
     from tui.widgets.facets import FacetList
 
@@ -368,7 +382,6 @@ def test_the_sidebar_counts_new_items_and_opening_one_clears_it(tmp_path: Path) 
     from tests.tui_helpers import open_test_shelf, settle
     from tui.app import ShelfApp
     from tui.commands_palette import screen_commands
-    from tui.screens.detail import DetailScreen
 
     folder = tmp_path / "data"
     session = Session(open_test_shelf(folder))
@@ -385,13 +398,7 @@ def test_the_sidebar_counts_new_items_and_opening_one_clears_it(tmp_path: Path) 
             assert _source_new(app, "new.bib") == 2
             assert _source_new(app, "papers.txt") == 0
             assert _saved_new(app, "widgets") == 1
-            await pilot.press("slash", *"widgets", "enter")
-            await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            assert isinstance(app.screen, DetailScreen)
-            await pilot.press("escape")
-            await settle(pilot)
+            await _open_and_leave_first_hit(pilot, app, "widgets")
             assert len(app.model.new_ids) == 1
             assert _source_new(app, "new.bib") == 0  # (counted over the hits for "widgets")
             assert _saved_new(app, "widgets") == 0
@@ -452,7 +459,6 @@ def test_the_list_marks_new_rows_until_the_item_is_opened(tmp_path: Path, theme:
 
     from tests.tui_helpers import open_test_shelf, settle
     from tui.app import ShelfApp
-    from tui.screens.detail import DetailScreen
     from tui.widgets.item_list import NEW_MARK
 
     folder = tmp_path / "data"
@@ -477,13 +483,7 @@ def test_the_list_marks_new_rows_until_the_item_is_opened(tmp_path: Path, theme:
             assert mark.style.color is not None and mark.style.bold
             assert _contrast(mark.style.color.get_truecolor(), background.get_truecolor()) >= 3
 
-            await pilot.press("slash", *"widgets", "enter")
-            await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            assert isinstance(app.screen, DetailScreen)
-            await pilot.press("escape")
-            await settle(pilot)
+            await _open_and_leave_first_hit(pilot, app, "widgets")
             assert app.model.new_ids == {gadgets}
             assert NEW_MARK not in _on_screen(app, "on Widgets")  # opened: not new any more
             await pilot.press("escape")  # the whole list again

@@ -387,11 +387,15 @@ class MainScreen(ItemActions, Screen):
             facets.append(Facet("saved", name, len(found), query == f"@{name}", new))
         return facets
 
+    def _search_landed(self) -> None:
+        """The search in flight answered or failed: what was typed meanwhile is searched now."""
+        self._searching = None
+        if self._search_due:
+            self._search_now()
+
     def on_results_ready(self, message: ResultsReady) -> None:
         if message.generation == self._searching:
-            self._searching = None
-            if self._search_due:  # typed while it ran
-                self._search_now()
+            self._search_landed()
         if message.generation != self.generation:
             return  # a newer request is on its way
         if message.error is not None or message.order is not None:
@@ -429,9 +433,7 @@ class MainScreen(ItemActions, Screen):
             return
         self._search_worker = None
         if self._searching is not None:
-            self._searching = None
-            if self._search_due:
-                self._search_now()
+            self._search_landed()
 
     def on_facets_ready(self, message: FacetsReady) -> None:
         if message.generation != self.generation:
