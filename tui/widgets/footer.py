@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -27,9 +28,54 @@ def _rank(binding: Binding) -> int:
 UNDO_LABEL_WIDTH = 22
 
 
+#: What one key in the bar shows: key, key as displayed, description, action, enabled, tooltip.
+Shown = tuple[str, str, str, str, bool, str]
+
+
 class ShelfFooter(Footer):
     def __init__(self, **kwargs) -> None:
         super().__init__(compact=True, **kwargs)
+        self._composed: list[Shown] | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Rebuild the bar only when what it shows has changed.
+
+        Textual's footer rebuilds its widgets and the screen's layout on
+        every binding refresh, 20-40 ms of the UI thread each time, and the
+        app refreshes bindings whenever something a key depends on may have
+        changed (a search landed, the undo history moved, the index opened);
+        most of those leave the bar as it was.
+        """
+        if (
+            self._composed is not None
+            and screen.app.app_focus
+            and self.is_attached
+            and screen is self.screen
+            and self._shown() == self._composed
+        ):
+            return
+        super().bindings_changed(screen)
+
+    def _shown(self) -> list[Shown]:
+        seen: set[str] = set()
+        shown: list[tuple[Binding, bool, str]] = []
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            wanted = binding.show or binding.id == "app.command_palette"
+            if wanted and binding.action not in seen:
+                seen.add(binding.action)
+                shown.append((binding, enabled, tooltip))
+        shown.sort(key=lambda entry: _rank(entry[0]))  # stable: the rest keep their order
+        return [
+            (
+                binding.key,
+                self.app.get_key_display(binding),
+                self._description(binding),
+                binding.action,
+                enabled,
+                tooltip,
+            )
+            for binding, enabled, tooltip in shown
+        ]
 
     def _description(self, binding: Binding) -> str:
         """``u`` says what it would undo: the footer is where a user looks before pressing it."""
@@ -46,21 +92,10 @@ class ShelfFooter(Footer):
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        seen: set[str] = set()
-        shown: list[tuple[Binding, bool, str]] = []
-        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
-            wanted = binding.show or binding.id == "app.command_palette"
-            if wanted and binding.action not in seen:
-                seen.add(binding.action)
-                shown.append((binding, enabled, tooltip))
-        shown.sort(key=lambda entry: _rank(entry[0]))  # stable: the rest keep their order
+        shown = self._shown()
+        self._composed = shown
         self.styles.grid_size_columns = len(shown)
-        for binding, enabled, tooltip in shown:
+        for key, display, description, action, enabled, tooltip in shown:
             yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                self._description(binding),
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip,
+                key, display, description, action, disabled=not enabled, tooltip=tooltip
             ).data_bind(compact=Footer.compact)
