@@ -83,6 +83,10 @@ class Loaded:
     others: Others
     texts: Callable[[str], str]
     columns: Columns
+    #: The columns are the cached rows the first frame was drawn from: the
+    #: library is the one those rows describe, and what the list worked out
+    #: from them (order, facet counts) still holds.
+    from_cached_rows: bool = False
 
 
 @dataclass(frozen=True)
@@ -629,12 +633,13 @@ class Session:
             ids, rows = self.cached_rows
             if len(ids) == len(items):  # the cache describes this very file
                 columns = Columns.from_cached(ids, rows)
+        cached = columns is not None
         if columns is None:
             columns = Columns.from_items(items.values())
         if self._row_cache_stale and library_signature(shelf) == before:
             _keep_rows(shelf, before, items)
             self._row_cache_stale = False
-        return Loaded(items, shelf.others(), shelf.library.text_source(), columns)
+        return Loaded(items, shelf.others(), shelf.library.text_source(), columns, cached)
 
     def poll(self, known_items: Items, with_others: bool) -> External:
         """What changed on disk since ``known_items`` (and, if asked, in others' files)."""

@@ -424,9 +424,12 @@ class ShelfApp(App[int]):
     # -- loading after the first frame --------------------------------------
 
     def _loaded(self, loaded: Loaded) -> None:
-        # Rows shown from the cache are redrawn from the items, and the order
-        # recomputed in case the library changed since the cache was written.
-        reordered = not self.model.loaded or list(loaded.items) != self.model.library_order
+        # Rows shown from the cache are redrawn from the items. The order and
+        # the counts are worked out again only if the library is not the one
+        # the cache described: at 100k a needless recount competed with the
+        # index opening for the GIL, and the UI thread waited on both.
+        known = self.model.loaded or loaded.from_cached_rows
+        reordered = not known or list(loaded.items) != self.model.library_order
         self.model.replace(items=loaded.items, others=loaded.others, columns=loaded.columns)
         self.model.text_source = loaded.texts
         self.texts_loaded = True
