@@ -92,3 +92,27 @@ def test_the_core_and_the_command_line_load_no_textual(modules: list[str]) -> No
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_title_spans_of_rows_past_the_first_are_worked_out_when_drawn(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import core.search
+
+    monkeypatch.setattr(core.search, "HEAD_RANKS", 2)  # the sample has 8 items
+    search = session.search
+    search.open(session.shelf.items().values(), session.annotations(), {}, None)
+    result = search.search("model OR shot OR image")
+    ids = result.ids()
+    assert len(ids) >= 4
+    spans = search.title_spans(result)
+    assert list(spans) == ids
+    for rank, item_id in enumerate(ids):  # the head and the rows past it alike
+        expected = tuple(result.hits[rank].matches.get("title", ()))
+        assert expected
+        assert item_id in spans
+        assert spans[item_id] == expected
+    assert "b2" not in ids and "b2" not in spans  # Proximal Policy Optimization
+    assert spans.get("b2") is None
+    with pytest.raises(KeyError):
+        spans["b2"]

@@ -133,9 +133,14 @@ class _Ranking:
         if head_n:  # no head yet: rank it now
             head = ranked[:head_n]
             self._set_head([self.docs[i] for i in head], [keys[i] for i in head])
-        head_n = len(self.order)
-        self.order = self.order + [self.docs[i] for i in ranked[head_n:]]
-        self.scores = self.scores + [keys[i] for i in ranked[head_n:]]
+        rest = ranked[len(self.order) :]
+        if len(rest) > 1:  # one C call each, not a Python step per match
+            take = itemgetter(*rest)
+            self.order = self.order + list(take(self.docs))
+            self.scores = self.scores + list(take(keys))
+        else:
+            self.order = self.order + [self.docs[i] for i in rest]
+            self.scores = self.scores + [keys[i] for i in rest]
         self._complete = True
 
     def score(self, i: int) -> float:
