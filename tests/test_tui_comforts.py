@@ -275,6 +275,28 @@ def test_the_footer_is_rebuilt_only_when_what_it_shows_changes(folder: Path) -> 
     run(folder, script)
 
 
+def test_a_query_longer_than_the_bar_scrolls_to_keep_the_cursor_in_view(folder: Path) -> None:
+    """The bar redraws itself as it scrolls; the screen is not laid out again per key."""
+    long = "scaling laws for neural language models and some other long words, past the edge xyz"
+
+    async def script(pilot, app):
+        bar = main(app).query_one("#search")
+        await pilot.press("slash", *long)
+        await settle(pilot)
+        assert len(long) > bar.content_region.width
+        drawn = bar.render_line(0).text.rstrip()
+        assert drawn.endswith("edge xyz") and not drawn.lstrip().startswith("scaling")
+        await pilot.press("home")
+        await settle(pilot)
+        assert bar.render_line(0).text.strip().startswith("scaling laws for")
+        await pilot.press("end", *["backspace"] * (len(long) - len("scaling laws")))
+        await settle(pilot)
+        assert bar.render_line(0).text.strip() == "scaling laws"
+        assert len(main(app).items.order) == 1
+
+    run(folder, script, size=(80, 24))
+
+
 @pytest.mark.parametrize("theme", ["textual-light", "solarized-light", "catppuccin-latte"])
 def test_light_themes_draw_authors_dates_and_derived_titles_dark_enough(
     folder: Path, theme: str

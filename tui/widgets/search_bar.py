@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 
 class SearchBar(Input):
     """Typing searches as you go; ``enter``/``down`` go to the results, ``escape`` clears."""
+
+    # Input's virtual width grows with its text, and a widget's virtual size
+    # lays the whole screen out again when it changes: one full-screen render
+    # per key before the results even arrive. The bar is one line of fixed
+    # width that scrolls its own text, so a redraw of the bar is enough.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=True)
 
     BINDINGS = [
         Binding("enter", "to_results", "results", show=False, id="search.to_results"),
