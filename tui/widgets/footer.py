@@ -46,15 +46,28 @@ class ShelfFooter(Footer):
         changed (a search landed, the undo history moved, the index opened);
         most of those leave the bar as it was.
         """
-        if (
-            self._composed is not None
-            and screen.app.app_focus
-            and self.is_attached
-            and screen is self.screen
-            and self._shown() == self._composed
-        ):
-            return
+        composed = self._composed
+        attached = screen.app.app_focus and self.is_attached and screen is self.screen
+        if composed is not None and attached:
+            shown = self._shown()
+            if shown == composed or self._relabelled(composed, shown):
+                return
         super().bindings_changed(screen)
+
+    def _relabelled(self, composed: list[Shown], shown: list[Shown]) -> bool:
+        """Only labels changed ("undo" became "undo tag #to-read"): redraw those keys alone."""
+        keys = list(self.query(FooterKey))
+        if len(keys) != len(shown) or len(composed) != len(shown):
+            return False
+        for old, new in zip(composed, shown, strict=True):
+            if (old[0], old[3], old[4], old[5]) != (new[0], new[3], new[4], new[5]):
+                return False  # another key, or one enabled, disabled or explained anew
+        for widget, old, new in zip(keys, composed, shown, strict=True):
+            if old != new:
+                widget.key_display, widget.description = new[1], new[2]
+                widget.refresh(layout=True)  # its width follows its label
+        self._composed = shown
+        return True
 
     def _shown(self) -> list[Shown]:
         seen: set[str] = set()
