@@ -7,25 +7,17 @@ conditional headers, the User-Agent).
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
+
+from tests.http_fixtures.server import QuietServer
 
 FIXTURES = Path(__file__).parent
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up (a timeout test) is expected: not a traceback in the output."""
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            return
-        super().handle_error(request, client_address)
 
 
 def fixture(name: str) -> bytes:
@@ -112,7 +104,7 @@ class FeedServer:
                 since = self.headers.get("If-Modified-Since")
                 return bool(route.last_modified and since == route.last_modified)
 
-        self.httpd = _Server(("127.0.0.1", 0), Handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(
