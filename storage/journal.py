@@ -203,16 +203,10 @@ class JournaledStorage(SafeJSONStorage):
 
     def _read_journal(self, fd: int, start: int = 0, inode: int | None = None) -> bytes | None:
         """The journal's bytes from ``start``; None if ``fd`` is no longer ``inode``. Closes ``fd``."""
-        try:
+        with self._reading(fd, self.journal_path):
             if inode is not None and os.fstat(fd).st_ino != inode:
                 return None
             return read_fd_capped(fd, self.journal_path, self._journal_limit, start)
-        except TooLarge as exc:
-            raise StorageError(f"{self.label} {exc}") from None
-        except OSError as exc:
-            raise StorageError(describe_os_error(exc, self.journal_path, "read")) from exc
-        finally:
-            os.close(fd)
 
     def _forget(self) -> None:
         """Drop what was read: the journal was replaced, the next read starts over."""

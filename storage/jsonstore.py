@@ -288,6 +288,18 @@ class SafeJSONStorage(Storage):
 
     # -- reading -----------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _reading(self, fd: int, path: Path) -> Iterator[None]:
+        """Reads from ``fd`` (closed after) fail as one line naming ``path``."""
+        try:
+            yield
+        except TooLarge as exc:
+            raise StorageError(f"{self.label} {exc}") from None
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, path, "read")) from exc
+        finally:
+            os.close(fd)
+
     def _open_current(self) -> tuple[Signature, bytes | None] | None:
         """The file's signature and, unless it matches the cache, its bytes.
 
@@ -301,19 +313,13 @@ class SafeJSONStorage(Storage):
             raise StorageError(f"{self.label} {exc}") from None
         if fd is None:
             return None
-        try:
+        with self._reading(fd, self.path):
             st = os.fstat(fd)
             signature = signature_of(st)
             if self._cache is not None and signature == self._signature:
                 return signature, None
             raw = read_fd_capped(fd, self.path, self.max_bytes)
             after = signature_of(os.fstat(fd))
-        except TooLarge as exc:
-            raise StorageError(f"{self.label} {exc}") from None
-        except OSError as exc:
-            raise StorageError(describe_os_error(exc, self.path, "read")) from exc
-        finally:
-            os.close(fd)
         if after != signature:  # written in place while we read (a hand edit)
             return after, None
         return signature, raw

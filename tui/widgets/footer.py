@@ -7,6 +7,8 @@ edge. Here they lead, and the compact style fits more keys in 80 columns.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -28,8 +30,24 @@ def _rank(binding: Binding) -> int:
 UNDO_LABEL_WIDTH = 22
 
 
-#: What one key in the bar shows: key, key as displayed, description, action, enabled, tooltip.
-Shown = tuple[str, str, str, str, bool, str]
+class Shown(NamedTuple):
+    """What one key in the bar shows."""
+
+    key: str
+    display: str
+    description: str
+    action: str
+    enabled: bool
+    tooltip: str
+
+    def same_key(self, other: Shown) -> bool:
+        """The same key doing the same, so only its label may differ."""
+        return (self.key, self.action, self.enabled, self.tooltip) == (
+            other.key,
+            other.action,
+            other.enabled,
+            other.tooltip,
+        )
 
 
 class ShelfFooter(Footer):
@@ -59,12 +77,11 @@ class ShelfFooter(Footer):
         keys = list(self.query(FooterKey))
         if len(keys) != len(shown) or len(composed) != len(shown):
             return False
-        for old, new in zip(composed, shown, strict=True):
-            if (old[0], old[3], old[4], old[5]) != (new[0], new[3], new[4], new[5]):
-                return False  # another key, or one enabled, disabled or explained anew
+        if not all(old.same_key(new) for old, new in zip(composed, shown, strict=True)):
+            return False  # another key, or one enabled, disabled or explained anew
         for widget, old, new in zip(keys, composed, shown, strict=True):
             if old != new:
-                widget.key_display, widget.description = new[1], new[2]
+                widget.key_display, widget.description = new.display, new.description
                 widget.refresh(layout=True)  # its width follows its label
         self._composed = shown
         return True
@@ -79,7 +96,7 @@ class ShelfFooter(Footer):
                 shown.append((binding, enabled, tooltip))
         shown.sort(key=lambda entry: _rank(entry[0]))  # stable: the rest keep their order
         return [
-            (
+            Shown(
                 binding.key,
                 self.app.get_key_display(binding),
                 self._description(binding),
