@@ -4,9 +4,10 @@ A line shows an item's id, the user's status and tags, whether it is new to
 them, its title (theirs if they renamed it), its first author and its date.
 Item views carry thirty fields made from a decoded Item and annotation each:
 a listing of 19,000 hits spent most of a second making them to print eight.
-Here the item's fields come from the item store's documents
-(``Library.row_fields``) and the user's from the saved part of their
-annotations that the query finding the hits has just brought up to date
+Here the item's fields come from the columns of the saved index the query
+ran on, or else from the item store's documents (``Session.row_fields``),
+and the user's from the saved part of their annotations that the query
+finding the hits has just brought up to date
 (``storage.search.saved.annotation_rows``), so neither the library nor the
 user's 10,000 annotations is decoded.
 
@@ -57,7 +58,7 @@ def list_rows(session: Session, item_ids: Sequence[str]) -> Iterator[list[Row]]:
         yield from _from_views(session, item_ids)
         return
     new_ids: Container[str] = session.new_ids()
-    fields = shelf.library.row_fields(item_ids)
+    fields = session.row_fields(item_ids)
     get = annotations.get
     for start in range(0, len(item_ids), BATCH):
         out: list[Row] = []

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from core.listing import Columns
     from seeds.model import Item
     from storage.annotation_sync import SyncReport
-    from storage.library import ImportReport, Progress
+    from storage.library import ImportReport, Progress, RowFields
+    from storage.search.saved_rows import SavedRows
     from storage.views import ItemViews
 
 #: Items of a name's phrase query looked at for its exact title: title hits rank first.
@@ -117,6 +118,8 @@ class Session:
     search: SearchService = field(init=False)
     _row_cache_stale: bool = field(init=False, default=False)
     _cached_signature: list[int] | None = field(init=False, default=None)
+    #: The list lines' fields of the last query answered from the saved index.
+    _saved_rows: SavedRows | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.search = SearchService(self.shelf)
@@ -231,7 +234,7 @@ class Session:
         query = self.expand_query(query)
         if self.search.ready:
             return self.search.ids(query)
-        from storage.search.saved import annotations_corrected, query_ids
+        from storage.search.saved import annotations_corrected, query_hits
 
         shelf = self.shelf
         # Whether any annotation has corrections, from the saved part of them
@@ -248,7 +251,7 @@ class Session:
             # One query from the saved index: only its terms' postings are read,
             # no item is decoded (see storage.search.saved).
             store = shelf.library.open_text_store()
-            return query_ids(
+            hits = query_hits(
                 shelf.dirs,
                 shelf.user,
                 query,
@@ -258,6 +261,8 @@ class Session:
                 texts=store if store is not None else shelf.library.text,
                 new_ids=self.new_ids,
             )
+            self._saved_rows = hits.rows
+            return hits.ids
         if not query.strip():
             return list(shelf.items(with_text=False))
         # Corrections change what an item is found by: the whole index, corrected.
@@ -287,6 +292,23 @@ class Session:
         from core.list_rows import list_rows
 
         return list_rows(self, item_ids)
+
+    def row_fields(self, item_ids: Sequence[str]) -> list[RowFields]:
+        """What a list line shows of each item of the library (see
+        ``Library.row_fields``): from the columns of the saved index the last
+        query ran on while the library is as it was saved, by the hits' doc
+        numbers; else from the item store, by id.
+
+        Raises UnknownItem for an id that is no item."""
+        saved = self._saved_rows
+        if saved is not None:
+            from storage.search.saved import library_state
+
+            if saved.signature == library_state(self.shelf.dirs):
+                fields = saved.fields(item_ids)
+                if fields is not None:
+                    return fields
+        return self.shelf.library.row_fields(item_ids)
 
     # -- changing -----------------------------------------------------------------
 

@@ -188,3 +188,114 @@ def test_a_row_line_matches_the_view_line() -> None:
         "tags": ["x", ""],
     }
     assert visible(_line(row_of_view(view)), lines=False) + "\n" == _view_line(view)
+
+
+# -- lines from the saved index's columns ---------------------------------------
+
+
+def _indexed(folder: Path) -> Session:
+    """A session whose next query is answered from a saved index (the first
+    query of a folder builds and saves it)."""
+    Session.open(folder, "alice", import_bundled=False).find("policy")
+    return Session.open(folder, "alice", import_bundled=False)
+
+
+def _refuse_the_item_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the lines were read from the item store")
+
+    monkeypatch.setattr(library_module.Library, "row_fields", refuse)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_rows_from_the_saved_index_are_the_views_rows(
+    folder: Path, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = _indexed(folder)
+    ids = session.find(query)
+    expected = _slow(Session.open(folder, "alice", import_bundled=False), ids)
+    _refuse_the_item_store(monkeypatch)
+    assert _fast(session, ids) == expected
+
+
+def test_rows_in_another_order_or_of_other_items_come_from_the_index(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = _indexed(folder)
+    library = session.shelf.library
+    hits = session.find("policy")
+    every = list(session.shelf.items(with_text=False))
+    assert 0 < len(hits) < len(every)
+    wanted = {
+        "reversed (--sort)": hits[::-1],
+        "not hits": [i for i in every if i not in set(hits)][:50],
+        "every item": every,
+    }
+    expected = {name: library.row_fields(ids) for name, ids in wanted.items()}
+    _refuse_the_item_store(monkeypatch)
+    for name, ids in wanted.items():
+        assert session.row_fields(ids) == expected[name], name
+
+
+def test_an_id_that_is_no_item_is_still_an_unknown_item(folder: Path) -> None:
+    from storage.shelf import UnknownItem
+
+    session = _indexed(folder)
+    hits = session.find("policy")
+    with pytest.raises(UnknownItem):
+        session.row_fields([hits[0], "0" * 12])
+
+
+def test_after_the_library_changes_the_lines_are_the_librarys_now(folder: Path) -> None:
+    session = _indexed(folder)
+    ids = session.find("policy")
+    item = session.shelf.item(ids[0])
+    assert item is not None
+    item.title = "Retitled by a later import"
+    item.date_text = "someday"
+    add_items(session.shelf, [item])  # another process would do the same
+    fields = session.row_fields(ids)
+    assert fields[0][0] == "Retitled by a later import" and fields[0][4] == "someday"
+    assert fields == session.shelf.library.row_fields(ids)
+
+
+def _strip_row_columns(folder: Path) -> None:
+    """Make the saved index one written before it had the row columns."""
+    import json
+    import os
+
+    from storage.search.persist import MAGIC
+
+    path = folder / ".cache" / "search-index.bin"
+    data = path.read_bytes()
+    stat = os.stat(path)
+    header_at = int.from_bytes(data[len(MAGIC) : len(MAGIC) + 8], "little")
+    header = json.loads(data[header_at:])
+    del header["sections"]["rowinfo"], header["sections"]["rowinfo_at"]
+    path.write_bytes(data[:header_at] + json.dumps(header).encode())
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the same library state
+
+
+def test_an_index_without_the_row_columns_gives_the_same_lines(folder: Path) -> None:
+    _indexed(folder)
+    _strip_row_columns(folder)
+    session = Session.open(folder, "alice", import_bundled=False)
+    ids = session.find("learning")
+    assert ids  # answered from the saved index, which is still trusted
+    assert _fast(session, ids) == _slow(Session.open(folder, "alice", import_bundled=False), ids)
+
+
+@pytest.mark.parametrize("bad", ["x", "", "01", "01+2020", "2-"])
+def test_row_columns_that_do_not_parse_give_the_same_lines(
+    folder: Path, bad: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.search.persist as persist
+
+    real = persist.row_info
+    monkeypatch.setattr(
+        persist, "row_info", lambda item: bad if "policy" in item.title else real(item)
+    )
+    session = _indexed(folder)
+    monkeypatch.setattr(persist, "row_info", real)
+    ids = session.find("")
+    assert _fast(session, ids) == _slow(Session.open(folder, "alice", import_bundled=False), ids)

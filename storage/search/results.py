@@ -243,6 +243,12 @@ class SearchResult:
                 return found  # type: ignore[return-value]  # checked: no None
         return list(map(self._id_of, order))
 
+    def docs(self) -> list[int]:
+        """Every matching doc number in relevance order: what ``ids()`` names,
+        for a reader of the index's columns by doc (``shelf list``'s lines)."""
+        self._ranking.ensure(self.total)
+        return list(self._ranking.order)
+
     def position(self, item_id: str) -> int | None:
         """Rank of ``item_id`` among all matches (0 = first), or None.
 
