@@ -24,7 +24,6 @@ Imports are idempotent: the same document again changes nothing.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -1207,6 +1206,8 @@ class Library:
         self, documents: Sequence[tuple[str, str]], report: ImportReport
     ) -> dict[str, dict[str, Any]]:
         """What to remember about each document that parsed and is new or changed."""
+        import hashlib  # (here: 5 ms that no command but an import needs)
+
         stamp = now_iso()
         records: dict[str, dict[str, Any]] = {}
         known = self._documents_table()
