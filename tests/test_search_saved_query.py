@@ -13,7 +13,7 @@ import pytest
 from seeds.model import Item
 from storage.model import Annotation
 from storage.search import QueryError, SearchIndex
-from storage.search.saved import SEARCH_INDEX_FILE, load_for_query, open_search_index, query_ids
+from storage.search.saved import SEARCH_INDEX_FILE, load_for_query, open_search_index, query_hits
 from storage.shelf import Shelf
 from tests.benchmarks.synthetic import synthetic_annotations, synthetic_items
 from tests.storage_helpers import add_items, set_annotations
@@ -114,7 +114,7 @@ def _saved(shelf: Shelf, query: str, loader=None, annotations=None) -> list[str]
     def no_items() -> list[Item]:
         raise AssertionError("the saved index should have answered")
 
-    return query_ids(
+    return query_hits(
         shelf.dirs,
         shelf.user,
         query,
@@ -122,7 +122,7 @@ def _saved(shelf: Shelf, query: str, loader=None, annotations=None) -> list[str]
         others=shelf.others,
         items_loader=loader or no_items,
         texts=shelf.library.text,
-    )
+    ).ids
 
 
 def _save_index(shelf: Shelf) -> None:

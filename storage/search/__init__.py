@@ -22,7 +22,7 @@ the abstract an item has now, so it should know the new one by the time
 ``update_item`` is called; a removed item's may be gone (``KeyError``).
 
 One query from a front end that does not keep an index (``shelf list
-QUERY``) is :func:`storage.search.saved.query_ids`: it reads only what the
+QUERY``) is :func:`storage.search.saved.query_hits`: it reads only what the
 query needs from the saved index and ranks exactly as ``search`` does.
 
 :mod:`storage.search.query` documents the language, :mod:`storage.search.index`

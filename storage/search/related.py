@@ -291,7 +291,7 @@ def related_from_saved(
     items_loader: Callable[[], Iterable[Item]],
     texts: Callable[[str], str],
 ) -> list[RelatedHit]:
-    """:func:`related` for one item from the saved index, as ``query_ids``
+    """:func:`related` for one item from the saved index, as ``query_hits``
     answers one query: only the item's terms' postings are read. With no
     saved index for the library as it is, one is built and saved."""
     from storage.search.saved import (

@@ -2,7 +2,7 @@
 
 Building the index of 100k abstracts takes most of a minute and loading a
 saved one with every item about a second: too slow for ``shelf list QUERY``,
-which wants a dozen milliseconds of search. :func:`query_ids` answers one
+which wants a dozen milliseconds of search. :func:`query_hits` answers one
 query from the saved file reading only what that query needs: the header,
 the vocabulary (one blob, bisected in place), the postings of the terms the
 query expands to, and for the few items a query looks at closely (re-ranking
@@ -65,7 +65,6 @@ __all__ = [
     "load_for_query",
     "open_search_index",
     "query_hits",
-    "query_ids",
 ]
 
 SEARCH_INDEX_FILE = "search-index.bin"
@@ -664,31 +663,6 @@ class QueryHits:
     #: when it ran on one just built). Compare ``rows.signature`` with
     #: :func:`library_state` before use: the library may have changed since.
     rows: SavedRows | None
-
-
-def query_ids(
-    data_dir: DataDir,
-    user: str,
-    query: str,
-    *,
-    annotations: Callable[[], Mapping[str, Annotation]],
-    others: Callable[[], Others],
-    items_loader: Callable[[], Iterable[Item]],
-    texts: Callable[[str], str],
-    new_ids: Callable[[], Collection[str]] | None = None,
-) -> list[str]:
-    """Ids of the items matching ``query``: :func:`query_hits`' ids."""
-    hits = query_hits(
-        data_dir,
-        user,
-        query,
-        annotations=annotations,
-        others=others,
-        items_loader=items_loader,
-        texts=texts,
-        new_ids=new_ids,
-    )
-    return hits.ids
 
 
 def query_hits(

@@ -63,9 +63,9 @@ OTHER_USER = "bob"
 PROC_SCRIPT = """
 import sys
 from storage.shelf import Shelf
-from storage.search.saved import query_ids
+from storage.search.saved import query_hits
 shelf = Shelf(sys.argv[1], sys.argv[2])
-ids = query_ids(
+ids = query_hits(
     shelf.dirs,
     shelf.user,
     sys.argv[3],
@@ -73,7 +73,7 @@ ids = query_ids(
     others=shelf.others,
     items_loader=lambda: shelf.items(with_text=False).values(),
     texts=shelf.library.open_text_store() or shelf.library.text,
-)
+).ids
 sys.stdout.write("".join(i + "\\n" for i in ids))
 """
 
@@ -169,9 +169,9 @@ def _inproc(data: Path, query: str, new_path: bool) -> float:
     t0 = time.perf_counter()
     shelf = Shelf(data, USER)
     if new_path:
-        from storage.search.saved import query_ids
+        from storage.search.saved import query_hits
 
-        query_ids(
+        query_hits(
             shelf.dirs,
             shelf.user,
             query,
