@@ -207,7 +207,9 @@ def measure(
     old_env: dict[str, str] | None = None
     if before is not None:
         root, old_data = before
-        old_cli = [py, "-c", CLI_SCRIPT, "--data-dir", str(old_data), "--user", USER, "list"]
+        # -P: no working folder first on sys.path. Run from this checkout,
+        # ``python -c`` would import this code before PYTHONPATH's.
+        old_cli = [py, "-P", "-c", CLI_SCRIPT, "--data-dir", str(old_data), "--user", USER, "list"]
         old_env = {**os.environ, "PYTHONPATH": str(root)}
     rows: dict[str, Any] = {}
     # A saved index from another version of the code is rebuilt by the first run.
