@@ -12,9 +12,17 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any, cast
 
 from tui import commands
-from tui.cli_extra import EXPORT_HELP, QUERY_HELP, Version, add_saved_and_config, did_you_mean
+from tui.cli_extra import (
+    EXPORT_HELP,
+    QUERY_HELP,
+    Version,
+    add_saved_and_config,
+    command_at,
+    did_you_mean,
+)
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -32,7 +40,34 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Every command ``build_parser`` defines (a test holds the two together).
+COMMANDS = (
+    "import", "remove", "add", "list", "show", "seen", "related", "read", "unread", "status",
+    "tag", "untag", "note", "notes", "undo", "redo", "rename", "set", "edit", "export", "cite",
+    "feed", "refresh", "annotations", "saved", "config",
+)  # fmt: skip
+
+
+class _Unbuilt:
+    """Stands in for the parsers of the commands not run: their arguments are not made."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def add_mutually_exclusive_group(self, *args: Any, **kwargs: Any) -> _Unbuilt:
+        return self
+
+    def add_subparsers(self, *args: Any, **kwargs: Any) -> _Unbuilt:
+        return self
+
+    def add_parser(self, *args: Any, **kwargs: Any) -> _Unbuilt:
+        return self
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``only`` the top level and that one
+    command: every command's arguments cost 7 ms to make (argparse looks up
+    translations for each help text), a tenth of ``shelf show ID``."""
     parser = argparse.ArgumentParser(
         prog="shelf", description="A keyboard-driven reading list for AI research."
     )
@@ -41,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str, epilog: str | None = None) -> argparse.ArgumentParser:
+        if only is not None and name != only:
+            return cast(argparse.ArgumentParser, _Unbuilt())
         p = sub.add_parser(
             name,
             help=help_text,
@@ -208,9 +245,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _only(words: Sequence[str]) -> str | None:
+    """The one command to build the parser for: the command named, unless
+    something else before it (``--help``, an abbreviated option) needs the
+    whole command line."""
+    at = command_at(words)
+    if at == len(words) or words[at] not in COMMANDS:
+        return None
+    i = 0
+    while i < at:  # only the common options, spelled out (argparse reads --us as --user)
+        if words[i] in ("--data-dir", "--user"):
+            i += 2
+        elif words[i] == "--debug" or words[i].startswith(("--data-dir=", "--user=")):
+            i += 1
+        else:
+            return None
+    return words[at]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_only(words))
     suggestion = did_you_mean(parser, words)
     if suggestion is not None:
         print(suggestion, file=sys.stderr)

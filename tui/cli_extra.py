@@ -98,6 +98,15 @@ settings (config.toml in the platform's config folder, or $SHELF_CONFIG_DIR):
 """
 
 
+def command_at(argv: Sequence[str]) -> int:
+    """Where the command word is in ``argv``: after the options before it
+    (``--data-dir DIR`` takes a value); ``len(argv)`` when there is none."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in {"--data-dir", "--user"} else 1
+    return min(i, len(argv))
+
+
 def did_you_mean(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
     """For ``shelf lsit``: the command meant, so argparse's list of choices need not be read."""
     commands_action = next(
@@ -106,10 +115,7 @@ def did_you_mean(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | 
     if commands_action is None:
         return None
     names = list(commands_action.choices)
-    # Options taking a value (--data-dir DIR) come before the command.
-    i = 0
-    while i < len(argv) and argv[i].startswith("-"):
-        i += 2 if argv[i] in {"--data-dir", "--user"} else 1
+    i = command_at(argv)
     if i >= len(argv) or argv[i] in names:
         return None
     import difflib  # only for a command that is not one
