@@ -3,8 +3,8 @@ the saved index the query ran on.
 
 ``shelf list diffusion`` prints 19,000 of 100,000 items. Reading their
 fields from the item store means finding each id (a bisect in a block of
-ids), reading its record, checking it and parsing it: about 170 ms of a
-340 ms command. The saved index has each doc's title, authors and the rest
+ids), reading its record, checking it and parsing it: about 140 ms of a
+275 ms command. The saved index has each doc's title, authors and the rest
 of its line (:func:`storage.search.persist.row_info`) in columns, and the
 query knew each hit's doc number, so a line's fields are a few slices.
 
