@@ -64,12 +64,13 @@ class SavedRows:
             return list(self._hits)  # (the same strings: compared by identity first)
         ids = self._ids
         if self._doc is None:
-            self._doc = {}
+            hits: dict[str, int] = {}
             for hit in self._hits:
                 hit_id = ids[hit]
                 if hit_id is None:
                     return None
-                self._doc[hit_id] = hit
+                hits[hit_id] = hit
+            self._doc = hits
         known = self._doc
         out: list[int] = []
         for item_id in item_ids:
