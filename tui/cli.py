@@ -245,6 +245,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+_COMMON = ("--data-dir", "--user", "--debug")
+
+
 def _only(words: Sequence[str]) -> str | None:
     """The one command to build the parser for: the command named, unless
     something else before it (``--help``, an abbreviated option) needs the
@@ -252,14 +255,10 @@ def _only(words: Sequence[str]) -> str | None:
     at = command_at(words)
     if at == len(words) or words[at] not in COMMANDS:
         return None
-    i = 0
-    while i < at:  # only the common options, spelled out (argparse reads --us as --user)
-        if words[i] in ("--data-dir", "--user"):
-            i += 2
-        elif words[i] == "--debug" or words[i].startswith(("--data-dir=", "--user=")):
-            i += 1
-        else:
-            return None
+    # Before it, only the common options spelled out (argparse reads --us as --user).
+    options = (w for w in words[:at] if w.startswith("-"))
+    if not all(w in _COMMON or w.startswith(("--data-dir=", "--user=")) for w in options):
+        return None
     return words[at]
 
 

@@ -106,15 +106,13 @@ class TermMatch:
         if self._full is not None:
             full = self._full
             return {d: full[d] for d in docs if d in full}
-        seen = self._seen
-        if seen is None:
-            looked, found = self._seen = (set(docs), self._lookup(list(docs)))
-            return dict(found)
         # The next keystroke of a query looks this word up for candidates it
         # was mostly looked up for already ("reinforcement learning from
         # human feedb|": four words, 6,000 candidates, 10 ms a key): only
         # the docs not looked up before are.
-        looked, found = seen
+        if self._seen is None:
+            self._seen = (set(), {})
+        looked, found = self._seen
         fresh = [d for d in docs if d not in looked]
         if fresh:
             found.update(self._lookup(fresh))

@@ -34,7 +34,7 @@ file cut short loses it. Sections:
     titles, title_at      titles by doc, and u32 offsets, as for terms
     authors, authors_at   "\\x1e"-joined authors by doc, likewise
     rowinfo, rowinfo_at   what else a ``shelf list`` line shows of a doc, likewise
-                          (:func:`row_info`); optional: files written before it
+                          (:mod:`storage.search.saved_rows`); optional: files written before it
                           lack it, and their readers read the item store instead
     acronyms, ann         JSON: learned acronyms; annotation impacts
 
@@ -68,13 +68,23 @@ import orjson
 from seeds.model import Item
 from storage.model import Annotation
 from storage.search.postings import FileRuns, PackedPostings, SortedTerms
+from storage.search.saved_rows import row_info
 from storage.search.scoring import TIE
 from storage.search.vocab import Vocabulary
 
 if TYPE_CHECKING:
     from storage.search.index import SearchIndex
 
-__all__ = ["SavedFile", "Sections", "fingerprint", "load", "open_saved", "save", "write_file"]
+__all__ = [
+    "SavedFile",
+    "Sections",
+    "fingerprint",
+    "load",
+    "loads_json",
+    "open_saved",
+    "save",
+    "write_file",
+]
 
 MAGIC = b"shelf-search\x00"
 VERSION = 3
@@ -116,19 +126,6 @@ def fingerprint(item: Item, summary: str) -> int:
         )
     )
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
-
-
-def row_info(item: Item) -> str:
-    """The rest of what a list line shows of ``item`` beside its title and
-    authors: "1" or "0" for a derived title, the same for an author list cut
-    short, then "-" for no date or "=" and the date as written.
-
-    Kept so that ``shelf list`` makes 19,000 lines from the index's columns
-    by doc number, without finding and parsing 19,000 records by id."""
-    derived = "1" if item.title_derived else "0"
-    truncated = "1" if item.authors_truncated else "0"
-    date = "-" if item.date_text is None else "=" + item.date_text
-    return derived + truncated + date
 
 
 def annotation_signature(ann: Annotation) -> int:
@@ -379,11 +376,17 @@ class SavedFile:
         return out
 
     def json(self, name: str) -> Any:
-        raw = self.raw(name)
-        try:
-            return orjson.loads(raw)  # 10k annotations' impacts: 3x faster than json
-        except orjson.JSONDecodeError:  # what only json reads back (a lone surrogate)
-            return json.loads(raw)
+        return loads_json(self.raw(name))
+
+    def strings(self, name: str) -> tuple[bytes, array]:
+        """A section of one string per doc, joined with "\\n", and the u32
+        offsets of each in ``name + "_at"`` (one past the end last), checked
+        to add up."""
+        blob = self.raw(name)
+        at = self.numbers(name + "_at", "I", self.docs + 1)
+        if self.docs and at[-1] != len(blob) + 1:
+            raise ValueError(f"search index column {name} does not add up")
+        return blob, at
 
     def sorted_terms(self) -> SortedTerms:
         """Read once per file: a query's index and its vocabulary both ask."""
@@ -443,6 +446,16 @@ class SavedFile:
         index._dead_df = header["dead_df"]
         index._dead_short_df = header["dead_short_df"]
         index._acronyms._map = {k: {tuple(p) for p in v} for k, v in self.json("acronyms").items()}
+
+
+def loads_json(raw: bytes) -> Any:
+    """JSON that json.dumps wrote: orjson, 3-5x faster (10k annotations'
+    impacts, a listing's 2,000 records); json for what only it reads back
+    (an escaped lone surrogate)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def open_saved(path: str | Path, kind: str = "index") -> SavedFile | None:

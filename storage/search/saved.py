@@ -35,8 +35,6 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from seeds.model import Item
 from storage.atomic import StorageError, atomic_write
 from storage.model import Annotation, Note
@@ -47,6 +45,7 @@ from storage.search.persist import (
     Sections,
     _blob,
     apply_annotations,
+    loads_json,
     open_saved,
     write_file,
 )
@@ -247,15 +246,6 @@ def annotations_corrected(data_dir: DataDir, user: str) -> bool | None:
     return corrected if isinstance(corrected, bool) else None
 
 
-def _loads(raw: bytes) -> Any:
-    """A record's JSON: orjson, 5x faster on the 2,000 records of a long
-    listing; json for what only it reads back (an escaped lone surrogate)."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
-
-
 class AnnotationRows:
     """What a list line shows of each annotated item: (status, the user's
     title or None, tags), each record decoded when asked for."""
@@ -271,7 +261,7 @@ class AnnotationRows:
         if k is None:
             return None
         at = self._at
-        status, title, tags, _ = _loads(self._blob[at[k] : at[k + 1] - 1])
+        status, title, tags, _ = loads_json(self._blob[at[k] : at[k + 1] - 1])
         return status, title, tags
 
 
@@ -346,7 +336,7 @@ class _AnnotationRecords(Mapping[str, Annotation]):
         if k is None:
             return None
         at = self._at
-        record: list[Any] = json.loads(self._blob[at[k] : at[k + 1] - 1])
+        record: list[Any] = loads_json(self._blob[at[k] : at[k + 1] - 1])
         return record
 
     def get(self, iid: str, default: Any = None) -> Any:
@@ -482,10 +472,7 @@ class _Column:
     """One string per doc from a "\\n"-joined section, decoded one at a time."""
 
     def __init__(self, saved: SavedFile, name: str) -> None:
-        self._blob = saved.raw(name)
-        self._at = saved.numbers(name + "_at", "I", saved.docs + 1)
-        if saved.docs and self._at[-1] != len(self._blob) + 1:
-            raise ValueError(f"search index column {name} does not add up")
+        self._blob, self._at = saved.strings(name)
 
     def __getitem__(self, doc: int) -> str:
         at = self._at

@@ -5,8 +5,8 @@ the saved index the query ran on.
 fields from the item store means finding each id (a bisect in a block of
 ids), reading its record, checking it and parsing it: about 140 ms of a
 275 ms command. The saved index has each doc's title, authors and the rest
-of its line (:func:`storage.search.persist.row_info`) in columns, and the
-query knew each hit's doc number, so a line's fields are a few slices.
+of its line (:func:`row_info`) in columns, and the query knew each hit's
+doc number, so a line's fields are a few slices.
 
 The columns are trusted as the index is: each section is read whole and
 checked against its CRC. Anything that does not add up (a section missing
@@ -20,15 +20,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from storage.search.persist import SavedFile
-
 if TYPE_CHECKING:
+    from seeds.model import Item
     from storage.library import RowFields
+    from storage.search.persist import SavedFile
 
-__all__ = ["SavedRows"]
+__all__ = ["SavedRows", "row_info"]
 
 _COLUMNS = ("titles", "authors", "rowinfo")
 _FLAGS = (b"0", b"1")
+
+
+def row_info(item: Item) -> str:
+    """The ``rowinfo`` column's value for ``item`` (the saved index writes it,
+    :meth:`SavedRows.fields` reads it): "1" or "0" for a derived title, the
+    same for an author list cut short, then "-" for no date or "=" and the
+    date as written."""
+    derived = "1" if item.title_derived else "0"
+    truncated = "1" if item.authors_truncated else "0"
+    date = "-" if item.date_text is None else "=" + item.date_text
+    return derived + truncated + date
 
 
 class SavedRows:
@@ -99,7 +110,7 @@ class SavedRows:
             return None
         try:
             if self._columns is None:
-                self._columns = [self._column(name) for name in _COLUMNS]
+                self._columns = [self._saved.strings(name) for name in _COLUMNS]
             (titles, title_at), (authors, author_at), (info, info_at) = self._columns
             out: list[RowFields] = []
             append = out.append
@@ -129,11 +140,3 @@ class SavedRows:
             return out
         except (OSError, ValueError, IndexError):
             return None
-
-    def _column(self, name: str) -> tuple[bytes, Sequence[int]]:
-        saved = self._saved
-        blob = saved.raw(name)
-        at = saved.numbers(name + "_at", "I", saved.docs + 1)
-        if saved.docs and at[-1] != len(blob) + 1:
-            raise ValueError(f"search index column {name} does not add up")
-        return blob, at
