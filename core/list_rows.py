@@ -8,7 +8,7 @@ Here the item's fields come from the columns of the saved index the query
 ran on, or else from the item store's documents (``Session.row_fields``),
 and the user's from the saved part of their annotations that the query
 finding the hits has just brought up to date
-(``storage.search.saved.annotation_rows``), so neither the library nor the
+(``storage.search.saved_annotations.annotation_rows``), so neither the library nor the
 user's 10,000 annotations is decoded.
 
 When that part is stale, or some annotation has corrections (a corrected
@@ -50,7 +50,7 @@ def row_of_view(view: dict[str, Any]) -> Row:
 
 def list_rows(session: Session, item_ids: Sequence[str]) -> Iterator[list[Row]]:
     """The lines' fields of ``item_ids``, in their order, a batch at a time."""
-    from storage.search.saved import annotation_rows
+    from storage.search.saved_annotations import annotation_rows
 
     shelf = session.shelf
     annotations = annotation_rows(shelf.dirs, shelf.user)

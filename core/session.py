@@ -234,7 +234,8 @@ class Session:
         query = self.expand_query(query)
         if self.search.ready:
             return self.search.ids(query)
-        from storage.search.saved import annotations_corrected, query_hits
+        from storage.search.saved import query_hits
+        from storage.search.saved_annotations import annotations_corrected
 
         shelf = self.shelf
         # Whether any annotation has corrections, from the saved part of them
@@ -302,7 +303,7 @@ class Session:
         Raises UnknownItem for an id that is no item."""
         saved = self._saved_rows
         if saved is not None:
-            from storage.search.saved import library_state
+            from storage.search.saved_files import library_state
 
             if saved.signature == library_state(self.shelf.dirs):
                 fields = saved.fields(item_ids)

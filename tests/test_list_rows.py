@@ -17,7 +17,7 @@ from core.text import visible, visible_lines
 from seeds.model import Item
 from storage.annotations import AnnotationStore
 from storage.model import Annotation, Note
-from storage.search.saved import annotation_rows, annotations_corrected
+from storage.search.saved_annotations import annotation_rows, annotations_corrected
 from storage.seen import arrival_stamp
 from tests.benchmarks.synthetic import synthetic_annotations, synthetic_items
 from tests.storage_helpers import add_items, set_annotations

@@ -13,7 +13,8 @@ import pytest
 from seeds.model import Item
 from storage.model import Annotation
 from storage.search import QueryError, SearchIndex
-from storage.search.saved import SEARCH_INDEX_FILE, load_for_query, open_search_index, query_hits
+from storage.search.saved import load_for_query, open_search_index, query_hits
+from storage.search.saved_files import SEARCH_INDEX_FILE
 from storage.shelf import Shelf
 from tests.benchmarks.synthetic import synthetic_annotations, synthetic_items
 from tests.storage_helpers import add_items, set_annotations

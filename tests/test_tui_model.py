@@ -180,7 +180,8 @@ def test_the_search_index_is_saved_and_reused(tmp_path: Path, monkeypatch) -> No
 
 
 def test_an_unusable_saved_index_is_rebuilt_once_and_saved_again(tmp_path: Path) -> None:
-    from storage.search.saved import SEARCH_INDEX_FILE, open_search_index
+    from storage.search.saved import open_search_index
+    from storage.search.saved_files import SEARCH_INDEX_FILE
 
     shelf = open_test_shelf(tmp_path / "data")
     items = shelf.items()

@@ -294,16 +294,9 @@ def related_from_saved(
     """:func:`related` for one item from the saved index, as ``query_hits``
     answers one query: only the item's terms' postings are read. With no
     saved index for the library as it is, one is built and saved."""
-    from storage.search.saved import (
-        _save_annotations_beside,
-        annotations_state,
-        load_for_query,
-        open_search_index,
-    )
+    from storage.search.saved import open_for_query
 
-    index = load_for_query(data_dir, user, annotations, {}, texts=texts)
-    if index is None:
-        state = annotations_state(data_dir, user)
-        index = open_search_index(data_dir, items_loader(), annotations(), texts)
-        _save_annotations_beside(index, data_dir, user, state)
+    index, _ = open_for_query(
+        data_dir, user, annotations, {}, items_loader=items_loader, texts=texts
+    )
     return related(index, item_id, limit)
