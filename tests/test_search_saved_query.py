@@ -148,6 +148,31 @@ def test_every_query_ranks_as_the_full_index(library: Shelf) -> None:
     assert checked > 40  # the queries do find things
 
 
+def test_only_a_query_of_several_words_reads_the_titles(
+    library: Shelf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking reads titles to reward those that hold several query words; a
+    one-word query has nothing to reward, and its 6 MB of titles at 100k
+    stay in the file."""
+    from storage.search.persist import SavedFile
+
+    _save_index(library)
+    full = _full(library)
+    real = SavedFile.strings
+    asked: list[str] = []
+
+    def strings(self, name):
+        asked.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(SavedFile, "strings", strings)
+    for query in ["learning", "lerning", "author:radford"]:
+        assert _saved(library, query) == _expected(full, query) != []
+    assert "titles" not in asked
+    assert _saved(library, "policy learning") == _expected(full, "policy learning") != []
+    assert "titles" in asked
+
+
 def test_empty_query_is_every_item_in_library_order(library: Shelf) -> None:
     _save_index(library)
     assert _saved(library, "") == list(library.items(with_text=False))
