@@ -14,6 +14,10 @@ user's 10,000 annotations is decoded.
 When that part is stale, or some annotation has corrections (a corrected
 author list is what the line shows, and the part leaves corrections out),
 the lines come from the views as before: slower, the same.
+
+Faster still, the saved index keeps the item's part of every line made
+(``storage.list_line``); :func:`list_lines` joins it with the id, the user's
+glyph and tags, and formats fields only for the items the user renamed.
 """
 
 from __future__ import annotations
@@ -21,16 +25,19 @@ from __future__ import annotations
 from collections.abc import Container, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from storage.list_line import GLYPHS, NEW_GLYPH, SEP, Row, joined_line, list_line, title_part
+
 if TYPE_CHECKING:
     from core.session import Session
+    from storage.search.saved_annotations import AnnotationRows
 
-#: One line's fields: (id, status, new, title shown, title derived and not
-#: renamed, authors, authors cut short, date as written, tags). A tuple, not
-#: an object: a listing makes one per hit.
-Row = tuple[str, str, bool, str, bool, list[str], bool, str | None, list[str]]
+__all__ = ["Row", "list_line", "list_lines", "list_rows", "row_of_view"]
 
 #: Lines made at a time: a 100k listing never holds them all as text.
 BATCH = 2000
+
+_UNREAD = SEP + GLYPHS["unread"]
+_UNREAD_NEW = _UNREAD + NEW_GLYPH
 
 
 def row_of_view(view: dict[str, Any]) -> Row:
@@ -48,12 +55,64 @@ def row_of_view(view: dict[str, Any]) -> Row:
     )
 
 
+def list_lines(session: Session, item_ids: Sequence[str]) -> Iterator[list[str]]:
+    """The lines of ``item_ids``, in their order, a batch at a time.
+
+    The item's part of each line comes made from the saved index when it can
+    (``Session.row_tails``): a hit the user never annotated is its id, the
+    unread glyph and that part, joined. Else each line is made from its
+    fields (:func:`list_rows`).
+    """
+    from storage.search.saved_annotations import annotation_rows
+
+    if not item_ids:
+        return
+    shelf = session.shelf
+    annotations = annotation_rows(shelf.dirs, shelf.user)
+    tails = session.row_tails(item_ids) if annotations is not None else None
+    if annotations is None or tails is None:
+        for rows in _rows(session, item_ids, annotations):
+            yield [list_line(row) for row in rows]
+        return
+    new_ids: Container[str] = session.new_ids()
+    get, annotated = annotations.get, annotations.annotated
+    unread, unread_new = _UNREAD, _UNREAD_NEW
+    for start in range(0, len(item_ids), BATCH):
+        out: list[str] = []
+        append = out.append
+        renamed: list[tuple[int, str, str, bool, str, list[str]]] = []
+        for item_id, tail in zip(
+            item_ids[start : start + BATCH], tails[start : start + BATCH], strict=True
+        ):
+            if item_id not in annotated:  # most hits: three strings joined
+                append(item_id + (unread_new if item_id in new_ids else unread) + tail)
+                continue
+            ann = get(item_id)
+            assert ann is not None
+            status, title, tags = ann
+            if title:
+                renamed.append((len(out), item_id, status, item_id in new_ids, title, tags))
+                append("")
+            else:
+                append(joined_line(item_id, status, item_id in new_ids, tail, tags))
+        if renamed:  # the user's title, and the item's author and date
+            rests = session.row_rests([r[1] for r in renamed])
+            for (at, item_id, status, new, title, tags), rest in zip(renamed, rests, strict=True):
+                out[at] = joined_line(item_id, status, new, title_part(title, False) + rest, tags)
+        yield out
+
+
 def list_rows(session: Session, item_ids: Sequence[str]) -> Iterator[list[Row]]:
     """The lines' fields of ``item_ids``, in their order, a batch at a time."""
     from storage.search.saved_annotations import annotation_rows
 
     shelf = session.shelf
-    annotations = annotation_rows(shelf.dirs, shelf.user)
+    return _rows(session, item_ids, annotation_rows(shelf.dirs, shelf.user))
+
+
+def _rows(
+    session: Session, item_ids: Sequence[str], annotations: AnnotationRows | None
+) -> Iterator[list[Row]]:
     if annotations is None:
         yield from _from_views(session, item_ids)
         return

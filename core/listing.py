@@ -21,15 +21,17 @@ from core.mentions import TitleIndex, links_to
 from core.text import visible
 from seeds.model import Item
 from storage.corrections import padded_date
+from storage.list_line import DERIVED_GLYPH as DERIVED_GLYPH
+from storage.list_line import GLYPHS as GLYPHS
+from storage.list_line import NEW_GLYPH as NEW_GLYPH
 from storage.model import Annotation
 from storage.row_cache import NO_YEAR, SOURCE_SEP, Base, CachedRows, item_base
 from storage.views import item_view
 
-GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
+# The app shows the glyphs ``shelf list`` prints (re-exported above): NEW_GLYPH
+# before the title of an item new to the user (is:new), as ``+N`` counts them
+# in the sidebar.
 SELECTED_GLYPH = "▌"
-DERIVED_GLYPH = "~"
-#: Before the title of an item new to the user (is:new), as ``+N`` counts them in the sidebar.
-NEW_GLYPH = "+"
 STATUS_ORDER = ("unread", "reading", "read")
 
 #: Sort ids are stable: they are saved in the user's view state and config.

@@ -294,6 +294,23 @@ class Session:
 
         return list_rows(self, item_ids)
 
+    def lines(self, item_ids: Sequence[str]) -> Iterator[list[str]]:
+        """The ``shelf list`` lines of ``item_ids`` (not yet made visible), a
+        batch at a time (see ``core.list_rows``)."""
+        from core.list_rows import list_lines
+
+        return list_lines(self, item_ids)
+
+    def _current_rows(self) -> SavedRows | None:
+        """The columns of the saved index the last query ran on, while the
+        library is as it was saved."""
+        saved = self._saved_rows
+        if saved is None:
+            return None
+        from storage.search.saved_files import library_state
+
+        return saved if saved.signature == library_state(self.shelf.dirs) else None
+
     def row_fields(self, item_ids: Sequence[str]) -> list[RowFields]:
         """What a list line shows of each item of the library (see
         ``Library.row_fields``): from the columns of the saved index the last
@@ -301,15 +318,28 @@ class Session:
         numbers; else from the item store, by id.
 
         Raises UnknownItem for an id that is no item."""
-        saved = self._saved_rows
-        if saved is not None:
-            from storage.search.saved_files import library_state
+        saved = self._current_rows()
+        fields = saved.fields(item_ids) if saved is not None else None
+        return fields if fields is not None else self.shelf.library.row_fields(item_ids)
 
-            if saved.signature == library_state(self.shelf.dirs):
-                fields = saved.fields(item_ids)
-                if fields is not None:
-                    return fields
-        return self.shelf.library.row_fields(item_ids)
+    def row_tails(self, item_ids: Sequence[str]) -> list[str] | None:
+        """Each item's part of its list line (``storage.list_line``), from the
+        saved index as :meth:`row_fields`; None when it cannot give them."""
+        saved = self._current_rows()
+        return saved.tails(item_ids) if saved is not None else None
+
+    def row_rests(self, item_ids: Sequence[str]) -> list[str]:
+        """Each item's part of its list line after the title, for the line of
+        an item the user renamed: from the saved index as :meth:`row_tails`,
+        else made from :meth:`row_fields`."""
+        saved = self._current_rows()
+        rests = saved.rests(item_ids) if saved is not None else None
+        if rests is not None:
+            return rests
+        from storage.list_line import rest_part
+
+        fields = self.row_fields(item_ids)
+        return [rest_part(authors, cut, date) for _, _, authors, cut, date in fields]
 
     # -- changing -----------------------------------------------------------------
 

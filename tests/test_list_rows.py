@@ -16,13 +16,13 @@ from core.session import Session
 from core.text import visible, visible_lines
 from seeds.model import Item
 from storage.annotations import AnnotationStore
+from storage.list_line import GLYPHS, NEW_GLYPH, list_line
 from storage.model import Annotation, Note
 from storage.search.saved_annotations import annotation_rows, annotations_corrected
 from storage.seen import arrival_stamp
 from tests.benchmarks.synthetic import synthetic_annotations, synthetic_items
 from tests.storage_helpers import add_items, set_annotations
 from tui.cli import main
-from tui.commands import GLYPHS, NEW_GLYPH, _line
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -175,19 +175,25 @@ def test_visible_lines_is_visible_line_by_line() -> None:
         assert visible_lines(lines) == "".join(visible(x, lines=False) + "\n" for x in lines)
 
 
-def test_a_row_line_matches_the_view_line() -> None:
-    view = {
-        "id": "abc",
-        "status": "reading",
-        "new": True,
-        "title": "T",
-        "title_derived": True,
-        "authors": ["Solo"],
-        "authors_truncated": True,
-        "date_text": None,
-        "tags": ["x", ""],
-    }
-    assert visible(_line(row_of_view(view)), lines=False) + "\n" == _view_line(view)
+@pytest.mark.parametrize("status", ["reading", "unread", "odd"])
+@pytest.mark.parametrize("title", ["T", ""])
+@pytest.mark.parametrize("authors", [["Solo"], [], ["", "Second"], ["A", "B"]])
+@pytest.mark.parametrize("date_text", [None, "", "2020"])
+@pytest.mark.parametrize("tags", [["x", ""], [], [""]])
+def test_a_row_line_matches_the_view_line(status, title, authors, date_text, tags) -> None:
+    for new, derived, truncated in [(True, True, True), (False, False, False)]:
+        view = {
+            "id": "abc",
+            "status": status,
+            "new": new,
+            "title": title,
+            "title_derived": derived,
+            "authors": authors,
+            "authors_truncated": truncated,
+            "date_text": date_text,
+            "tags": tags,
+        }
+        assert visible(list_line(row_of_view(view)), lines=False) + "\n" == _view_line(view)
 
 
 # -- lines from the saved index's columns ---------------------------------------
@@ -259,7 +265,7 @@ def test_after_the_library_changes_the_lines_are_the_librarys_now(folder: Path) 
     assert fields == session.shelf.library.row_fields(ids)
 
 
-def _strip_row_columns(folder: Path) -> None:
+def _strip_row_columns(folder: Path, names: tuple[str, ...] = ("rowinfo", "rowinfo_at")) -> None:
     """Make the saved index one written before it had the row columns."""
     import json
     import os
@@ -271,7 +277,8 @@ def _strip_row_columns(folder: Path) -> None:
     stat = os.stat(path)
     header_at = int.from_bytes(data[len(MAGIC) : len(MAGIC) + 8], "little")
     header = json.loads(data[header_at:])
-    del header["sections"]["rowinfo"], header["sections"]["rowinfo_at"]
+    for name in names:
+        del header["sections"][name]
     path.write_bytes(data[:header_at] + json.dumps(header).encode())
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the same library state
 
@@ -299,3 +306,86 @@ def test_row_columns_that_do_not_parse_give_the_same_lines(
     monkeypatch.setattr(persist, "row_info", real)
     ids = session.find("")
     assert _fast(session, ids) == _slow(Session.open(folder, "alice", import_bundled=False), ids)
+
+
+# -- lines with the item's part made in the saved index -------------------------
+
+
+def _views_listing(folder: Path, ids: list[str]) -> str:
+    session = Session.open(folder, "alice", import_bundled=False)
+    views = session.shelf.view_source(ids, for_rows=True, new_ids=session.new_ids())
+    return "".join(_view_line(v) for v in views.views_at(range(len(ids))))
+
+
+def _printed(session: Session, ids: list[str]) -> str:
+    return "".join(visible_lines(lines) for lines in session.lines(ids))
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_lines_joined_from_the_saved_index_are_the_views_lines(
+    folder: Path, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = _indexed(folder)
+    ids = session.find(query)
+    expected = _views_listing(folder, ids)
+    assert session.row_tails(ids) is not None  # the made parts are what is joined
+    _refuse_the_item_store(monkeypatch)
+    printed = _printed(session, ids)
+    assert printed == expected
+    if query == "":  # every kind of line was among them
+        assert "Mine " in printed and NEW_GLYPH + "  " in printed and "  ~" in printed
+        assert GLYPHS["reading"] in printed and "#rlhf" in printed
+
+
+def test_lines_in_another_order_are_the_views_lines(folder: Path) -> None:
+    session = _indexed(folder)
+    ids = session.find("")[::-1]  # as --sort gives them: not the hits' order
+    assert _printed(session, ids) == _views_listing(folder, ids)
+    assert _printed(session, ids[:7]) == _views_listing(folder, ids[:7])
+    assert _printed(session, []) == ""
+
+
+def test_an_index_without_the_made_parts_gives_the_same_lines(folder: Path) -> None:
+    _indexed(folder)
+    _strip_row_columns(folder, ("tails", "tails_at", "tails_cut"))
+    session = Session.open(folder, "alice", import_bundled=False)
+    ids = session.find("")
+    assert ids and session.row_tails(ids) is None
+    assert _printed(session, ids) == _views_listing(folder, ids)
+
+
+def test_renamed_items_whose_rest_cannot_be_read_take_their_fields(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.search.saved_rows import SavedRows
+
+    session = _indexed(folder)
+    ids = session.find("")
+    monkeypatch.setattr(SavedRows, "rests", lambda self, item_ids: None)
+    printed = _printed(session, ids)
+    assert "Mine " in printed
+    assert printed == _views_listing(folder, ids)
+
+
+@pytest.mark.parametrize("cut", [10**6, 1])
+def test_rests_that_do_not_add_up_are_not_used(
+    folder: Path, cut: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from array import array
+
+    from storage.search.persist import SavedFile
+
+    session = _indexed(folder)
+    ids = session.find("")
+    saved = session._current_rows()
+    assert saved is not None and saved.rests(ids[:3]) is not None
+    real = SavedFile.numbers
+
+    def numbers(self, name, typecode, count=None):
+        out = real(self, name, typecode, count)
+        return array("I", [cut] * len(out)) if name == "tails_cut" else out
+
+    saved._cuts = None
+    monkeypatch.setattr(SavedFile, "numbers", numbers)
+    assert saved.rests(ids[:3]) is None
+    assert _printed(session, ids) == _views_listing(folder, ids)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from core.errors import StorageError, describe_for_cli
-from core.list_rows import Row, row_of_view
+from core.list_rows import list_line, row_of_view
 from core.model import paused_gc
 from core.output import write_file, write_json, write_json_array
 from core.session import Change, Session, Step
@@ -22,10 +22,6 @@ from tui.commands_extra import cmd_config, cmd_saved, sorted_ids
 
 if TYPE_CHECKING:
     from core.feeds import Feed
-
-GLYPHS = {"unread": "·", "reading": "◐", "read": "✓"}
-#: After the status glyph on a ``shelf list`` line: the item is new to you (is:new).
-NEW_GLYPH = "+"
 
 
 def _print_json(data: Any) -> None:
@@ -215,20 +211,8 @@ def _query_ids(session: Session, words: list[str]) -> list[str]:
 
 
 def _row(view: dict[str, Any]) -> str:
-    return _line(row_of_view(view))
-
-
-def _line(row: Row) -> str:
-    """The ``shelf list`` line of an item (before ``visible``)."""
-    item_id, status, new, title, derived, authors, truncated, date_text, tags = row
-    glyph = GLYPHS.get(status, "?") + (NEW_GLYPH if new else "")
-    author = authors[0] if authors else ""
-    if author and (len(authors) > 1 or truncated):
-        author += " et al."
-    fields = [item_id, glyph, ("~" if derived else "") + title, author, date_text or ""]
-    if tags:
-        fields.append(" ".join(f"#{t}" for t in tags))
-    return "  ".join(f for f in fields if f)
+    """The ``shelf list`` line of an item view (before ``visible``)."""
+    return list_line(row_of_view(view))
 
 
 #: Views built and written at a time: a 100k listing never holds them all.
@@ -249,8 +233,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         write_json_array(out.buffer, (v for batch in _batches(session, ids) for v in batch))
         out.flush()
         return 0
-    for rows in session.rows(ids):
-        out.write(visible_lines([_line(row) for row in rows]))
+    for lines in session.lines(ids):
+        out.write(visible_lines(lines))
     return 0
 
 

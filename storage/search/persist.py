@@ -36,6 +36,10 @@ file cut short loses it. Sections:
     rowinfo, rowinfo_at   what else a ``shelf list`` line shows of a doc, likewise
                           (:mod:`storage.search.saved_rows`); optional: files written before it
                           lack it, and their readers read the item store instead
+    tails, tails_at       each doc's part of a ``shelf list`` line (:mod:`storage.list_line`),
+                          likewise; optional, as rowinfo
+    tails_cut             u32 by doc: the bytes of its title part there (a renamed
+                          item's line puts the user's title in their place)
     acronyms, ann         JSON: learned acronyms; annotation impacts
 
 Annotations are not indexed in the file: they change all the time without
@@ -66,6 +70,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from seeds.model import Item
+from storage.list_line import rest_part, title_part
 from storage.model import Annotation
 from storage.search.postings import FileRuns, PackedPostings, SortedTerms
 from storage.search.saved_rows import row_info
@@ -201,10 +206,22 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
     titles: list[str] = []
     authors: list[str] = []
     rowinfo: list[str] = []
+    tails: list[str] = []
+    tails_cut = array("I")
     for item in index._items:
-        titles.append(item.title if item is not None else "")
-        authors.append("\x1e".join(item.authors) if item is not None else "")
-        rowinfo.append(row_info(item) if item is not None else "")
+        if item is None:
+            titles.append("")
+            authors.append("")
+            rowinfo.append("")
+            tails.append("")
+            tails_cut.append(0)
+            continue
+        titles.append(item.title)
+        authors.append("\x1e".join(item.authors))
+        rowinfo.append(row_info(item))
+        title = title_part(item.title, item.title_derived)
+        tails.append(title + rest_part(item.authors, item.authors_truncated, item.date_text))
+        tails_cut.append(len(title.encode("utf-8", "surrogatepass")))
     ann = {
         iid: [
             annotation_signature(a),
@@ -244,10 +261,12 @@ def save(index: SearchIndex, path: str | Path, signature: str | None = None) -> 
             for docs in getattr(index, name).values():
                 out.write("facets", array("I", sorted(docs)))
         out.put("code", array("I", sorted(set(index._code) - index._dead)))
-        for name, column in (("titles", titles), ("authors", authors), ("rowinfo", rowinfo)):
+        columns = (("titles", titles), ("authors", authors), ("rowinfo", rowinfo), ("tails", tails))
+        for name, column in columns:
             blob, at = _blob(column)
             out.put(name, blob)
             out.put(name + "_at", at)
+        out.put("tails_cut", tails_cut)
         out.put("acronyms", json.dumps(acronyms, separators=(",", ":")).encode())
         out.put("ann", json.dumps(ann, separators=(",", ":")).encode())
         return {
@@ -317,6 +336,7 @@ class SavedFile:
     def __init__(self, path: str | Path, kind: str = "index") -> None:
         self.fd = -1
         self._sorted_terms: SortedTerms | None = None
+        self._strings: dict[str, tuple[bytes, array]] = {}
         self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         try:
             self._open(kind)
@@ -381,11 +401,16 @@ class SavedFile:
     def strings(self, name: str) -> tuple[bytes, array]:
         """A section of one string per doc, joined with "\\n", and the u32
         offsets of each in ``name + "_at"`` (one past the end last), checked
-        to add up."""
+        to add up. Read once per file: a query's ranking and its list lines
+        may both ask for the titles."""
+        known = self._strings.get(name)
+        if known is not None:
+            return known
         blob = self.raw(name)
         at = self.numbers(name + "_at", "I", self.docs + 1)
         if self.docs and at[-1] != len(blob) + 1:
             raise ValueError(f"search index column {name} does not add up")
+        self._strings[name] = blob, at
         return blob, at
 
     def sorted_terms(self) -> SortedTerms:

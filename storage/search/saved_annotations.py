@@ -15,7 +15,7 @@ import contextlib
 import json
 import os
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -155,6 +155,12 @@ class AnnotationRows:
         self._blob = part.raw("records")
         self._at = part.numbers("record_at", "I", len(iids) + 1)
         self._number = dict(zip(iids, range(len(iids)), strict=True))
+
+    @property
+    def annotated(self) -> Container[str]:
+        """The ids of the annotated items: asked of every hit, so a plain
+        container (no method call, no record read)."""
+        return self._number.keys()
 
     def get(self, item_id: str) -> tuple[str, str | None, list[str]] | None:
         k = self._number.get(item_id)
