@@ -339,7 +339,7 @@ class Session:
         from storage.list_line import rest_part
 
         fields = self.row_fields(item_ids)
-        return [rest_part(authors, cut, date) for _, _, authors, cut, date in fields]
+        return [rest_part(authors, short, date) for _, _, authors, short, date in fields]
 
     # -- changing -----------------------------------------------------------------
 

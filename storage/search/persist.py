@@ -401,8 +401,8 @@ class SavedFile:
     def strings(self, name: str) -> tuple[bytes, array]:
         """A section of one string per doc, joined with "\\n", and the u32
         offsets of each in ``name + "_at"`` (one past the end last), checked
-        to add up. Read once per file: a query's ranking and its list lines
-        may both ask for the titles."""
+        to add up. Read once per file: a query's ranking and the list lines'
+        fields may both ask for the titles."""
         known = self._strings.get(name)
         if known is not None:
             return known
