@@ -213,17 +213,6 @@ def _refuse_the_item_store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(library_module.Library, "row_fields", refuse)
 
 
-@pytest.mark.parametrize("query", QUERIES)
-def test_rows_from_the_saved_index_are_the_views_rows(
-    folder: Path, query: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    session = _indexed(folder)
-    ids = session.find(query)
-    expected = _slow(Session.open(folder, "alice", import_bundled=False), ids)
-    _refuse_the_item_store(monkeypatch)
-    assert _fast(session, ids) == expected
-
-
 def test_rows_in_another_order_or_of_other_items_come_from_the_index(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -322,14 +311,16 @@ def _printed(session: Session, ids: list[str]) -> str:
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_lines_joined_from_the_saved_index_are_the_views_lines(
+def test_rows_and_lines_from_the_saved_index_are_the_views(
     folder: Path, query: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session = _indexed(folder)
     ids = session.find(query)
+    expected_rows = _slow(Session.open(folder, "alice", import_bundled=False), ids)
     expected = _views_listing(folder, ids)
     assert session.row_tails(ids) is not None  # the made parts are what is joined
     _refuse_the_item_store(monkeypatch)
+    assert _fast(session, ids) == expected_rows
     printed = _printed(session, ids)
     assert printed == expected
     if query == "":  # every kind of line was among them
