@@ -34,7 +34,6 @@ from storage.row_cache import (
 from storage.shelf import Shelf, UnknownItem
 
 if TYPE_CHECKING:
-    from core.list_rows import Row
     from core.listing import Columns
     from seeds.model import Item
     from storage.annotation_sync import SyncReport
@@ -286,13 +285,6 @@ class Session:
             self.shelf.library.ensure_citekeys(item_ids)
         new_ids = self.new_ids() if new else None
         return self.shelf.view_source(item_ids, for_rows=for_rows, new_ids=new_ids)
-
-    def rows(self, item_ids: Sequence[str]) -> Iterator[list[Row]]:
-        """What ``shelf list`` prints of ``item_ids``, a batch at a time (see
-        ``core.list_rows``): the views' fields, without making the views."""
-        from core.list_rows import list_rows
-
-        return list_rows(self, item_ids)
 
     def lines(self, item_ids: Sequence[str]) -> Iterator[list[str]]:
         """The ``shelf list`` lines of ``item_ids`` (not yet made visible), a

@@ -928,9 +928,9 @@ class SearchIndex:
         """Bonus for the top hits whose title holds every query word, and for
         those where consecutive query words stand next to each other.
         ``keys``: the head's sort keys, in its order."""
-        out = []
         if len(hl.units) < 2:  # nothing to bonus: no title read (a saved index's 6 MB)
             return sorted(zip(head, keys, strict=True), key=lambda ds: -ds[1])
+        out = []
         for rank, (doc, score) in enumerate(zip(head, keys, strict=True)):
             item = self._items[doc]
             if item is not None:

@@ -71,7 +71,6 @@ class SavedRows:
         self._hits = docs
         self._doc: dict[str, int] | None = None
         self._every_doc = False
-        self._columns: list[tuple[bytes, Sequence[int]]] | None = None
         self._cuts: Sequence[int] | None = None
         signature = saved.header.get("signature")
         self.signature = signature if isinstance(signature, str) else None
@@ -113,9 +112,7 @@ class SavedRows:
         if docs is None:
             return None
         try:
-            if self._columns is None:
-                self._columns = [self._saved.strings(name) for name in _COLUMNS]
-            (titles, title_at), (authors, author_at), (info, info_at) = self._columns
+            (titles, title_at), (authors, author_at), (info, info_at) = map(saved.strings, _COLUMNS)
             out: list[RowFields] = []
             append = out.append
             for doc in docs:  # 19,000 hits: kept to slices and compares
